@@ -1,0 +1,167 @@
+// The tool-file format: one zod schema that validates files and emits schema/tools.schema.json.
+import { z } from 'zod';
+import { DURATION_PATTERN } from '../util/duration.ts';
+
+export const TOOL_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+const Duration = z
+  .string()
+  .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration like 500ms, 30s, 5m, 1h' })
+  .describe('A duration: 500ms, 30s, 5m, 1h, 30d');
+
+const CredentialName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'expected a credential name (letters, digits, _ . : -)' })
+  .describe('Name of a credential stored with `nexus vault put`');
+
+const StringMap = z.record(z.string(), z.string());
+
+export const AuthSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('none') }).strict(),
+    z.object({ type: z.literal('basic'), credential: CredentialName }).strict(),
+    z.object({ type: z.literal('bearer'), credential: CredentialName }).strict(),
+    z
+      .object({
+        type: z.literal('api_key'),
+        credential: CredentialName,
+        header: z.string().min(1).optional().describe('Header that carries the key'),
+        query: z.string().min(1).optional().describe('Query parameter that carries the key'),
+      })
+      .strict()
+      .refine((a) => (a.header === undefined) !== (a.query === undefined), {
+        message: 'api_key auth needs exactly one of header or query',
+      }),
+    z
+      .object({
+        type: z.literal('oauth2_client_credentials'),
+        credential: CredentialName,
+        token_url: z.string().min(1),
+        scopes: z.array(z.string()).optional(),
+        audience: z.string().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('oauth2_refresh_token'),
+        credential: CredentialName,
+        token_url: z.string().min(1),
+        scopes: z.array(z.string()).optional(),
+      })
+      .strict(),
+  ])
+  .describe('How the backend credential is injected; the secret lives in the vault, never here');
+
+export const RateLimitSchema = z
+  .object({
+    requests: z.int().positive().describe('Requests allowed per window'),
+    per: Duration.describe('Window length, e.g. 1m'),
+  })
+  .strict();
+
+export const CacheSchema = z
+  .object({
+    ttl: Duration.describe('How long a successful answer is served from the cache'),
+    allow_write_methods: z
+      .boolean()
+      .optional()
+      .describe('Cache a POST/PUT/PATCH/DELETE tool too (off by default: writes are never cached)'),
+    max_entry_bytes: z.int().positive().optional().describe('Answers larger than this are not cached'),
+  })
+  .strict();
+
+export const TlsSchema = z
+  .object({
+    ca_file: z.string().optional().describe('PEM bundle of CAs trusted for this backend'),
+    cert_file: z.string().optional().describe('Client certificate (PEM) for mTLS'),
+    key_file: z.string().optional().describe('Client private key (PEM) for mTLS'),
+    insecure: z.boolean().optional().describe('Skip certificate verification (logged loudly; never for production)'),
+  })
+  .strict();
+
+const backendFields = {
+  base_url: z.string().min(1).describe('http(s) URL of the backend; ${env:NAME} is interpolated'),
+  timeout: Duration.optional().describe('Per-call timeout (default 30s)'),
+  headers: StringMap.optional().describe('Headers sent on every request'),
+  max_response_bytes: z.int().positive().optional().describe('Response size cap (default 10 MiB)'),
+  auth: AuthSchema.optional(),
+  rate_limit: RateLimitSchema.optional().describe('Limit for all callers together, protecting the backend'),
+  proxy: z.string().optional().describe('HTTP(S) proxy URL for this backend (overrides HTTPS_PROXY)'),
+  tls: TlsSchema.optional(),
+};
+
+export const BackendSchema = z.object(backendFields).strict();
+export const BackendOverrideSchema = z.object(backendFields).partial().strict();
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const RequestSchema = z
+  .object({
+    method: z.enum(HTTP_METHODS).describe('HTTP method'),
+    path: z.string().startsWith('/', { message: 'expected a path starting with /' }).describe('Path; {arg} placeholders'),
+    query: z.record(z.string(), Scalar).optional().describe('Query parameters; "{arg}" placeholders'),
+    headers: StringMap.optional().describe('Extra headers; "{arg}" placeholders'),
+    body: z.unknown().optional().describe('JSON body template; "{arg}" placeholders keep the argument type'),
+  })
+  .strict();
+
+const JsonSchemaObject = z
+  .record(z.string(), z.unknown())
+  .refine((s) => s.type === 'object', { message: 'expected a JSON Schema with type: object' })
+  .describe('JSON Schema (2020-12) with type: object');
+
+export const AnnotationsSchema = z
+  .object({
+    title: z.string().optional(),
+    readOnlyHint: z.boolean().optional(),
+    destructiveHint: z.boolean().optional(),
+    idempotentHint: z.boolean().optional(),
+    openWorldHint: z.boolean().optional(),
+  })
+  .strict();
+
+export const ToolSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }),
+    title: z.string().optional(),
+    description: z.string().min(1, { message: 'a tool needs a description (the model reads it)' }),
+    input: JsonSchemaObject.optional().describe('Arguments schema; defaults to an empty object'),
+    output: JsonSchemaObject.optional().describe('Result schema -> outputSchema + structuredContent'),
+    request: RequestSchema,
+    annotations: AnnotationsSchema.optional(),
+    backend: BackendOverrideSchema.optional().describe('Overrides any field of the file-level backend'),
+    auth: AuthSchema.optional(),
+    rate_limit: RateLimitSchema.optional().describe('Per-caller limit for this tool'),
+    cache: CacheSchema.optional(),
+    audit_arguments: z.boolean().optional().describe('Record arguments in the audit trail (default: only a hash)'),
+  })
+  .strict();
+
+export const ToolFileSchema = z
+  .object({
+    backend: BackendOverrideSchema.optional().describe('Shared by every tool in this file'),
+    tools: z.array(ToolSchema).describe('The tools this file declares'),
+  })
+  .strict();
+
+export type ToolFile = z.infer<typeof ToolFileSchema>;
+export type ToolDecl = z.infer<typeof ToolSchema>;
+export type AuthSpec = z.infer<typeof AuthSchema>;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** JSON Schema of the tool-file format, for editors (`# yaml-language-server: $schema=...`). */
+export function toolFileJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ToolFileSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    ...schema,
+    $id: 'https://nexus.dev/schema/tools.schema.json',
+    title: 'Nexus tool file',
+    description: 'Tools that Nexus serves over MCP. See README "Tool files".',
+  };
+}
