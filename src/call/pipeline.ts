@@ -1,0 +1,129 @@
+// The one call path shared by every edge (MCP, REST): access -> arguments -> limits -> cache/coalesce
+// -> credential -> backend -> shape -> audit. Edges translate; they never re-implement a step.
+import type { Caller } from '../caller.ts';
+import { NexusError, toNexusError } from '../errors.ts';
+import { send, type HttpOptions } from '../invoke/http.ts';
+import { buildRequest } from '../invoke/request.ts';
+import { errorResult, shapeResponse, type ToolResult } from '../invoke/result.ts';
+import type { ApplyAuth, CredentialIdentity, OutgoingRequest } from '../invoke/types.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { checkArguments } from '../registry/arguments.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { ToolSpec } from '../registry/spec.ts';
+import { matcher } from '../util/glob.ts';
+import type { AuditEntry, CallDeps, CallContext, CallOutcome } from './types.ts';
+
+export type { CallContext, CallDeps, CallOutcome };
+
+const defaultCanUse = (caller: Caller, tool: string) => matcher(caller.tools)(tool);
+
+export interface CallPipeline {
+  /** The tools this caller may see, in declaration order. */
+  visibleTools(caller: Caller): readonly ToolSpec[];
+  call(name: string, args: unknown, caller: Caller, ctx?: CallContext): Promise<CallOutcome>;
+}
+
+/** Same error for a missing tool and a denied one, so names cannot be probed. */
+export const unknownTool = (name: string) => new NexusError('NOT_FOUND', `Unknown tool: ${name}`, { details: { tool: name } });
+
+export function createCallPipeline(deps: CallDeps): CallPipeline {
+  const canUse = deps.canUse ?? defaultCanUse;
+  const http: HttpOptions = deps.http ?? {};
+  const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
+
+  const visibleTools = (caller: Caller) => {
+    const set = deps.registry.current();
+    let perSet = visibleCache.get(set);
+    if (!perSet) visibleCache.set(set, (perSet = new Map()));
+    const key = caller.tools.join('\n') + (caller.claims ? `#${caller.id}` : '');
+    let list = perSet.get(key);
+    if (!list) perSet.set(key, (list = set.tools.filter((t) => canUse(caller, t.name))));
+    return list;
+  };
+
+  async function invoke(tool: ToolSpec, args: Record<string, unknown>, caller: Caller, signal?: AbortSignal): Promise<ToolResult> {
+    for (let attempt = 1 as 1 | 2; ; attempt = 2) {
+      const req = buildRequest(tool, args);
+      const injected = tool.auth ? await injectAuth(deps.applyAuth, tool, caller, req, attempt) : [];
+      const res = await send(req, tool.backend, { ...http, ...(signal && { signal }) });
+      const oauth = tool.auth?.type === 'oauth2_client_credentials' || tool.auth?.type === 'oauth2_refresh_token';
+      if (res.status === 401 && oauth && attempt === 1) continue; // one token refresh, one retry
+      return shapeResponse(res, injected);
+    }
+  }
+
+  async function call(name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> {
+    const started = performance.now();
+    const entry: AuditEntry = { time: Date.now(), requestId: ctx.requestId, caller: caller.id, tool: name, outcome: 'ok' };
+    const finish = (outcome: CallOutcome | undefined, err?: NexusError) => {
+      entry.latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      deps.metrics?.inc('nexus_tool_calls_total', { tool: name, outcome: entry.outcome });
+      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, { tool: name });
+      if (err) entry.error = err.code;
+      deps.audit?.(entry);
+      return outcome;
+    };
+    const tool = deps.registry.get(name);
+    if (!tool || !canUse(caller, name)) {
+      entry.outcome = 'denied';
+      const err = unknownTool(name);
+      finish(undefined, err);
+      throw err;
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = checkArguments(name, tool.inputSchema, rawArgs);
+      entry.argsHash = deps.hashArgs?.(args);
+      if (tool.auditArguments) entry.args = args;
+      const limit = await deps.limits?.(tool, caller);
+      if (limit) entry.limit = limit;
+    } catch (e) {
+      const err = toNexusError(e);
+      entry.outcome = err.code === 'RATE_LIMITED' ? 'limited' : err.code === 'INVALID_INPUT' ? 'invalid' : 'error';
+      if (err.code === 'RATE_LIMITED') entry.limit = String(err.details?.limit ?? '');
+      finish(undefined, err);
+      throw err;
+    }
+    try {
+      const cacheable = !!tool.cache && !!deps.responses && (tool.request.method === 'GET' || tool.cache.allowWriteMethods);
+      let result: ToolResult;
+      let source: CallOutcome['source'] = 'backend';
+      if (cacheable) {
+        const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
+        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, ctx.signal));
+        result = got.value;
+        source = got.source;
+        entry.cache = source === 'cache' ? 'hit' : source === 'coalesced' ? 'coalesced' : 'miss';
+      } else result = await invoke(tool, args, caller, ctx.signal);
+      entry.backendStatus = result.status;
+      if (result.isError) entry.outcome = 'error';
+      return finish({ result, source, tool }, undefined)!;
+    } catch (e) {
+      const err = toNexusError(e);
+      if (err.code === 'INVALID_INPUT') {
+        entry.outcome = 'invalid';
+        finish(undefined, err);
+        throw err;
+      }
+      entry.outcome = err.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error';
+      if (err.code === 'INTERNAL') deps.log?.error('tool call failed', { tool: name, requestId: ctx.requestId, err: err.cause ?? err });
+      deps.metrics?.inc('nexus_backend_errors_total', { tool: name, code: err.code });
+      const message = err.code === 'INTERNAL' ? 'internal error while calling the backend' : err.message;
+      return finish({ result: errorResult(message), source: 'backend', tool, error: err }, err)!;
+    }
+  }
+
+  return { visibleTools, call };
+}
+
+async function injectAuth(apply: ApplyAuth | undefined, tool: ToolSpec, caller: Caller, req: OutgoingRequest, attempt: 1 | 2) {
+  if (!apply) throw new NexusError('CREDENTIAL_ERROR', `tool ${tool.name} needs credential "${tool.auth!.credential}" but no vault is configured`);
+  const before = new Map(req.headers);
+  const query = req.url.search;
+  await apply(tool.auth!, caller, req, attempt);
+  const injected: string[] = [];
+  for (const [k, v] of req.headers) if (before.get(k) !== v) injected.push(v, ...v.split(' ').slice(1));
+  if (req.url.search !== query) for (const [, v] of req.url.searchParams) injected.push(v);
+  return injected;
+}

@@ -1,0 +1,32 @@
+// `nexus serve`: start the gateway.
+import { createApp } from '../app.ts';
+import { parseCommandArgs, resolveConfig } from '../config/config.ts';
+import { createLogger } from '../log.ts';
+import type { Command } from './command.ts';
+import { settingsHelp } from './help.ts';
+import { SETTINGS } from '../config/settings.ts';
+import { startServer } from '../server.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Start the gateway (MCP on /mcp)',
+  help: `Usage: nexus serve [flags]
+
+Serves every tool declared under the tools directory on one MCP endpoint (POST /mcp), for MCP
+revisions 2025-11-25 and 2026-07-28. Tool files are watched; SIGHUP reloads them too.
+Flags override environment variables, which override defaults:
+
+${settingsHelp(SETTINGS.map((s) => s.key))}
+
+Example:
+  nexus serve --port 8080 --tools ./tools`,
+  async run(io) {
+    const { values } = parseCommandArgs(io.argv);
+    const config = resolveConfig(values, io.env);
+    const log = createLogger({ level: config.logLevel });
+    const app = await createApp({ config, log, env: io.env });
+    const server = await startServer(app, config, log);
+    await server.closed;
+    return 0;
+  },
+};

@@ -1,0 +1,100 @@
+// The /mcp endpoint: DNS-rebinding and Origin guards, size cap, JSON parse, authentication, then the
+// SDK's dual-revision handler (2026-07-28 per-request, 2025-11-25 stateless). Any instance can serve
+// any request: nothing is kept between requests except the change-notification streams.
+import { createMcpHandler, hostHeaderValidationResponse, originValidationResponse } from '@modelcontextprotocol/server';
+import { ANONYMOUS, type Caller } from '../caller.ts';
+import type { CallPipeline } from '../call/pipeline.ts';
+import { isNexusError, toNexusError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Registry } from '../registry/registry.ts';
+import { createMcpServer } from './server.ts';
+import { listChangedStream } from './notifications.ts';
+
+export interface McpEndpointOptions {
+  readonly pipeline: CallPipeline;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Resolves the caller from the request; throws UNAUTHORIZED/FORBIDDEN NexusErrors. */
+  readonly authenticate?: (req: Request) => Promise<Caller>;
+  /** Host headers accepted (hostnames); undefined disables the check (bound to a wildcard address). */
+  readonly allowedHosts?: readonly string[];
+  /** Origin hostnames accepted from browsers. */
+  readonly allowedOrigins: readonly string[];
+  readonly maxRequestBytes: number;
+  readonly version?: string;
+}
+
+export interface McpEndpoint {
+  handle(req: Request): Promise<Response>;
+  close(): Promise<void>;
+}
+
+const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+
+export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
+  const handler = createMcpHandler(
+    (ctx) => {
+      const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string } | undefined;
+      return createMcpServer({ pipeline: opts.pipeline, version: opts.version }, extra?.caller ?? ANONYMOUS, extra?.requestId ?? '');
+    },
+    {
+      maxRequestBodySize: opts.maxRequestBytes,
+      onerror: (e) => opts.log.debug('mcp request rejected', { err: e }),
+    },
+  );
+  const unsubscribe = opts.registry.onChange(() => handler.notify.toolsChanged());
+  const hosts = opts.allowedHosts ? [...opts.allowedHosts] : undefined;
+  const origins = [...opts.allowedOrigins];
+
+  async function handle(req: Request): Promise<Response> {
+    const guard = (hosts && hostHeaderValidationResponse(req, hosts)) ?? originValidationResponse(req, origins);
+    if (guard) return guard;
+    let caller: Caller = ANONYMOUS;
+    try {
+      if (opts.authenticate) caller = await opts.authenticate(req);
+    } catch (e) {
+      const err = toNexusError(e);
+      const www = err.details?.wwwAuthenticate;
+      return rpcError(err.httpStatus, err.jsonRpcCode, err.message, typeof www === 'string' ? { 'www-authenticate': www } : {});
+    }
+    const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
+    if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
+      return listChangedStream(opts.registry, req.signal);
+    }
+    const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
+    if (req.method !== 'POST') return handler.fetch(req, { authInfo });
+
+    const declared = Number(req.headers.get('content-length') ?? 0);
+    if (declared > opts.maxRequestBytes) return rpcError(413, -32600, `request body is larger than ${opts.maxRequestBytes} bytes`);
+    let text: string;
+    try {
+      text = await req.text();
+    } catch {
+      return rpcError(400, -32700, 'Parse error: could not read the request body');
+    }
+    if (text.length > opts.maxRequestBytes) return rpcError(413, -32600, `request body is larger than ${opts.maxRequestBytes} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      const deep = e instanceof RangeError;
+      return rpcError(400, -32700, deep ? 'Parse error: JSON nested too deeply' : 'Parse error: Invalid JSON');
+    }
+    if (Array.isArray(body)) return rpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    try {
+      return await handler.fetch(req, { authInfo, parsedBody: body });
+    } catch (e) {
+      opts.log.error('mcp handler failed', { requestId, err: isNexusError(e) ? e : toNexusError(e).cause });
+      return rpcError(500, -32603, 'Internal error');
+    }
+  }
+
+  return {
+    handle,
+    close: async () => {
+      unsubscribe();
+      await handler.close();
+    },
+  };
+}

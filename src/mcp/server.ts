@@ -1,0 +1,83 @@
+// The SDK server one MCP request is served by: tools/list and tools/call over the call pipeline.
+// A fresh, cheap instance per request (two handlers); everything heavy is memoised per tool set.
+import { ProtocolError, ResourceNotFoundError, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import type { Caller } from '../caller.ts';
+import type { CallPipeline } from '../call/pipeline.ts';
+import { isNexusError, toNexusError } from '../errors.ts';
+import type { ToolSpec } from '../registry/spec.ts';
+
+export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
+
+const descriptors = new WeakMap<ToolSpec, Tool>();
+export function toMcpTool(t: ToolSpec): Tool {
+  let d = descriptors.get(t);
+  if (!d) {
+    d = {
+      name: t.name,
+      ...(t.title !== undefined && { title: t.title }),
+      description: t.description,
+      inputSchema: t.inputSchema as Tool['inputSchema'],
+      ...(t.outputSchema && { outputSchema: t.outputSchema as Tool['outputSchema'] }),
+      ...(t.annotations && { annotations: t.annotations }),
+    };
+    descriptors.set(t, d);
+  }
+  return d;
+}
+
+/** A NexusError as the JSON-RPC error the SDK writes on the wire. */
+export function toProtocolError(e: unknown): ProtocolError {
+  const err = toNexusError(e);
+  const data = err.details ? { code: err.code, ...err.details } : { code: err.code };
+  return new ProtocolError(err.jsonRpcCode, err.message, data);
+}
+
+const EMPTY_LIST_HINTS = {
+  'resources/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'prompts/list': { ttlMs: 300_000, cacheScope: 'public' },
+} as const;
+
+export interface McpServerDeps {
+  readonly pipeline: CallPipeline;
+  readonly instructions?: string;
+  readonly version?: string;
+}
+
+export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: string): Server {
+  const server = new Server(
+    { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
+    {
+      // Nexus serves tools only; empty resource and prompt lists tell clients so in a cacheable way.
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+      cacheHints: EMPTY_LIST_HINTS,
+      ...(deps.instructions && { instructions: deps.instructions }),
+    },
+  );
+  server.setRequestHandler('resources/list', async () => ({ resources: [] }));
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/read', async (request) => {
+    throw new ResourceNotFoundError(request.params.uri, `Resource not found: ${request.params.uri}`);
+  });
+  server.setRequestHandler('prompts/list', async () => ({ prompts: [] }));
+  server.setRequestHandler('tools/list', async () => ({ tools: deps.pipeline.visibleTools(caller).map(toMcpTool) }));
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { name, arguments: args } = request.params;
+    try {
+      const signal = (ctx as { mcpReq?: { signal?: AbortSignal } }).mcpReq?.signal;
+      const outcome = await deps.pipeline.call(name, args, caller, { requestId, ...(signal && { signal }) });
+      const r = outcome.result;
+      const result: CallToolResult = {
+        content: r.content,
+        isError: r.isError,
+        _meta: { 'nexus/source': outcome.source, ...(r.status !== undefined && { 'nexus/status': r.status }) },
+      };
+      if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
+      return server.projectCallToolResult(result, outcome.tool.outputSchema);
+    } catch (e) {
+      if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
+      throw e;
+    }
+  });
+  return server;
+}

@@ -1,0 +1,95 @@
+// Reads every *.yaml / *.yml under the tools dir into ToolSpecs, collecting every issue with its line.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
+import { normaliseTool } from './normalise.ts';
+import { ToolFileSchema } from './schema.ts';
+import type { ToolSpec } from './spec.ts';
+import { formatPath, parseYaml, type Issue, type PathPart } from './yaml-file.ts';
+import { plainIssues } from './zod-issues.ts';
+
+export interface LoadResult {
+  readonly tools: ToolSpec[];
+  readonly issues: Issue[];
+  readonly files: string[];
+}
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly maxResponseBytes?: number;
+  /** How file names appear in issues (default: relative to the current directory). */
+  readonly displayRoot?: string;
+}
+
+export function listToolFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.ya?ml$/i.test(entry.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
+  let files: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    files = listToolFiles(dir);
+  } catch (e) {
+    return { tools: [], files: [], issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }] };
+  }
+  const results = files.map((f) => loadToolFile(f, readFileSync(f, 'utf8'), opts));
+  const tools = results.flatMap((r) => r.tools);
+  const issues = results.flatMap((r) => r.issues);
+  const seen = new Map<string, ToolSpec>();
+  for (const t of tools) {
+    const first = seen.get(t.name);
+    if (first) {
+      issues.push({
+        file: t.source.file,
+        line: t.source.line,
+        path: 'name',
+        message: `tool name "${t.name}" is already declared at ${first.source.file}:${first.source.line}`,
+      });
+    } else seen.set(t.name, t);
+  }
+  return { tools: [...seen.values()], issues, files };
+}
+
+export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): { tools: ToolSpec[]; issues: Issue[] } {
+  const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
+  const parsed = parseYaml(file, text);
+  if (parsed.issues.length) return { tools: [], issues: parsed.issues };
+  const issues: Issue[] = [];
+  const push = (path: PathPart[], message: string, atKey = false) =>
+    issues.push({ file, line: parsed.lineOf(path, atKey), path: formatPath(path), message });
+  if (parsed.value === null || parsed.value === undefined) return { tools: [], issues }; // an empty file declares nothing
+
+  const envProblems: InterpolationProblem[] = [];
+  const value = interpolateEnv(parsed.value, opts.env ?? process.env, envProblems);
+  for (const p of envProblems) push(p.path, p.message);
+
+  const result = ToolFileSchema.safeParse(value);
+  if (!result.success) {
+    for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
+    return { tools: [], issues };
+  }
+  if (envProblems.length) return { tools: [], issues };
+  const tools: ToolSpec[] = [];
+  result.data.tools.forEach((decl, index) => {
+    const spec = normaliseTool(decl, result.data, {
+      file,
+      index,
+      line: parsed.lineOf(['tools', index, 'name']),
+      maxResponseBytes: opts.maxResponseBytes ?? 10 * 1024 * 1024,
+      problem: (p, m) => push(p, m),
+    });
+    if (spec) tools.push(spec);
+  });
+  return { tools, issues };
+}

@@ -1,0 +1,111 @@
+// One validated tool declaration + its file's backend -> ToolSpec, with the checks zod cannot express.
+import { parseDuration } from '../util/duration.ts';
+import { schemaProblems } from './arguments.ts';
+import type { ToolDecl, ToolFile } from './schema.ts';
+import type { BackendSpec, JsonObject, RateLimitSpec, ToolSpec } from './spec.ts';
+import { bodyPlaceholders, placeholders } from './template.ts';
+import type { PathPart } from './yaml-file.ts';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface NormaliseContext {
+  readonly file: string;
+  readonly line: number;
+  readonly index: number;
+  readonly maxResponseBytes: number;
+  readonly problem: (path: PathPart[], message: string) => void;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
+  r ? { requests: r.requests, perMs: parseDuration(r.per)! } : undefined;
+
+export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseContext): ToolSpec | undefined {
+  const at = (...p: PathPart[]): PathPart[] => ['tools', ctx.index, ...p];
+  const b = { ...file.backend, ...decl.backend };
+  const problemsBefore = { n: 0 };
+  const problem = (path: PathPart[], msg: string) => {
+    problemsBefore.n++;
+    ctx.problem(path, msg);
+  };
+
+  let baseUrl: URL | undefined;
+  if (!b.base_url) problem(at('backend', 'base_url'), 'no base_url: set backend.base_url in the file or on the tool');
+  else {
+    try {
+      baseUrl = new URL(b.base_url);
+      if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new Error();
+      if (baseUrl.search || baseUrl.hash) problem(at('backend', 'base_url'), 'base_url must not have a query or fragment');
+    } catch {
+      problem(decl.backend?.base_url ? at('backend', 'base_url') : ['backend', 'base_url'], `expected an http(s) URL, got "${b.base_url}"`);
+    }
+  }
+  for (const [name, where] of [
+    ...Object.keys(b.headers ?? {}).map((h) => [h, ['backend', 'headers', h]] as const),
+    ...Object.keys(decl.request.headers ?? {}).map((h) => [h, at('request', 'headers', h)] as const),
+  ]) {
+    if (!HEADER_NAME.test(name)) problem([...where], `"${name}" is not a valid header name`);
+  }
+
+  const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
+  for (const p of schemaProblems(input)) problem(at('input'), `not a valid JSON Schema: ${p}`);
+  if (decl.output) for (const p of schemaProblems(decl.output)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+
+  const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));
+  const required = new Set((input.required as string[] | undefined) ?? []);
+  const unknown = (names: Iterable<string>, path: PathPart[]) => {
+    for (const n of names) if (!props.has(n)) problem(path, `placeholder {${n}} is not an argument in input.properties`);
+  };
+  for (const n of placeholders(decl.request.path)) {
+    if (props.has(n) && !required.has(n)) problem(at('request', 'path'), `path placeholder {${n}} must be a required argument`);
+  }
+  unknown(placeholders(decl.request.path), at('request', 'path'));
+  for (const [k, v] of Object.entries(decl.request.query ?? {})) unknown(placeholders(String(v)), at('request', 'query', k));
+  for (const [k, v] of Object.entries(decl.request.headers ?? {})) unknown(placeholders(v), at('request', 'headers', k));
+  if (decl.request.body !== undefined) unknown(bodyPlaceholders(decl.request.body), at('request', 'body'));
+  if (decl.request.body !== undefined && (decl.request.method === 'GET' || decl.request.method === 'DELETE')) {
+    problem(at('request', 'body'), `a ${decl.request.method} request cannot have a body`);
+  }
+  if (problemsBefore.n || !baseUrl) return undefined;
+
+  const auth = decl.auth ?? b.auth;
+  const backend: BackendSpec = {
+    id: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}`,
+    baseUrl,
+    timeoutMs: b.timeout ? parseDuration(b.timeout)! : DEFAULT_TIMEOUT_MS,
+    headers: b.headers ?? {},
+    maxResponseBytes: b.max_response_bytes ?? ctx.maxResponseBytes,
+    ...(b.rate_limit && { rateLimit: rate(b.rate_limit) }),
+    ...(b.proxy && { proxy: b.proxy }),
+    ...(b.tls && {
+      tls: { caFile: b.tls.ca_file, certFile: b.tls.cert_file, keyFile: b.tls.key_file, insecure: b.tls.insecure },
+    }),
+  };
+  return {
+    name: decl.name,
+    ...(decl.title !== undefined && { title: decl.title }),
+    description: decl.description.trim(),
+    inputSchema: input,
+    ...(decl.output && { outputSchema: decl.output }),
+    ...(decl.annotations && { annotations: decl.annotations }),
+    request: {
+      method: decl.request.method,
+      path: decl.request.path,
+      query: decl.request.query ?? {},
+      headers: decl.request.headers ?? {},
+      ...(decl.request.body !== undefined && { body: decl.request.body }),
+    },
+    backend,
+    ...(auth && auth.type !== 'none' && { auth }),
+    ...(decl.rate_limit && { rateLimit: rate(decl.rate_limit) }),
+    ...(decl.cache && {
+      cache: {
+        ttlMs: parseDuration(decl.cache.ttl)!,
+        allowWriteMethods: decl.cache.allow_write_methods ?? false,
+        ...(decl.cache.max_entry_bytes && { maxEntryBytes: decl.cache.max_entry_bytes }),
+      },
+    }),
+    auditArguments: decl.audit_arguments ?? false,
+    source: { file: ctx.file, line: ctx.line },
+  };
+}
