@@ -50,7 +50,7 @@ function pathSegment(tool: string, name: string, value: unknown): string {
       details: { issues: [`arguments.${name}: "${s}" is not a valid path segment`] },
     });
   }
-  return encodeURIComponent(s).replace(/\./g, '%2E');
+  return encodeURIComponent(s);
 }
 
 function substituteBody(tpl: unknown, args: Record<string, unknown>): unknown {
