@@ -18,14 +18,14 @@ export function interpolateEnv(
   path: PathPart[] = [],
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
+    return value.replace(ENV_REF, (ref: string, name: string, fallback: string | undefined) => {
       if (FORBIDDEN.test(name)) {
         problems.push({ path, message: `\${env:${name}} is not allowed: Nexus's own secrets never reach a backend` });
         return '';
       }
       const v = env[name] ?? fallback;
       if (v === undefined) problems.push({ path, message: `environment variable ${name} is not set` });
-      return v ?? '';
+      return v ?? ref; // left as written: the missing variable is the one issue reported
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, problems, [...path, i]));

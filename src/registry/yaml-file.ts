@@ -28,9 +28,12 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-  const issues: Issue[] = [
-    ...doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), path: '', message: e.message.split('\n')[0]! })),
-  ];
+  // one syntax error per line: the parser often reports a single mistake several ways
+  const issues: Issue[] = [];
+  for (const e of doc.errors) {
+    const line = lineAt(e.pos[0]);
+    if (!issues.some((i) => i.line === line)) issues.push({ file, line, path: '', message: e.message.split('\n')[0]! });
+  }
   const lineOf = (path: readonly PathPart[], key = false): number => {
     for (let n = path.length; n >= 0; n--) {
       const sub = path.slice(0, n);
