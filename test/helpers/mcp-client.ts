@@ -17,7 +17,7 @@ export async function rawPost(url: URL, body: string | Uint8Array, headers: Reco
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body,
+    body: body as BodyInit,
   });
   const text = await res.text();
   const json = (() => {
