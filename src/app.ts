@@ -5,6 +5,7 @@ import { createCallPipeline, type CallPipeline } from './call/pipeline.ts';
 import type { Config } from './config/config.ts';
 import { NexusError } from './errors.ts';
 import { healthRoutes } from './http/health.ts';
+import { restRoutes } from './http/rest.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -60,7 +61,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const http = new Elysia()
     .use(healthRoutes({ registry }))
-    .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' });
+    .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
+    .use(restRoutes({ pipeline, maxRequestBytes: config.maxRequestBytes, log }));
 
   let stopWatching = () => {};
   const reload = () => reloadTools(config.toolsDir, registry, log, loadOpts);

@@ -1,0 +1,62 @@
+// REST tool calls: POST /api/tools/{name} runs the same call pipeline as MCP (auth, access, arguments,
+// limits, cache, credentials, audit) and answers with plain HTTP statuses and problem+json errors.
+import { Elysia } from 'elysia';
+import { ANONYMOUS, type Caller } from '../caller.ts';
+import type { CallPipeline } from '../call/pipeline.ts';
+import { NexusError, toNexusError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { problem } from './problem.ts';
+
+export interface RestDeps {
+  readonly pipeline: CallPipeline;
+  readonly authenticate?: (req: Request) => Promise<Caller>;
+  readonly maxRequestBytes: number;
+  readonly log: Logger;
+}
+
+// A backend failure carried inside an isError result maps to a gateway status.
+const UPSTREAM_STATUS: Record<string, number> = { UPSTREAM_TIMEOUT: 504 };
+
+export function restRoutes(deps: RestDeps) {
+  return new Elysia({ name: 'rest-tools' }).post(
+    '/api/tools/:name',
+    async ({ request, params }) => {
+      const requestId = request.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
+      try {
+        const caller = deps.authenticate ? await deps.authenticate(request) : ANONYMOUS;
+        const text = await request.text();
+        if (text.length > deps.maxRequestBytes) throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
+        let args: unknown = {};
+        if (text.trim()) {
+          try {
+            args = JSON.parse(text);
+          } catch {
+            throw new NexusError('INVALID_INPUT', 'request body is not valid JSON', { details: { issues: ['body: not valid JSON'] } });
+          }
+        }
+        const outcome = await deps.pipeline.call(params.name, args, caller, { requestId, signal: request.signal });
+        const r = outcome.result;
+        const headers = { 'x-request-id': requestId, 'x-nexus-source': outcome.source };
+        if (!r.isError) {
+          if (r.json !== undefined) return Response.json(r.json, { headers });
+          const text = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+          return new Response(text, { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+        }
+        const status = outcome.error ? (UPSTREAM_STATUS[outcome.error.code] ?? 502) : 502;
+        const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+        return problem(status, outcome.error?.code ?? 'UPSTREAM_ERROR', detail, { ...(r.status && { backendStatus: r.status }) }, headers);
+      } catch (e) {
+        const err = toNexusError(e);
+        if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });
+        const headers: Record<string, string> = { 'x-request-id': requestId };
+        const retry = err.details?.retryAfter;
+        if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
+        const www = err.details?.wwwAuthenticate;
+        if (typeof www === 'string') headers['www-authenticate'] = www;
+        const { wwwAuthenticate: _w, ...details } = err.details ?? {};
+        return problem(err.httpStatus, err.code, err.message, details, headers);
+      }
+    },
+    { parse: 'none' },
+  );
+}
