@@ -8,7 +8,7 @@ import { errorResult, shapeResponse, type ToolResult } from '../invoke/result.ts
 import type { ApplyAuth, CredentialIdentity, OutgoingRequest } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { checkArguments } from '../registry/arguments.ts';
+import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { matcher } from '../util/glob.ts';
@@ -49,7 +49,12 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       const res = await send(req, tool.backend, { ...http, ...(signal && { signal }) });
       const oauth = tool.auth?.type === 'oauth2_client_credentials' || tool.auth?.type === 'oauth2_refresh_token';
       if (res.status === 401 && oauth && attempt === 1) continue; // one token refresh, one retry
-      return shapeResponse(res, injected);
+      const result = shapeResponse(res, injected);
+      if (tool.outputSchema && !result.isError && result.json !== undefined) {
+        const issues = outputIssues(tool.outputSchema, result.structuredContent ?? result.json);
+        if (issues.length) return errorResult(`Backend answer does not match the tool's output schema: ${issues.join('; ')}`, res.status);
+      }
+      return result;
     }
   }
 

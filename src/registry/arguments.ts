@@ -77,3 +77,10 @@ export function checkArguments(toolName: string, schema: JsonObject, args: unkno
   }
   return args as Record<string, unknown>;
 }
+
+/** Issues of a backend answer against a tool's declared output schema ([] when it conforms). */
+export function outputIssues(schema: JsonObject, value: unknown): string[] {
+  const validate = validatorFor(schema);
+  if (validate(value)) return [];
+  return [...new Set((validate.errors ?? []).map((e) => describe(e).replace(/^arguments/, 'answer')))];
+}

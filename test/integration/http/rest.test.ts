@@ -26,6 +26,10 @@ tools:
     description: Slow.
     backend: { timeout: 200ms }
     request: { method: GET, path: /slow }
+  - name: mismatch
+    description: Declares an output the backend does not honour.
+    output: { type: object, properties: { key: { type: string } }, required: [key] }
+    request: { method: GET, path: /m }
   - name: failing
     description: Fails.
     request: { method: GET, path: /fail }
@@ -74,4 +78,10 @@ test('a backend failure answers 502 and a timeout 504, as problem+json', async (
   const s = await post('slow', {});
   expect(s.status).toBe(504);
   expect(await s.json()).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT', detail: 'backend did not answer within 200ms' });
+});
+
+test('an answer that breaks the declared output schema is a backend error, not passed on', async () => {
+  const r = await post('mismatch', {});
+  expect(r.status).toBe(502);
+  expect((await r.json()).detail).toBe("Backend answer does not match the tool's output schema: answer.key: is required");
 });
