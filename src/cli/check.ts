@@ -21,7 +21,7 @@ Example:
   async run(io) {
     const { values } = parseCommandArgs(io.argv);
     const config = resolveConfig(values, io.env);
-    const result = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes });
+    const result = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes, thorough: true });
     if (result.issues.length) {
       for (const i of result.issues) io.stderr(formatIssue(i) + '\n');
       io.stderr(`\n${result.issues.length} issue(s) in ${config.toolsDir}\n`);

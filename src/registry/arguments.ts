@@ -13,9 +13,14 @@ export const MAX_ARGUMENT_DEPTH = 64;
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** Problems with a schema itself (for `nexus check`), or [] when it is a usable JSON Schema. */
-export function schemaProblems(schema: JsonObject): string[] {
+/**
+ * Problems with a schema itself, or [] when it is a usable JSON Schema. The meta-schema check is cheap;
+ * `compile` (thorough, as `nexus check` does) also catches unresolvable $refs, at ~1 ms per schema,
+ * which is why serving compiles lazily on first call instead.
+ */
+export function schemaProblems(schema: JsonObject, compile = false): string[] {
   if (!ajv.validateSchema(schema)) return (ajv.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  if (!compile) return [];
   try {
     validatorFor(schema);
     return [];
@@ -68,7 +73,12 @@ export function checkArguments(toolName: string, schema: JsonObject, args: unkno
     const issue = `arguments: nested deeper than ${MAX_ARGUMENT_DEPTH} levels`;
     throw new NexusError('INVALID_INPUT', `invalid arguments for tool ${toolName}: ${issue}`, { details: { issues: [issue] } });
   }
-  const validate = validatorFor(schema);
+  let validate: ValidateFunction;
+  try {
+    validate = validatorFor(schema);
+  } catch (e) {
+    throw new NexusError('INVALID_CONFIG', `tool ${toolName} has an unusable input schema: ${(e as Error).message}`);
+  }
   if (!validate(args)) {
     const issues = [...new Set((validate.errors ?? []).map(describe))];
     throw new NexusError('INVALID_INPUT', `invalid arguments for tool ${toolName}: ${issues.join('; ')}`, {

@@ -5,7 +5,7 @@ import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
 import type { ToolSpec } from './spec.ts';
-import { formatPath, parseYaml, type Issue, type PathPart } from './yaml-file.ts';
+import { formatPath, parseYaml, type Issue, type ParsedYaml, type PathPart } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
 export interface LoadResult {
@@ -19,6 +19,12 @@ export interface LoadOptions {
   readonly maxResponseBytes?: number;
   /** How file names appear in issues (default: relative to the current directory). */
   readonly displayRoot?: string;
+  /**
+   * `nexus check`: parse with the position-keeping YAML parser (which also catches duplicate keys) and
+   * compile every schema. Serving takes the fast path (native YAML parse, lazy schema compile) and
+   * re-parses precisely only a file that has issues, to report their lines.
+   */
+  readonly thorough?: boolean;
 }
 
 export function listToolFiles(dir: string): string[] {
@@ -58,12 +64,33 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
       });
     } else seen.set(t.name, t);
   }
+  // the fast path has no line numbers: report any issue from a precise pass
+  if (issues.length && !opts.thorough) return loadToolsDir(dir, { ...opts, thorough: true });
   return { tools: [...seen.values()], issues, files };
 }
 
 export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): { tools: ToolSpec[]; issues: Issue[] } {
+  if (!opts.thorough) {
+    const fast = fastParse(text);
+    if (fast.ok) {
+      const result = buildFile(path, fast.value, undefined, opts);
+      if (!result.issues.length) return result;
+    }
+  }
+  return buildFile(path, undefined, parseYaml(relative(opts.displayRoot ?? process.cwd(), path) || path, text), opts);
+}
+
+function fastParse(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: Bun.YAML.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undefined, opts: LoadOptions): { tools: ToolSpec[]; issues: Issue[] } {
   const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
-  const parsed = parseYaml(file, text);
+  const parsed: Pick<ParsedYaml, 'value' | 'lineOf' | 'issues'> = precise ?? { value: fastValue, issues: [], lineOf: () => 0 };
   if (parsed.issues.length) return { tools: [], issues: parsed.issues };
   const issues: Issue[] = [];
   const push = (path: PathPart[], message: string, atKey = false) =>
@@ -87,6 +114,7 @@ export function loadToolFile(path: string, text: string, opts: LoadOptions = {})
       index,
       line: parsed.lineOf(['tools', index, 'name']),
       maxResponseBytes: opts.maxResponseBytes ?? 10 * 1024 * 1024,
+      thorough: opts.thorough ?? false,
       problem: (p, m) => push(p, m),
     });
     if (spec) tools.push(spec);

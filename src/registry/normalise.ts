@@ -13,6 +13,8 @@ export interface NormaliseContext {
   readonly line: number;
   readonly index: number;
   readonly maxResponseBytes: number;
+  /** Compile argument schemas now (nexus check) rather than on first call. */
+  readonly thorough: boolean;
   readonly problem: (path: PathPart[], message: string) => void;
 }
 
@@ -48,8 +50,8 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
   }
 
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
-  for (const p of schemaProblems(input)) problem(at('input'), `not a valid JSON Schema: ${p}`);
-  if (decl.output) for (const p of schemaProblems(decl.output)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+  for (const p of schemaProblems(input, ctx.thorough)) problem(at('input'), `not a valid JSON Schema: ${p}`);
+  if (decl.output) for (const p of schemaProblems(decl.output, ctx.thorough)) problem(at('output'), `not a valid JSON Schema: ${p}`);
 
   const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));
   const required = new Set((input.required as string[] | undefined) ?? []);
