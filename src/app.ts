@@ -1,25 +1,42 @@
 // The composition root: the one place that wires modules together. Edges and core never import each
 // other's implementations; they meet here.
 import { Elysia, type AnyElysia } from 'elysia';
+import { hashArguments } from './audit/record.ts';
+import { canUse } from './auth/access.ts';
+import { assertBindPolicy, createAuthenticator } from './auth/authenticate.ts';
+import type { Caller } from './caller.ts';
 import { createCallPipeline, type CallPipeline } from './call/pipeline.ts';
+import { createToolResponses } from './cache/responses.ts';
 import type { Config } from './config/config.ts';
 import { NexusError } from './errors.ts';
+import { adminAuditRoutes } from './http/admin-audit.ts';
+import { adminCacheRoutes } from './http/admin-cache.ts';
+import { adminCredentialsRoutes } from './http/admin-credentials.ts';
+import { adminKeysRoutes } from './http/admin-keys.ts';
+import { allowedHostnames, originHostnames } from './http/guards.ts';
 import { healthRoutes } from './http/health.ts';
+import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
+import { openApiRoutes } from './http/openapi.ts';
+import { VERSION } from './version.ts';
 import { restRoutes } from './http/rest.ts';
+import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import type { ToolResult } from './invoke/result.ts';
 import { loadToolsDir } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import { reloadTools, watchTools, type ReloadResult } from './registry/watch.ts';
 import { formatIssue } from './registry/yaml-file.ts';
-import { allowedHostnames, originHostnames } from './http/guards.ts';
+import { openServices, type Services } from './services.ts';
+import { createAuthInjector } from './vault/inject.ts';
 
 export interface App {
   readonly http: AnyElysia;
   readonly registry: Registry;
   readonly pipeline: CallPipeline;
   readonly metrics: Metrics;
+  readonly services: Services;
   reload(): ReloadResult;
   /** Starts watching the tools dir and SIGHUP. */
   watch(): void;
@@ -31,7 +48,14 @@ export interface AppOptions {
   readonly log: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly version?: string;
+  /** Test isolation on shared PostgreSQL / Redis. */
+  readonly dbSearchPath?: string;
+  readonly redisPrefix?: string;
 }
+
+/** The public URL of this gateway as clients see it (for OAuth metadata). */
+const publicOrigin = (config: Config, env: Readonly<Record<string, string | undefined>>) =>
+  (env.NEXUS_PUBLIC_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, log } = opts;
@@ -43,8 +67,50 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   const registry = createRegistry(initial.tools);
   const metrics = createMetrics();
+  const services = await openServices({ config, env, log, metrics, dbSearchPath: opts.dbSearchPath, redisPrefix: opts.redisPrefix });
+  try {
+    return await wire({ ...opts, env, registry, metrics, services, loadOpts });
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
+}
+
+async function wire(o: AppOptions & { env: Readonly<Record<string, string | undefined>>; registry: Registry; metrics: Metrics; services: Services; loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number } }): Promise<App> {
+  const { config, log, env, registry, metrics, services: s } = o;
+  const bind = assertBindPolicy({
+    host: config.host,
+    authConfigured: !!s.jwt || (await s.keys.hasAnyKey()),
+    allowInsecure: env.NEXUS_ALLOW_UNAUTHENTICATED === '1',
+  });
+  if (bind.notice) log.warn(bind.notice);
+  const origin = publicOrigin(config, env);
+  const resourceMetadataUrl = `${origin}/.well-known/oauth-protected-resource`;
+  const authenticator = createAuthenticator({
+    keys: s.keys,
+    ...(s.jwt && { jwt: s.jwt }),
+    ...(s.rules && { rules: s.rules }),
+    allowAnonymous: bind.allowAnonymous,
+    resourceMetadataUrl,
+  });
+  const authenticate = async (req: Request): Promise<Caller> => {
+    const caller = await authenticator.authenticate(req.headers);
+    const session = req.headers.get('mcp-session-id') ?? req.headers.get('x-nexus-session');
+    return session ? { ...caller, session: session.slice(0, 128) } : caller;
+  };
+  const injector = createAuthInjector({ vault: s.vault, tokens: s.tokens });
   const pipeline = createCallPipeline({
     registry,
+    canUse,
+    limits: createCallLimits(s.limiter, {
+      ...(config.callerRateLimit && { caller: limitRule('NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit) }),
+      ...(config.sessionRateLimit && { session: limitRule('NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit) }),
+    }),
+    responses: createToolResponses<ToolResult>(s.responses),
+    applyAuth: injector.applyAuth,
+    credentialIdentity: injector.credentialIdentity,
+    audit: s.audit.record,
+    hashArgs: hashArguments,
     metrics,
     log,
     http: { env, ...(config.caFile && { caFile: config.caFile }) },
@@ -53,24 +119,33 @@ export async function createApp(opts: AppOptions): Promise<App> {
     pipeline,
     registry,
     log,
+    authenticate,
     allowedHosts: allowedHostnames(config.host, config.allowedHosts),
     allowedOrigins: originHostnames(config.allowedOrigins),
     maxRequestBytes: config.maxRequestBytes,
-    ...(opts.version && { version: opts.version }),
+    version: o.version ?? VERSION,
   });
-
+  const adminToken = config.adminToken;
   const http = new Elysia()
-    .use(healthRoutes({ registry }))
+    .use(healthRoutes({ registry, checks: readinessChecks(s) }))
+    .get('/metrics', () => new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }))
+    .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
-    .use(restRoutes({ pipeline, maxRequestBytes: config.maxRequestBytes, log }));
+    .use(restRoutes({ pipeline, authenticate, maxRequestBytes: config.maxRequestBytes, log }))
+    .use(openApiRoutes({ registry, version: VERSION, ...(env.NEXUS_PUBLIC_URL && { serverUrl: origin }) }))
+    .use(adminCredentialsRoutes({ vault: s.vault, adminToken }))
+    .use(adminKeysRoutes({ keys: s.keys, adminToken }))
+    .use(adminAuditRoutes({ audit: s.auditStore, adminToken }))
+    .use(adminCacheRoutes({ responses: s.responses, adminToken }));
 
   let stopWatching = () => {};
-  const reload = () => reloadTools(config.toolsDir, registry, log, loadOpts);
+  const reload = () => reloadTools(config.toolsDir, registry, log, o.loadOpts);
   return {
     http,
     registry,
     pipeline,
     metrics,
+    services: s,
     reload,
     watch: () => {
       stopWatching = watchTools(config.toolsDir, reload, log);
@@ -78,6 +153,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
     close: async () => {
       stopWatching();
       await mcp.close();
+      await s.close();
     },
   };
+}
+
+function limitRule(name: string, text: string) {
+  const rule = parseLimitRule(text);
+  if (!rule) throw new NexusError('INVALID_CONFIG', `${name}: expected REQUESTS/DURATION like 600/1m, got "${text}"`);
+  return rule;
+}
+
+function readinessChecks(s: Services) {
+  return [
+    { name: 'store', check: async () => void (await s.db.query('SELECT 1 AS ok')) },
+    ...(s.redis
+      ? [{ name: 'redis', check: async () => void (await Promise.race([s.redis!.ping(), Bun.sleep(1000).then(() => { throw new Error('redis did not answer within 1s'); })])) }]
+      : []),
+  ];
 }

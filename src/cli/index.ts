@@ -4,8 +4,26 @@ import { checkCommand } from './check.ts';
 import type { Command, CommandIO } from './command.ts';
 import { serveCommand } from './serve.ts';
 import { toolsListCommand } from './tools-list.ts';
+import { vaultCommands } from './vault.ts';
+import { migrateCommand } from './migrate.ts';
+import { keysCommands } from './keys.ts';
+import { auditCommand } from './audit.ts';
+import { versionCommand } from './version.ts';
+import { cacheClearCommand } from './cache.ts';
+import { importOpenApiCommand } from './import-openapi.ts';
 
-export const COMMANDS: Command[] = [serveCommand, checkCommand, toolsListCommand];
+export const COMMANDS: Command[] = [
+  serveCommand,
+  checkCommand,
+  toolsListCommand,
+  importOpenApiCommand,
+  migrateCommand,
+  ...vaultCommands,
+  ...keysCommands,
+  auditCommand,
+  cacheClearCommand,
+  versionCommand,
+];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

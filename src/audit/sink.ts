@@ -1,0 +1,95 @@
+// Writes audit records without slowing calls: record() only queues; a timer (every 250ms) or a full
+// batch (200) flushes the queue in one transaction. A full queue drops records, counted and logged.
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { AuditRecord } from './record.ts';
+import type { AuditStore } from './store.ts';
+
+export interface AuditSinkOptions {
+  readonly store: Pick<AuditStore, 'insert'>;
+  readonly log: Logger;
+  readonly metrics?: Metrics;
+  readonly flushIntervalMs?: number;
+  readonly batchSize?: number;
+  /** Records kept in memory at most; beyond that new ones are dropped (default 10 000). */
+  readonly maxQueue?: number;
+}
+
+export interface AuditSink {
+  /** Queues one record; never waits for the database. */
+  record(entry: AuditRecord): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Stops the timer and writes what is left. */
+  close(): Promise<void>;
+  /** Records dropped since start (queue full or database failing). */
+  readonly dropped: number;
+  readonly pending: number;
+}
+
+export function createAuditSink(opts: AuditSinkOptions): AuditSink {
+  const batchSize = opts.batchSize ?? 200;
+  const maxQueue = opts.maxQueue ?? 10_000;
+  let queue: AuditRecord[] = [];
+  let dropped = 0;
+  let unreported = 0;
+  let failing = false;
+  let kicked = false;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  const drop = (n: number) => {
+    dropped += n;
+    unreported += n;
+    opts.metrics?.inc('nexus_audit_dropped_total', undefined, n);
+  };
+
+  async function write(): Promise<void> {
+    kicked = false;
+    if (unreported) {
+      opts.log.warn('audit records dropped: queue full', { dropped: unreported, total: dropped });
+      unreported = 0;
+    }
+    if (!queue.length) return;
+    const batch = queue;
+    queue = [];
+    try {
+      await opts.store.insert(batch);
+      if (failing) opts.log.info('audit writes recovered');
+      failing = false;
+    } catch (e) {
+      if (!failing) opts.log.error('audit write failed; retrying', { err: e, records: batch.length });
+      failing = true;
+      const keep = Math.max(0, maxQueue - queue.length);
+      queue = [...batch.slice(0, keep), ...queue];
+      drop(batch.length - Math.min(keep, batch.length));
+    }
+  }
+
+  const flush = () => (chain = chain.then(write));
+  const timer = setInterval(() => void flush(), opts.flushIntervalMs ?? 250);
+  timer.unref?.();
+
+  return {
+    record(entry) {
+      if (closed || queue.length >= maxQueue) return drop(1);
+      queue.push({ ...entry });
+      if (queue.length >= batchSize && !kicked) {
+        kicked = true;
+        setTimeout(() => void flush(), 0);
+      }
+    },
+    flush,
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await flush();
+    },
+    get dropped() {
+      return dropped;
+    },
+    get pending() {
+      return queue.length;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Audit rows in the Db (table audit_log, sql/003_audit.sql): batched multi-row inserts, filtered
+// reads, and deletion by age.
+import type { Db, SqlValue } from '../db/types.ts';
+import { redact } from '../util/redact.ts';
+import type { AuditQuery, AuditReader, AuditRecord } from './record.ts';
+
+const COLUMNS = ['time', 'request_id', 'caller', 'tool', 'outcome', 'backend_status', 'latency_ms', 'cache', 'rate_limit', 'args_hash', 'args', 'error'];
+/** Rows per INSERT statement (12 parameters each stays far below every driver's limit). */
+export const ROWS_PER_INSERT = 200;
+const MAX_LIMIT = 10_000;
+
+type DbRow = Record<string, SqlValue>;
+
+/** The row for one record; every string (arguments included) is redacted first. */
+function toRow(r: AuditRecord): SqlValue[] {
+  const e = redact(r);
+  return [
+    e.time,
+    e.requestId ?? null,
+    e.caller,
+    e.tool,
+    e.outcome,
+    e.backendStatus ?? null,
+    e.latencyMs ?? null,
+    e.cache ?? null,
+    e.limit ?? null,
+    e.argsHash ?? null,
+    e.args === undefined ? null : JSON.stringify(e.args),
+    e.error ?? null,
+  ];
+}
+
+const str = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : String(v));
+const num = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : Number(v));
+
+// Absent columns become undefined properties, which JSON output and toEqual both leave out.
+const fromRow = (row: DbRow): AuditRecord => ({
+  time: Number(row.time),
+  requestId: str(row.request_id),
+  caller: String(row.caller),
+  tool: String(row.tool),
+  outcome: String(row.outcome) as AuditRecord['outcome'],
+  backendStatus: num(row.backend_status),
+  latencyMs: num(row.latency_ms),
+  cache: str(row.cache) as AuditRecord['cache'],
+  limit: str(row.rate_limit),
+  argsHash: str(row.args_hash),
+  args: row.args === null || row.args === undefined ? undefined : (JSON.parse(String(row.args)) as unknown),
+  error: str(row.error),
+});
+
+export interface AuditStore extends AuditReader {
+  /** Writes all records in one transaction, ROWS_PER_INSERT rows per statement. */
+  insert(records: readonly AuditRecord[]): Promise<void>;
+  /** Deletes records older than `before` (epoch ms); returns how many. */
+  deleteBefore(before: number): Promise<number>;
+}
+
+export function createAuditStore(db: Db): AuditStore {
+  const insertSql = (n: number) =>
+    `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
+    Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', ');
+  return {
+    async insert(records) {
+      if (!records.length) return;
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+          const chunk = records.slice(i, i + ROWS_PER_INSERT);
+          await tx.run(insertSql(chunk.length), chunk.flatMap(toRow));
+        }
+      });
+    },
+    async query(q) {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      const add = (cond: string, v: SqlValue) => where.push(cond.replace('?', `$${params.push(v)}`));
+      if (q.since !== undefined) add('time >= ?', q.since);
+      if (q.caller !== undefined) add('caller = ?', q.caller);
+      if (q.tool !== undefined) add('tool = ?', q.tool);
+      const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(q.limit ?? 100)));
+      const sql = `SELECT ${COLUMNS.join(', ')} FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${limit}`;
+      return (await db.query<DbRow>(sql, params)).map(fromRow);
+    },
+    deleteBefore: (before) => db.run('DELETE FROM audit_log WHERE time < $1', [before]),
+  };
+}

@@ -1,0 +1,135 @@
+// Client keys: `nxs_` + 32 random bytes. Created once, verified on every request, revoked by name.
+// Every instance re-reads the active keys at most once a second, so a revoke is effective everywhere
+// within a second, and a flood of wrong keys costs no more than one query a second.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/types.ts';
+import { NexusError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { parseDuration } from '../util/duration.ts';
+import { createKeyStore, type KeyRow, type KeyStore } from './key-store.ts';
+
+export const KEY_PREFIX = 'nxs_';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
+const CACHE_MS = 1000;
+const TOUCH_EVERY_MS = 60_000;
+
+/** What `list()` shows: never the key, never its hash. */
+export type KeyInfo = Omit<KeyRow, 'hash'>;
+
+export interface CreateKeyOptions {
+  /** Tool-name patterns (`jira_*`); default `['*']`. */
+  readonly tools?: readonly string[];
+  readonly expiresAt?: number;
+}
+
+export interface KeyService {
+  /** Returns the new key; it is not stored and cannot be shown again. */
+  create(name: string, opts?: CreateKeyOptions): Promise<{ key: string; info: KeyInfo }>;
+  list(): Promise<KeyInfo[]>;
+  revoke(name: string): Promise<void>;
+  /** The key's record when it is known, unrevoked and unexpired; undefined otherwise. */
+  verify(presented: string): Promise<KeyInfo | undefined>;
+  /** Whether any usable key exists (then every /mcp and /api request needs a credential). */
+  hasAnyKey(): Promise<boolean>;
+}
+
+// Keys are 256-bit random values, so a fast unsalted hash is enough: there is nothing to brute-force.
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export const generateKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
+
+/** `--expires 90d` / `"expires": "90d"`: a duration from now, or an ISO date. */
+export function parseExpiry(text: string, now = Date.now()): number {
+  const ms = parseDuration(text);
+  const at = ms !== undefined ? now + ms : Date.parse(text);
+  if (Number.isNaN(at)) throw new NexusError('INVALID_INPUT', `expires: expected a duration like 90d or an ISO date, got "${text}"`);
+  return at;
+}
+
+/** `--tools 'jira_*,crm_get_*'` or a list: trimmed patterns, empty ones dropped. */
+export const splitPatterns = (tools: string | readonly string[] | undefined): string[] | undefined =>
+  tools === undefined ? undefined : (typeof tools === 'string' ? tools.split(',') : [...tools]).map((t) => t.trim()).filter(Boolean);
+
+const info = ({ hash: _hash, ...rest }: KeyRow): KeyInfo => rest;
+
+export interface KeyServiceOptions {
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+export function createKeyService(db: Db, opts: KeyServiceOptions = {}): KeyService {
+  const store: KeyStore = createKeyStore(db);
+  const now = opts.now ?? Date.now;
+  let snapshot: { at: number; byHash: Map<string, KeyRow> } | undefined;
+  let loading: Promise<Map<string, KeyRow>> | undefined;
+  const touched = new Map<string, number>();
+
+  let generation = 0; // bumped by create/revoke so a read started before them is not cached
+
+  const load = (): Promise<Map<string, KeyRow>> => {
+    if (snapshot && now() - snapshot.at < CACHE_MS) return Promise.resolve(snapshot.byHash);
+    if (loading) return loading;
+    const started = generation;
+    const p = store
+      .active(now())
+      .then((rows) => {
+        const byHash = new Map(rows.map((r) => [r.hash, r]));
+        if (started === generation) snapshot = { at: now(), byHash };
+        return byHash;
+      })
+      .catch((e: unknown) => {
+        throw new NexusError('UNAVAILABLE', 'cannot read client keys', { cause: e });
+      })
+      .finally(() => {
+        if (loading === p) loading = undefined;
+      });
+    return (loading = p);
+  };
+  const invalidate = () => {
+    generation++;
+    snapshot = undefined;
+    loading = undefined;
+  };
+
+  const touch = (name: string, at: number) => {
+    if (at - (touched.get(name) ?? 0) < TOUCH_EVERY_MS) return;
+    touched.set(name, at);
+    store.touch(name, at).catch((e) => opts.log?.debug('key last-used update failed', { key: name, err: e }));
+  };
+
+  return {
+    async create(name, o = {}) {
+      if (!NAME.test(name)) throw new NexusError('INVALID_INPUT', `key name "${name}" must be letters, digits, _ . - (max 64)`);
+      const tools = o.tools?.length ? [...o.tools] : ['*'];
+      const bad = tools.filter((p) => !PATTERN.test(p));
+      if (bad.length) throw new NexusError('INVALID_INPUT', `invalid tool pattern(s): ${bad.join(', ')}`);
+      if (o.expiresAt !== undefined && o.expiresAt <= now()) throw new NexusError('INVALID_INPUT', 'expiry must be in the future');
+      const key = generateKey();
+      const row: KeyRow = { name, hash: hashKey(key), tools, createdAt: now(), ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }) };
+      const inserted = await store.insert(row).catch(async (e) => {
+        if ((await store.list()).some((r) => r.name === name && r.revokedAt === undefined)) return false;
+        throw new NexusError('UNAVAILABLE', 'cannot store the key', { cause: e });
+      });
+      if (!inserted) throw new NexusError('CONFLICT', `key "${name}" already exists; revoke it first`);
+      invalidate();
+      return { key, info: info(row) };
+    },
+    list: async () => (await store.list()).map(info),
+    async revoke(name) {
+      if (!(await store.revoke(name, now()))) throw new NexusError('NOT_FOUND', `no active key named "${name}"`);
+      invalidate();
+    },
+    async verify(presented) {
+      if (!presented.startsWith(KEY_PREFIX)) return undefined;
+      const hash = hashKey(presented);
+      const row = (await load()).get(hash);
+      if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
+      const at = now();
+      if (row.expiresAt !== undefined && row.expiresAt <= at) return undefined;
+      touch(row.name, at);
+      return info(row);
+    },
+    hasAnyKey: async () => (await load()).size > 0,
+  };
+}

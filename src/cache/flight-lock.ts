@@ -1,0 +1,106 @@
+// The cross-instance half of coalescing (protocol in coalesce.ts): a short Redis lock per key
+// (SET NX PX, renewed by its leader) and a pub/sub channel per key that wakes waiters when it ends.
+import { randomUUID } from 'node:crypto';
+import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
+
+export interface FlightWatch {
+  /** Resolves on the flight's end notification (also one that came since the last wait) or after ms. */
+  wait(ms: number): Promise<void>;
+  close(): void;
+}
+
+export interface FlightLock {
+  readonly ttlMs: number;
+  readonly pollMs: number;
+  /** A token when this instance now leads the flight for key; undefined when another one does. */
+  acquire(key: string): Promise<string | undefined>;
+  /** Renews the lock while its leader works (no-op when it is no longer the holder's). */
+  extend(key: string, token: string): Promise<void>;
+  /** Releases the lock if still held with token, then wakes every waiter of key. */
+  release(key: string, token: string): Promise<void>;
+  watch(key: string): Promise<FlightWatch>;
+}
+
+export interface RedisFlightLockOptions {
+  redis: RedisClient;
+  /** A second connection, used only for SUBSCRIBE (a subscribed connection can do nothing else). */
+  subscriber: RedisClient;
+  prefix?: string;
+  /** Lock lifetime without renewal: how soon a waiter takes over from a dead leader (default 3s). */
+  ttlMs?: number;
+  /** Waiters re-check at least this often, in case a notification was lost (default 100ms). */
+  pollMs?: number;
+}
+
+const EXTEND = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
+const RELEASE = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return redis.call('PUBLISH', ARGV[2], 'done')
+`);
+
+export function createRedisFlightLock(opts: RedisFlightLockOptions): FlightLock {
+  const { redis, subscriber } = opts;
+  const prefix = opts.prefix ?? 'nexus:';
+  const ttlMs = opts.ttlMs ?? 3000;
+  const lockKey = (key: string) => `${prefix}flight:${key}`;
+  const channel = (key: string) => `${prefix}flight:${key}:done`;
+  const listeners = new Map<string, Set<() => void>>();
+  subscriber.on('message', (ch: string) => listeners.get(ch)?.forEach((wake) => wake()));
+
+  async function watch(key: string): Promise<FlightWatch> {
+    const ch = channel(key);
+    let fired = false;
+    let wake: (() => void) | undefined;
+    const onMessage = () => (wake ? wake() : (fired = true));
+    let set = listeners.get(ch);
+    const first = !set;
+    if (!set) listeners.set(ch, (set = new Set()));
+    set.add(onMessage);
+    const close = () => {
+      set.delete(onMessage);
+      if (set.size > 0 || listeners.get(ch) !== set) return;
+      listeners.delete(ch);
+      subscriber.unsubscribe(ch).catch(() => {});
+    };
+    if (first) {
+      try {
+        await subscriber.subscribe(ch);
+      } catch (e) {
+        close();
+        throw e;
+      }
+    }
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (fired) return resolve(void (fired = false));
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wake = done;
+      });
+    return { wait, close };
+  }
+
+  return {
+    ttlMs,
+    pollMs: opts.pollMs ?? 100,
+    async acquire(key) {
+      const token = randomUUID();
+      return (await redis.set(lockKey(key), token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
+    },
+    async extend(key, token) {
+      await runScript(redis, EXTEND, [lockKey(key)], [token, ttlMs]);
+    },
+    async release(key, token) {
+      await runScript(redis, RELEASE, [lockKey(key)], [token, channel(key)]);
+    },
+    watch,
+  };
+}

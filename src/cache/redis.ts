@@ -1,0 +1,70 @@
+// Shared response cache: each entry is a JSON string with a PX TTL. Keys of one tool share the hash
+// tag {tool} (one Cluster slot), next to a sorted set indexing them by expiry, so clear(tool) pops
+// that index instead of scanning the keyspace; expired members are trimmed on every write.
+import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
+import { NexusError } from '../errors.ts';
+import { decodeEntry, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
+import { toolOfKey } from './key.ts';
+import type { ResponseCache } from './types.ts';
+
+export interface RedisCacheOptions {
+  /** Prepended to every key, e.g. `nexus:`; must not contain braces. */
+  prefix?: string;
+  /** Entries larger than this are not stored (default 1 MiB). */
+  maxEntryBytes?: number;
+}
+
+// KEYS[1] entry, KEYS[2] the tool's index; ARGV[1] JSON, ARGV[2] ttl ms. Index scores are expiry times.
+const PUT = luaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`);
+
+const CLEAR_BATCH = 256;
+
+export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {}): ResponseCache {
+  const prefix = opts.prefix ?? 'nexus:';
+  if (/[{}]/.test(prefix)) throw new NexusError('INVALID_CONFIG', 'cache key prefix must not contain { or }');
+  const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const toolsKey = `${prefix}cache:tools`;
+  const slot = (tool: string) => `${prefix}cache:{${tool}}`;
+  const entryKey = (key: string) => `${slot(toolOfKey(key))}:${key.slice(key.indexOf(':') + 1)}`;
+
+  async function clearTool(tool: string): Promise<number> {
+    const index = `${slot(tool)}:index`;
+    let count = 0;
+    for (;;) {
+      const popped = await redis.zpopmin(index, CLEAR_BATCH);
+      const keys = popped.filter((_, i) => i % 2 === 0);
+      if (keys.length === 0) return count;
+      count += await redis.del(...keys);
+    }
+  }
+
+  return {
+    async get(key) {
+      return decodeEntry(await redis.get(entryKey(key)));
+    },
+    async set(key, entry, ttlMs) {
+      const encoded = encodeEntry(entry, maxEntryBytes);
+      if (!encoded || ttlMs <= 0) return;
+      const tool = toolOfKey(key);
+      await Promise.all([
+        runScript(redis, PUT, [entryKey(key), `${slot(tool)}:index`], [encoded.json, Math.ceil(ttlMs)]),
+        redis.sadd(toolsKey, tool),
+      ]);
+    },
+    async clear(tool) {
+      const tools = tool === undefined ? await redis.smembers(toolsKey) : [tool];
+      let count = 0;
+      for (const t of tools) count += await clearTool(t);
+      return count;
+    },
+  };
+}

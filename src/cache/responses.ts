@@ -1,0 +1,26 @@
+// Adapts the response-cache service to the call pipeline's `responses` port: keys from the tool, its
+// arguments and the credential identity; a result is cacheable unless it is an error result.
+import { cacheKey } from './key.ts';
+import type { AnswerSource, CachePolicy, ResponseCacheService } from './service.ts';
+
+/** The parts of a ToolSpec the cache reads. */
+export interface CachedTool {
+  readonly name: string;
+  readonly cache?: CachePolicy;
+  /** Waiters for an identical call give up after the backend's timeout. */
+  readonly backend: { readonly timeoutMs: number };
+}
+
+export interface ToolResponses<R> {
+  fetch(tool: CachedTool, args: Record<string, unknown>, credentialIdentity: string, fn: () => Promise<R>): Promise<{ value: R; source: AnswerSource }>;
+}
+
+export function createToolResponses<R extends { readonly isError?: boolean }>(service: ResponseCacheService): ToolResponses<R> {
+  return {
+    fetch: (tool, args, credentialIdentity, fn) =>
+      service.fetch(cacheKey(tool.name, args, credentialIdentity), tool.cache, tool.backend.timeoutMs, async () => {
+        const value = await fn();
+        return { value, cacheable: !value.isError };
+      }),
+  };
+}

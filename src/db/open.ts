@@ -1,0 +1,35 @@
+// Picks the store: PostgreSQL when a DATABASE_URL is given (shared), else SQLite in the data dir.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log.ts';
+import { NexusError } from '../errors.ts';
+import { openPostgres, describeUrl } from './postgres.ts';
+import { openSqlite } from './sqlite.ts';
+import type { Db } from './types.ts';
+
+export interface OpenDbOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  log: Logger;
+  /** PostgreSQL schema(s) to use instead of the URL's default (tests use one schema each). */
+  searchPath?: string;
+}
+
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'nexus.db');
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  if (opts.databaseUrl) {
+    const db = await openPostgres(opts.databaseUrl, { searchPath: opts.searchPath });
+    opts.log.info('database opened', { kind: 'postgres', at: describeUrl(opts.databaseUrl) });
+    return db;
+  }
+  const file = sqliteFile(opts.dataDir);
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const db = openSqlite(file);
+    opts.log.info('database opened', { kind: 'sqlite', file });
+    return db;
+  } catch (e) {
+    throw new NexusError('UNAVAILABLE', `cannot open the SQLite database ${file}`, { cause: e });
+  }
+}

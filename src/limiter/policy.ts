@@ -1,0 +1,56 @@
+// Which limits a tool call meets: the tool's per-caller rule, its backend's rule for all callers, and
+// the gateway-wide per-caller and per-session defaults. All are checked in one atomic checkAll.
+import type { Caller } from '../caller.ts';
+import { parseDuration } from '../util/duration.ts';
+import { enforceLimits } from './refusal.ts';
+import type { LimitCheck, Limiter, LimitRule } from './types.ts';
+
+export interface GatewayLimits {
+  /** Per caller across all tools (NEXUS_CALLER_RATE_LIMIT). */
+  readonly caller?: LimitRule;
+  /** Per caller and session (NEXUS_SESSION_RATE_LIMIT). */
+  readonly session?: LimitRule;
+}
+
+/** The parts of a ToolSpec the limits read. */
+export interface LimitedTool {
+  readonly name: string;
+  readonly rateLimit?: LimitRule;
+  readonly backend: { readonly id: string; readonly rateLimit?: LimitRule };
+}
+
+/** `600/1m` -> { requests: 600, perMs: 60000 }; undefined when the text is not that shape. */
+export function parseLimitRule(text: string): LimitRule | undefined {
+  const m = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  const perMs = m ? parseDuration(m[2]!) : undefined;
+  const requests = m ? Number(m[1]) : 0;
+  return perMs && requests > 0 ? { requests, perMs } : undefined;
+}
+
+/** The checks one call must pass, in a stable order. */
+export function limitChecks(tool: LimitedTool, caller: Caller, gateway: GatewayLimits): LimitCheck[] {
+  const checks: LimitCheck[] = [];
+  if (tool.rateLimit) checks.push({ name: `tool:${tool.name}`, key: `tool:${tool.name}:${caller.id}`, rule: tool.rateLimit });
+  if (tool.backend.rateLimit) {
+    checks.push({ name: `backend:${tool.backend.id}`, key: `backend:${tool.backend.id}`, rule: tool.backend.rateLimit });
+  }
+  if (gateway.caller) checks.push({ name: 'caller', key: `caller:${caller.id}`, rule: gateway.caller });
+  if (gateway.session && caller.session) {
+    // Keyed by caller too: a session id is a client hint, so one caller cannot spend another's budget.
+    checks.push({ name: 'session', key: `session:${caller.id}:${caller.session}`, rule: gateway.session });
+  }
+  return checks;
+}
+
+/**
+ * The call pipeline's `limits` hook: throws RATE_LIMITED (details.limit, details.retryAfter) when any
+ * limit refuses; otherwise returns the names of the limits checked (for the audit trail), if any.
+ */
+export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}) {
+  return async (tool: LimitedTool, caller: Caller): Promise<string | void> => {
+    const checks = limitChecks(tool, caller, gateway);
+    if (checks.length === 0) return;
+    await enforceLimits(limiter, checks);
+    return checks.map((c) => c.name).join(',');
+  };
+}

@@ -1,0 +1,126 @@
+// Opens the stateful services behind the gateway: the store (SQLite or PostgreSQL), Redis when
+// configured, the vault, tokens, limits, response cache, client keys, auth and audit. Each port gets its
+// embedded or shared implementation here and nowhere else.
+import type { Config } from './config/config.ts';
+import { createAuditSink, type AuditSink } from './audit/sink.ts';
+import { createAuditStore, type AuditStore } from './audit/store.ts';
+import { startAuditRetention, retentionFromEnv } from './audit/retention.ts';
+import { createJwtVerifier, oauthConfigFromEnv, type JwtVerifier } from './auth/jwt.ts';
+import { createKeyService, type KeyService } from './auth/keys.ts';
+import { rulesFromEnv, type AccessRules } from './auth/rules.ts';
+import { createMemoryCache } from './cache/memory.ts';
+import { createRedisCache } from './cache/redis.ts';
+import { createCoalescer } from './cache/coalesce.ts';
+import { createRedisFlightLock } from './cache/flight-lock.ts';
+import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
+import { migrate } from './db/migrate.ts';
+import { openDb } from './db/open.ts';
+import { openRedis, type RedisClient } from './db/redis.ts';
+import type { Db } from './db/types.ts';
+import { NexusError } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { createGuardedLimiter } from './limiter/guarded.ts';
+import { createMemoryLimiter } from './limiter/memory.ts';
+import { createRedisLimiter } from './limiter/redis.ts';
+import type { Limiter } from './limiter/types.ts';
+import { parseDuration } from './util/duration.ts';
+import { loadMasterKey } from './vault/master-key.ts';
+import { startKeyRotation } from './vault/rotation.ts';
+import { createMemoryTokenCache } from './vault/token-cache.ts';
+import { createRedisTokenCache } from './vault/token-cache-redis.ts';
+import { TokenManager } from './vault/tokens.ts';
+import { Vault } from './vault/vault.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Services {
+  readonly db: Db;
+  readonly redis?: RedisClient;
+  readonly vault: Vault;
+  readonly tokens: TokenManager;
+  readonly limiter: Limiter;
+  readonly responses: ResponseCacheService;
+  readonly keys: KeyService;
+  readonly jwt?: JwtVerifier;
+  readonly rules?: AccessRules;
+  readonly auditStore: AuditStore;
+  readonly audit: AuditSink;
+  close(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  readonly config: Config;
+  readonly env: Env;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** PostgreSQL schema to use (tests give each gateway its own). */
+  readonly dbSearchPath?: string;
+  /** Redis key prefix (tests give each gateway its own); default `nexus:`. */
+  readonly redisPrefix?: string;
+}
+
+export async function openServices(opts: ServicesOptions): Promise<Services> {
+  const { config, env, log, metrics } = opts;
+  const stops: Array<() => unknown> = [];
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }) });
+  stops.push(() => db.close());
+  try {
+    await migrate(db, log);
+    const masterKey = loadMasterKey(env, config.dataDir, log, { embedded: !config.databaseUrl });
+    const vault = await Vault.open(db, masterKey, { log });
+    const rotation = env.NEXUS_KEY_ROTATION;
+    if (rotation) {
+      const everyMs = parseDuration(rotation);
+      if (!everyMs) throw new NexusError('INVALID_CONFIG', `NEXUS_KEY_ROTATION: expected a duration like 30d, got "${rotation}"`);
+      stops.push(startKeyRotation(vault, everyMs, log));
+    }
+
+    const prefix = opts.redisPrefix ?? 'nexus:';
+    let redis: RedisClient | undefined;
+    let subscriber: RedisClient | undefined;
+    if (config.redisUrl) {
+      redis = openRedis(config.redisUrl, { log });
+      subscriber = openRedis(config.redisUrl, { log });
+      stops.push(() => redis!.disconnect(), () => subscriber!.disconnect());
+    }
+    const tokens = new TokenManager({
+      vault,
+      cache: redis ? createRedisTokenCache(redis, masterKey, { prefix: `${prefix}tok:` }) : createMemoryTokenCache(),
+      log,
+    });
+    const limiter = redis
+      ? createGuardedLimiter(createRedisLimiter(redis, { prefix }), { mode: config.rateLimitFailMode, log, metrics })
+      : createMemoryLimiter();
+    const lock = redis && subscriber ? createRedisFlightLock({ redis, subscriber, prefix }) : undefined;
+    const responses = createResponseCacheService({
+      cache: redis ? createRedisCache(redis, { prefix }) : createMemoryCache(),
+      coalescer: createCoalescer({ ...(lock && { lock }), log }),
+      log,
+      metrics,
+    });
+
+    const keys = createKeyService(db, { log });
+    const oauth = oauthConfigFromEnv(env);
+    const rules = rulesFromEnv(env);
+    const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;
+    const auditStore = createAuditStore(db);
+    const audit = createAuditSink({ store: auditStore, log, metrics });
+    const retention = startAuditRetention({ db, log, retentionMs: retentionFromEnv(env) });
+    stops.push(() => retention.stop());
+
+    return {
+      db, vault, tokens, limiter, responses, keys, auditStore, audit,
+      ...(redis && { redis }),
+      ...(jwt && { jwt }),
+      ...(rules && { rules }),
+      async close() {
+        await audit.close();
+        for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
+      },
+    };
+  } catch (e) {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,72 @@
+// Where the master key comes from: NEXUS_MASTER_KEY (base64), NEXUS_MASTER_KEY_FILE, or, embedded
+// only, a key generated once into <dataDir>/master.key (mode 0600).
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { NexusError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { registerSecret } from '../util/redact.ts';
+import { KEY_BYTES } from './crypto.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const masterKeyFile = (dataDir: string): string => join(dataDir, 'master.key');
+
+/** Decodes base64 text into exactly 32 bytes, or INVALID_CONFIG naming where it came from. */
+export function decodeKey(text: string, source: string): Uint8Array {
+  const t = text.trim();
+  const bytes = Buffer.from(t, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || bytes.length !== KEY_BYTES) {
+    throw new NexusError('INVALID_CONFIG', `${source} must be ${KEY_BYTES} random bytes in base64 (openssl rand -base64 32)`);
+  }
+  registerSecret(t);
+  return new Uint8Array(bytes);
+}
+
+function readKeyFile(path: string, source: string): Uint8Array {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new NexusError('INVALID_CONFIG', `cannot read ${source} (${path})`, { cause: e });
+  }
+  return decodeKey(text, `${source} (${path})`);
+}
+
+/** A key from `<NAME>` or `<NAME>_FILE`; undefined when neither is set. */
+export function keyFromEnv(env: Env, name: string): Uint8Array | undefined {
+  const inline = env[name];
+  const file = env[`${name}_FILE`];
+  if (inline && file) throw new NexusError('INVALID_CONFIG', `set ${name} or ${name}_FILE, not both`);
+  if (inline) return decodeKey(inline, name);
+  if (file) return readKeyFile(file, `${name}_FILE`);
+  return undefined;
+}
+
+function generated(dataDir: string, log: Logger): Uint8Array {
+  const path = masterKeyFile(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    writeFileSync(path, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(path, 0o600);
+    log.warn('generated a master key; back it up, the vault cannot be opened without it', { path });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new NexusError('INVALID_CONFIG', `cannot write the master key to ${path}`, { cause: e });
+    }
+    if ((statSync(path).mode & 0o077) !== 0) log.warn('the master key file is readable by others; chmod 600 it', { path });
+  }
+  return readKeyFile(path, 'the master key file');
+}
+
+export function loadMasterKey(env: Env, dataDir: string, log: Logger, opts: { embedded: boolean }): Uint8Array {
+  const key = keyFromEnv(env, 'NEXUS_MASTER_KEY');
+  if (key) return key;
+  if (!opts.embedded) {
+    throw new NexusError(
+      'INVALID_CONFIG',
+      'a shared database (DATABASE_URL) needs the same master key on every instance: set NEXUS_MASTER_KEY or NEXUS_MASTER_KEY_FILE',
+    );
+  }
+  return generated(dataDir, log);
+}

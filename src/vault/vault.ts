@@ -1,0 +1,202 @@
+// The credential vault: put/resolve/list/delete over a VaultStore, plus online key rotation.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/types.ts';
+import { NexusError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { registerSecret } from '../util/redact.ts';
+import * as c from './crypto.ts';
+import { checkName, checkPrincipal, checkSecret, isCredentialType, type CredentialType, type Secret } from './fields.ts';
+import { VaultStore, type CredentialRow, type VersionRow } from './store.ts';
+
+export interface CredentialInfo {
+  readonly name: string;
+  readonly type: CredentialType;
+  readonly principal: string | null;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ResolvedCredential {
+  readonly name: string;
+  readonly type: CredentialType;
+  readonly version: number;
+  readonly principal: string | null;
+  readonly secret: Secret;
+}
+
+export interface VaultOptions {
+  log?: Logger;
+  /** Clock, for tests of scheduled rotation. */
+  now?: () => number;
+}
+
+const KEYS_LOCK = 'nexus-vault-keys';
+const rowOf = (r: VersionRow): c.SecretRow => ({ credentialId: r.credential_id, name: r.name, type: r.type, principal: r.principal, version: r.version });
+
+function info(r: CredentialRow): CredentialInfo {
+  if (!isCredentialType(r.type)) throw new NexusError('VAULT_ERROR', `credential "${r.name}" has an unknown type`);
+  return { name: r.name, type: r.type, principal: r.principal, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export class Vault {
+  /** Plain KEKs by version; a KEK's material never changes, only its wrapping. */
+  private readonly keks = new Map<number, Uint8Array>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly db: Db,
+    private master: Uint8Array,
+    opts: VaultOptions,
+  ) {
+    this.log = opts.log ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Opens the vault, creating its key check and first KEK when new; a wrong master key fails here. */
+  static async open(db: Db, masterKey: Uint8Array, opts: VaultOptions = {}): Promise<Vault> {
+    const vault = new Vault(db, masterKey, opts);
+    await db.withLock(KEYS_LOCK, async (tx) => {
+      const store = new VaultStore(tx);
+      const check = await store.keyCheck();
+      if (check && !c.opensKeyCheck(masterKey, check)) {
+        throw new NexusError('VAULT_ERROR', 'the master key does not open this vault (check NEXUS_MASTER_KEY / NEXUS_MASTER_KEY_FILE)');
+      }
+      if (!check) {
+        const kc = c.sealKeyCheck(masterKey);
+        await store.saveKeyCheck(kc.nonce, kc.ciphertext, vault.now());
+      }
+      if (!(await store.currentKek())) await vault.addKek(store, 1);
+    });
+    return vault;
+  }
+
+  private async addKek(store: VaultStore, version: number): Promise<Uint8Array> {
+    const kek = c.randomKey();
+    const sealed = c.sealKek(this.master, version, kek);
+    await store.insertKek(version, sealed.nonce, sealed.ciphertext, this.now());
+    return kek;
+  }
+
+  private kek(version: number, sealed: c.Sealed): Uint8Array {
+    let kek = this.keks.get(version);
+    if (!kek) this.keks.set(version, (kek = c.openKek(this.master, version, sealed)));
+    return kek;
+  }
+
+  private versionKek(r: VersionRow): Uint8Array {
+    return this.kek(r.kek_version, { nonce: r.kek_nonce, ciphertext: r.kek_wrapped });
+  }
+
+  /** Stores a secret as a new version of (name, principal); the secret is checked against its type. */
+  async put(name: string, type: CredentialType, secret: Record<string, string>, principal?: string): Promise<CredentialInfo> {
+    checkName(name);
+    if (principal !== undefined) checkPrincipal(principal);
+    if (!isCredentialType(type)) throw new NexusError('INVALID_INPUT', `unknown credential type "${String(type).slice(0, 64)}"`);
+    const fields = checkSecret(type, secret);
+    for (const v of Object.values(fields)) registerSecret(v);
+    const row = await this.db.withLock(KEYS_LOCK, async (tx) => {
+      const store = new VaultStore(tx);
+      const kekRow = await store.currentKek();
+      if (!kekRow) throw new NexusError('VAULT_ERROR', 'the vault has no key-encryption key');
+      const kek = this.kek(kekRow.version, { nonce: kekRow.nonce, ciphertext: kekRow.wrapped_key });
+      const cred = await store.nextVersion(randomUUID(), name, type, principal ?? null, this.now());
+      const bound = { credentialId: cred.id, name, type, principal: cred.principal, version: cred.version };
+      const sealed = c.sealSecret(kek, kekRow.version, bound, new TextEncoder().encode(JSON.stringify(fields)));
+      await store.insertVersion(
+        { credential_id: cred.id, version: cred.version, kek_version: kekRow.version, dek_nonce: sealed.dek.nonce,
+          wrapped_dek: sealed.dek.ciphertext, nonce: sealed.secret.nonce, ciphertext: sealed.secret.ciphertext },
+        this.now(),
+      );
+      return cred;
+    });
+    this.log.info('credential stored', { credential: name, version: row.version, principal: row.principal });
+    return info(row);
+  }
+
+  /** The principal's own credential if there is one, else the shared one; NOT_FOUND when neither. */
+  async resolve(name: string, principalId?: string): Promise<ResolvedCredential> {
+    const r = await new VaultStore(this.db).current(name, principalId ?? null);
+    if (!r) throw new NexusError('NOT_FOUND', `credential "${name}" is not in the vault`);
+    const plain = c.openSecret(this.versionKek(r), r.kek_version, rowOf(r), {
+      dek: { nonce: r.dek_nonce, ciphertext: r.wrapped_dek },
+      secret: { nonce: r.nonce, ciphertext: r.ciphertext },
+    });
+    const t = r.type;
+    if (!isCredentialType(t)) throw new NexusError('VAULT_ERROR', `credential "${name}" has an unknown type`);
+    const secret = checkSecret(t, JSON.parse(new TextDecoder().decode(plain)));
+    for (const v of Object.values(secret)) registerSecret(v);
+    return { name: r.name, type: t, version: r.version, principal: r.principal, secret };
+  }
+
+  /** Metadata of the credential `resolve` would use, without opening it. */
+  async lookup(name: string, principalId?: string): Promise<CredentialInfo | undefined> {
+    const r = await new VaultStore(this.db).credential(name, principalId ?? null);
+    return r && r.version > 0 ? info(r) : undefined;
+  }
+
+  async list(): Promise<CredentialInfo[]> {
+    return (await new VaultStore(this.db).list()).map(info);
+  }
+
+  /** Deletes exactly (name, principal): a shared delete never removes per-principal ones. */
+  async delete(name: string, principal?: string): Promise<void> {
+    const gone = await this.db.transaction((tx) => new VaultStore(tx).delete(name, principal ?? null));
+    if (!gone) throw new NexusError('NOT_FOUND', `credential "${name}"${principal ? ` for ${principal}` : ''} is not in the vault`);
+    this.log.info('credential deleted', { credential: name, principal: principal ?? null });
+  }
+
+  /** When the current KEK was created: the last key rotation. */
+  async lastRotatedAt(): Promise<number> {
+    return (await new VaultStore(this.db).currentKek())?.created_at ?? 0;
+  }
+
+  /**
+   * New KEK version; every DEK re-wrapped under it in one transaction; unused KEKs retired. Readers
+   * never fail: each resolve reads a version and the KEK that wraps it in one statement. With
+   * `ifOlderThanMs`, skips (returns undefined) when another instance rotated more recently.
+   */
+  async rotateKey(opts: { ifOlderThanMs?: number } = {}): Promise<{ kekVersion: number; rewrapped: number } | undefined> {
+    const out = await this.db.withLock(KEYS_LOCK, async (tx) => {
+      const store = new VaultStore(tx);
+      const current = await store.currentKek();
+      if (opts.ifOlderThanMs !== undefined && current && this.now() - current.created_at < opts.ifOlderThanMs) return undefined;
+      const version = (current?.version ?? 0) + 1;
+      const kek = await this.addKek(store, version);
+      const rows = await store.allVersions();
+      for (const r of rows) {
+        const dek = c.rewrapDek({ kek: this.versionKek(r), version: r.kek_version }, { kek, version }, rowOf(r), {
+          nonce: r.dek_nonce,
+          ciphertext: r.wrapped_dek,
+        });
+        await store.rewrap(r.credential_id, r.version, version, dek.nonce, dek.ciphertext);
+      }
+      await store.retireKeks(version);
+      return { kekVersion: version, rewrapped: rows.length, kek };
+    });
+    if (!out) return undefined;
+    this.keks.set(out.kekVersion, out.kek);
+    this.log.info('key-encryption key rotated', { kekVersion: out.kekVersion, rewrapped: out.rewrapped });
+    return { kekVersion: out.kekVersion, rewrapped: out.rewrapped };
+  }
+
+  /** Re-wraps every KEK and the key check under a new master key; the old one stops opening the vault. */
+  async rotateMaster(newMasterKey: Uint8Array): Promise<{ keks: number }> {
+    if (newMasterKey.length !== c.KEY_BYTES) throw new NexusError('INVALID_INPUT', 'the new master key must be 32 bytes');
+    const n = await this.db.withLock(KEYS_LOCK, async (tx) => {
+      const store = new VaultStore(tx);
+      const rows = await store.keks();
+      for (const k of rows) {
+        const sealed = c.sealKek(newMasterKey, k.version, this.kek(k.version, { nonce: k.nonce, ciphertext: k.wrapped_key }));
+        await store.updateKek(k.version, sealed.nonce, sealed.ciphertext, this.now());
+      }
+      const kc = c.sealKeyCheck(newMasterKey);
+      await store.saveKeyCheck(kc.nonce, kc.ciphertext, this.now());
+      return rows.length;
+    });
+    this.master = newMasterKey;
+    this.log.info('master key rotated', { keks: n });
+    return { keks: n };
+  }
+}

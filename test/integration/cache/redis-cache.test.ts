@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, expect, test } from 'bun:test';
+import { cacheKey } from '../../../src/cache/key.ts';
+import { NexusError } from '../../../src/errors.ts';
+import { backend, cacheContract, gate } from '../../unit/cache/contract.ts';
+import { until } from '../../unit/limiter/contract.ts';
+import { cleanup, uniquePrefix } from '../limiter/redis-fixture.ts';
+import { instance, type Instance } from './redis-instance.ts';
+
+cacheContract('redis', async () => {
+  const prefix = uniquePrefix();
+  const one = await instance(prefix);
+  return { cache: one.cache, coalescer: one.coalescer, close: () => cleanup(prefix, one.redis, one.subscriber) };
+});
+
+const policy = { ttlMs: 60_000 };
+let prefix: string;
+let a: Instance;
+let b: Instance;
+beforeEach(async () => {
+  prefix = uniquePrefix();
+  [a, b] = await Promise.all([instance(prefix, { lockTtlMs: 300 }), instance(prefix, { lockTtlMs: 300 })]);
+});
+afterEach(() => cleanup(prefix, a.redis, a.subscriber, b.redis, b.subscriber));
+
+/** True once another instance is subscribed, waiting for the end of key's flight. */
+const someoneWaits = (key: string) => async () => {
+  const [, n] = (await a.redis.pubsub('NUMSUB', `${prefix}flight:${key}:done`)) as [string, number];
+  return n > 0;
+};
+
+test('ten identical calls spread over two instances reach the backend once, all get the answer, the eleventh is a hit', async () => {
+  const answered = gate();
+  const b1 = backend(async (n) => (await answered.promise, { ticket: 'T-1', n }));
+  const key = cacheKey('jira.get', { id: 'T-1' }, 'jira@1');
+  const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).service.fetch(key, policy, 5000, b1.fn));
+  await until(someoneWaits(key));
+  answered.open();
+  const got = await Promise.all(calls);
+  expect(b1.calls).toBe(1);
+  expect(got.map((g) => g.value)).toEqual(Array(10).fill({ ticket: 'T-1', n: 1 }));
+  expect(got.filter((g) => g.source === 'backend').length).toBe(1);
+  expect(await a.service.fetch(key, policy, 5000, b1.fn)).toEqual({ value: { ticket: 'T-1', n: 1 }, source: 'cache' });
+});
+
+test('two instances asking at once for a fast backend run it once per distinct call, round after round', async () => {
+  const b1 = backend((n) => n);
+  for (let round = 0; round < 20; round++) {
+    const key = cacheKey('t', { round }, 'none');
+    const got = await Promise.all([a.service.fetch(key, policy, 5000, b1.fn), b.service.fetch(key, policy, 5000, b1.fn)]);
+    expect(got[0]!.value).toBe(got[1]!.value);
+  }
+  expect(b1.calls).toBe(20);
+});
+
+test('other arguments or another credential identity reach the backend from each instance', async () => {
+  const b1 = backend((n) => n);
+  await Promise.all([
+    a.service.fetch(cacheKey('t', { id: 1 }, 'c@1:alice'), policy, 5000, b1.fn),
+    b.service.fetch(cacheKey('t', { id: 2 }, 'c@1:alice'), policy, 5000, b1.fn),
+    b.service.fetch(cacheKey('t', { id: 1 }, 'c@1:bob'), policy, 5000, b1.fn),
+  ]);
+  expect(b1.calls).toBe(3);
+});
+
+test('when the leading instance dies, a waiting instance takes over within the lock TTL', async () => {
+  const never = backend(() => new Promise<string>(() => {}));
+  const b1 = backend(() => 'from b');
+  const key = cacheKey('t', {}, 'none');
+  void a.service.fetch(key, policy, 1000, never.fn).catch(() => {});
+  await until(async () => (await b.redis.exists(`${prefix}flight:${key}`)) === 1);
+  const waiting = b.service.fetch(key, policy, 5000, b1.fn);
+  await until(someoneWaits(key));
+  a.redis.disconnect();
+  const died = performance.now();
+  expect(await waiting).toEqual({ value: 'from b', source: 'backend' });
+  expect(performance.now() - died).toBeLessThan(300 + 500);
+  expect([never.calls, b1.calls]).toEqual([1, 1]);
+});
+
+test('when the leading instance fails, a waiting instance runs the call itself', async () => {
+  const answered = gate();
+  const failing = backend(async () => {
+    await answered.promise;
+    throw new NexusError('UPSTREAM_ERROR', 'backend said 500');
+  });
+  const b1 = backend(() => 'from b');
+  const key = cacheKey('t', {}, 'none');
+  const leading = a.service.fetch(key, policy, 5000, failing.fn).catch((e: NexusError) => e.code);
+  await until(async () => (await b.redis.exists(`${prefix}flight:${key}`)) === 1);
+  const waiting = b.service.fetch(key, policy, 5000, b1.fn);
+  await until(someoneWaits(key));
+  answered.open();
+  expect(await leading).toBe('UPSTREAM_ERROR');
+  expect(await waiting).toEqual({ value: 'from b', source: 'backend' });
+});
+
+test('a waiting instance gives up after its timeout with UPSTREAM_TIMEOUT', async () => {
+  const answered = gate();
+  const slow = backend(async () => (await answered.promise, 'late'));
+  const key = cacheKey('t', {}, 'none');
+  const leading = a.service.fetch(key, policy, 5000, slow.fn);
+  await until(async () => (await b.redis.exists(`${prefix}flight:${key}`)) === 1);
+  const err = (await b.service.fetch(key, policy, 150, slow.fn).catch((e) => e)) as NexusError;
+  expect(err.code).toBe('UPSTREAM_TIMEOUT');
+  answered.open();
+  expect(await leading).toEqual({ value: 'late', source: 'backend' });
+  expect(slow.calls).toBe(1);
+});
+
+test('entries one instance stored are cleared through another, and the index forgets expired entries', async () => {
+  for (const id of [1, 2, 3]) await a.cache.set(cacheKey('crm', { id }, 'none'), { value: id, storedAt: 0 }, id === 3 ? 60_000 : 30);
+  const gone = async (id: number) => (await a.cache.get(cacheKey('crm', { id }, 'none'))) === undefined;
+  await until(async () => (await gone(1)) && (await gone(2)));
+  await a.cache.set(cacheKey('crm', { id: 4 }, 'none'), { value: 4, storedAt: 0 }, 60_000);
+  expect(await b.redis.zcard(`${prefix}cache:{crm}:index`)).toBe(2);
+  expect(await b.cache.clear('crm')).toBe(2);
+  expect(await a.cache.get(cacheKey('crm', { id: 3 }, 'none'))).toBeUndefined();
+});

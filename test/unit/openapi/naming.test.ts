@@ -1,0 +1,40 @@
+// Tool names: from operationId when usable, else method + path; always valid and unique.
+import { expect, test } from 'bun:test';
+import { TOOL_NAME_PATTERN } from '../../../src/registry/schema.ts';
+import { argName, slug, toolName, uniqueNamer } from '../../../src/openapi/naming.ts';
+
+const valid = new RegExp(TOOL_NAME_PATTERN);
+
+test('an operationId is kept when valid and sanitised when not', () => {
+  expect(toolName({ operationId: 'getPlanet', method: 'GET', path: '/planets/{id}' })).toBe('getPlanet');
+  expect(toolName({ operationId: 'get-stations', method: 'GET', path: '/stations' })).toBe('get-stations');
+  expect(toolName({ operationId: 'repos/list for user!', method: 'GET', path: '/x' })).toBe('repos_list_for_user');
+});
+
+test('without a usable operationId the name is method plus path', () => {
+  expect(toolName({ method: 'GET', path: '/planets/{planetId}' })).toBe('get_planets_planetId');
+  expect(toolName({ operationId: '!!!', method: 'POST', path: '/' })).toBe('post_root');
+});
+
+test('names are capped at 128 characters and always match the tool-name pattern', () => {
+  const long = toolName({ operationId: 'x'.repeat(300), method: 'GET', path: '/' });
+  expect(long.length).toBe(128);
+  for (const n of [long, toolName({ method: 'DELETE', path: '/a b/{c d}/é' })]) expect(valid.test(n)).toBe(true);
+});
+
+test('a repeated name gets a numeric suffix', () => {
+  const unique = uniqueNamer();
+  expect(['list', 'list', 'list', 'other'].map(unique)).toEqual(['list', 'list_2', 'list_3', 'other']);
+  const long = 'y'.repeat(128);
+  const second = uniqueNamer();
+  second(long);
+  expect(second(long)).toBe(`${'y'.repeat(126)}_2`);
+});
+
+test('argument names and slugs use safe characters only', () => {
+  expect(argName('X-Request-ID')).toBe('X-Request-ID');
+  expect(argName('filter[name]')).toBe('filter_name_');
+  expect(slug('Scalar Galaxy')).toBe('scalar-galaxy');
+  expect(slug('  Ünïcode / API v2  ')).toBe('unicode-api-v2');
+  expect(slug('***')).toBe('api');
+});

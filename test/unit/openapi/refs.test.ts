@@ -1,0 +1,67 @@
+// Local $ref resolution: nested refs, sibling keywords, cycles, external and dangling refs.
+import { expect, test } from 'bun:test';
+import { createResolver, describeRefIssues, pointer, type RefIssue } from '../../../src/openapi/refs.ts';
+
+const doc = {
+  components: {
+    schemas: {
+      Id: { type: 'integer' },
+      Pet: { type: 'object', properties: { id: { $ref: '#/components/schemas/Id' }, owner: { $ref: '#/components/schemas/Person' } } },
+      Person: { type: 'object', properties: { name: { type: 'string' } } },
+      Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } },
+      'a/b~c': { type: 'boolean' },
+    },
+  },
+};
+
+test('a JSON pointer decodes ~1, ~0 and percent-escapes', () => {
+  expect(pointer(doc, '#/components/schemas/a~1b~0c')).toEqual({ type: 'boolean' });
+  expect(pointer(doc, '#/components/schemas/a%7E1b~0c')).toEqual({ type: 'boolean' });
+  expect(pointer(doc, '#/components/schemas/Nope')).toBeUndefined();
+  expect(pointer(doc, '#')).toBe(doc);
+});
+
+test('nested refs are resolved all the way down', () => {
+  const issues: RefIssue[] = [];
+  const out = createResolver(doc).resolve({ $ref: '#/components/schemas/Pet' }, issues);
+  expect(out).toEqual({
+    type: 'object',
+    properties: { id: { type: 'integer' }, owner: { type: 'object', properties: { name: { type: 'string' } } } },
+  });
+  expect(issues).toEqual([]);
+});
+
+test('keywords beside a $ref override the target', () => {
+  const out = createResolver(doc).resolve({ $ref: '#/components/schemas/Id', description: 'The id' }, []);
+  expect(out).toEqual({ type: 'integer', description: 'The id' });
+});
+
+test('a recursive schema is cut where it repeats and the cycle is reported', () => {
+  const issues: RefIssue[] = [];
+  const out = createResolver(doc).resolve({ $ref: '#/components/schemas/Node' }, issues);
+  expect(out).toEqual({
+    type: 'object',
+    properties: { children: { type: 'array', items: {} } },
+  });
+  expect(issues).toEqual([{ kind: 'cycle', ref: '#/components/schemas/Node' }]);
+  expect(describeRefIssues(issues)).toEqual(['recursive $ref #/components/schemas/Node cut where it repeats (accepts any value there)']);
+});
+
+test('external and dangling refs become permissive schemas and are reported', () => {
+  const issues: RefIssue[] = [];
+  const out = createResolver(doc).resolve({ a: { $ref: 'common.yaml#/Pet' }, b: { $ref: '#/components/schemas/Gone' } }, issues);
+  expect(out).toEqual({ a: {}, b: {} });
+  expect(issues).toEqual([
+    { kind: 'external', ref: 'common.yaml#/Pet' },
+    { kind: 'missing', ref: '#/components/schemas/Gone' },
+  ]);
+});
+
+test('a resolved target is reused, and resolving never changes the document', () => {
+  const before = JSON.stringify(doc);
+  const resolver = createResolver(doc);
+  const a = resolver.resolve({ $ref: '#/components/schemas/Person' }, []);
+  const b = resolver.resolve({ $ref: '#/components/schemas/Person' }, []);
+  expect(a).toEqual(b);
+  expect(JSON.stringify(doc)).toBe(before);
+});

@@ -1,0 +1,26 @@
+// A vault on SQLite in a temp dir, for unit tests of the edges around it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate } from '../../../src/db/migrate.ts';
+import { openDb } from '../../../src/db/open.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { Vault } from '../../../src/vault/vault.ts';
+
+export const secretValue = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
+
+export async function tempVault(): Promise<{ vault: Vault; dataDir: string; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nexus-vault-'));
+  const db = await openDb({ dataDir, log: silentLogger });
+  await migrate(db, silentLogger);
+  const vault = await Vault.open(db, new Uint8Array(randomBytes(32)));
+  return {
+    vault,
+    dataDir,
+    close: async () => {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
