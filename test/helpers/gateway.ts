@@ -31,12 +31,61 @@ export interface TestGateway {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startGateway(opts: { toolsDir: string; env?: Record<string, string>; flags?: Record<string, string> }): Promise<TestGateway> {
-  const env = { NEXUS_DATA_DIR: tempDir('nexus-data-'), ...opts.env };
+export const TEST_DATABASE_URL = process.env.NEXUS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.NEXUS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Shared mode on the real PostgreSQL and Redis, isolated per test file: a PostgreSQL schema and a Redis
+ * key prefix of its own. Several gateways given the same SharedScope behave as one cluster.
+ */
+export interface SharedScope {
+  readonly schema: string;
+  readonly prefix: string;
+  readonly masterKey: string;
+  /** Drops the schema and the prefix's keys. */
+  cleanup(): Promise<void>;
+}
+
+export async function sharedScope(): Promise<SharedScope> {
+  const id = `t_gw_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const { default: postgres } = await import('postgres');
+  const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`CREATE SCHEMA ${id}`);
+  await sql.end();
+  return {
+    schema: id,
+    prefix: `${id}:`,
+    masterKey: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    async cleanup() {
+      const pg = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      await pg.unsafe(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await pg.end();
+      const { default: Redis } = await import('ioredis');
+      const r = new Redis(TEST_REDIS_URL);
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `*${id}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+      r.disconnect();
+    },
+  };
+}
+
+export async function startGateway(opts: {
+  toolsDir: string;
+  env?: Record<string, string>;
+  flags?: Record<string, string>;
+  /** Run in shared mode (PostgreSQL + Redis) inside this scope. */
+  shared?: SharedScope;
+}): Promise<TestGateway> {
+  const sharedEnv = opts.shared ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, NEXUS_MASTER_KEY: opts.shared.masterKey } : {};
+  const env = { NEXUS_DATA_DIR: tempDir('nexus-data-'), ...sharedEnv, ...opts.env };
   const config = resolveConfig({ port: '0', tools: opts.toolsDir, ...opts.flags }, env);
   const logs: string[] = [];
   const log: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const app = await createApp({ config, log, env });
+  const app = await createApp({ config, log, env, ...(opts.shared && { dbSearchPath: opts.shared.schema, redisPrefix: opts.shared.prefix }) });
   const server = await startServer(app, config, log, { signals: false });
   const stop = () => server.stop();
   return { app, server, url: server.url, mcpUrl: new URL(`${server.url}/mcp`), logs, stop, [Symbol.asyncDispose]: stop };
