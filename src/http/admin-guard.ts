@@ -1,23 +1,10 @@
 // Shared by every /admin plugin: Bearer NEXUS_ADMIN_TOKEN compared in constant time, and every
 // failure as RFC 9457 problem+json `{ type, title, status, detail, code }`.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
-import { NexusError, toNexusError } from '../errors.ts';
+import { NexusError } from '../errors.ts';
+import { problem } from './problem.ts';
 
-/** A problem+json response for any error; non-Nexus errors become a bare INTERNAL (no message leak). */
-export function problem(e: unknown, extraHeaders: Record<string, string> = {}): Response {
-  const err = toNexusError(e);
-  const status = err.httpStatus;
-  const body = {
-    type: `https://nexus.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
-    title: STATUS_CODES[status] ?? 'Error',
-    status,
-    detail: err.message,
-    code: err.code,
-    ...(err.details ? { details: err.details } : {}),
-  };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...extraHeaders } });
-}
+export { problem };
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

@@ -1,12 +1,28 @@
-// RFC 9457 problem+json responses for every HTTP surface (REST tools, admin API).
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
+// RFC 9457 problem+json for every HTTP surface (REST tools, admin API): `{ type, title, status, detail,
+// code }` plus the error's secret-free details as extension members. Non-Nexus errors become a bare
+// INTERNAL, so no message of unknown origin leaks.
+import { STATUS_CODES } from 'node:http';
+import { toNexusError } from '../errors.ts';
 
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
-  return new Response(
-    JSON.stringify({ type: `https://nexus.dev/errors/${code.toLowerCase().replace(/_/g, '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra }),
-    { status, headers: { ...headers, 'content-type': 'application/problem+json' } },
-  );
+export function problem(e: unknown, headers: Record<string, string> = {}): Response {
+  const err = toNexusError(e);
+  const status = err.httpStatus;
+  const { wwwAuthenticate, ...extensions } = err.details ?? {};
+  const body = {
+    type: `https://nexus.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: err.message,
+    code: err.code,
+    ...extensions,
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...(typeof wwwAuthenticate === 'string' && { 'www-authenticate': wwwAuthenticate }),
+      ...headers,
+    },
+  });
 }

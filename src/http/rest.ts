@@ -14,9 +14,6 @@ export interface RestDeps {
   readonly log: Logger;
 }
 
-// A backend failure carried inside an isError result maps to a gateway status.
-const UPSTREAM_STATUS: Record<string, number> = { UPSTREAM_TIMEOUT: 504 };
-
 export function restRoutes(deps: RestDeps) {
   return new Elysia({ name: 'rest-tools' }).post(
     '/api/tools/:name',
@@ -42,19 +39,16 @@ export function restRoutes(deps: RestDeps) {
           const text = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
           return new Response(text, { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
         }
-        const status = outcome.error ? (UPSTREAM_STATUS[outcome.error.code] ?? 502) : 502;
         const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-        return problem(status, outcome.error?.code ?? 'UPSTREAM_ERROR', detail, { ...(r.status && { backendStatus: r.status }) }, headers);
+        const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR';
+        return problem(new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }) } }), headers);
       } catch (e) {
         const err = toNexusError(e);
         if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });
         const headers: Record<string, string> = { 'x-request-id': requestId };
         const retry = err.details?.retryAfter;
         if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
-        const www = err.details?.wwwAuthenticate;
-        if (typeof www === 'string') headers['www-authenticate'] = www;
-        const { wwwAuthenticate: _w, ...details } = err.details ?? {};
-        return problem(err.httpStatus, err.code, err.message, details, headers);
+        return problem(err, headers);
       }
     },
     { parse: 'none' },

@@ -71,7 +71,7 @@ describe('admin credentials API', () => {
       status: 400,
       detail: 'invalid basic secret: missing field password',
       code: 'INVALID_INPUT',
-      details: { issues: ['missing field password'] },
+      issues: ['missing field password'],
     });
     expect(await call('PUT', '/admin/credentials/x', { secret: { token: 'abcdefgh' }, extra: 1 })).toEqual(problem(400, 'INVALID_INPUT'));
     const raw = await app.handle(new Request('http://nexus/admin/credentials/x', { method: 'PUT', headers: { authorization: `Bearer ${adminToken}` }, body: '{' }));
