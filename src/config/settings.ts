@@ -34,6 +34,16 @@ export const SETTINGS = [
   { key: 'sessionRateLimit', env: 'NEXUS_SESSION_RATE_LIMIT', kind: 'string', doc: 'Per-session limit, e.g. 120/1m' },
   { key: 'drainTimeout', env: 'NEXUS_DRAIN_TIMEOUT', kind: 'duration', default: '30s', doc: 'On SIGTERM, how long in-flight calls may finish' },
   { key: 'caFile', env: 'NEXUS_CA_FILE', kind: 'string', doc: 'Extra CA bundle (PEM) trusted for every backend' },
+  { key: 'publicUrl', env: 'NEXUS_PUBLIC_URL', kind: 'string', doc: 'Public URL clients use (OAuth metadata, OpenAPI servers), e.g. https://nexus.corp' },
+  { key: 'masterKey', env: 'NEXUS_MASTER_KEY', kind: 'string', doc: 'Vault master key, base64 of 32 bytes (or NEXUS_MASTER_KEY_FILE)', secret: true },
+  { key: 'masterKeyFile', env: 'NEXUS_MASTER_KEY_FILE', kind: 'string', doc: 'File holding the master key; embedded mode generates <data dir>/master.key' },
+  { key: 'keyRotation', env: 'NEXUS_KEY_ROTATION', kind: 'duration', doc: 'Rotate the key-encryption key this often, e.g. 30d (one instance does it)' },
+  { key: 'oauthIssuer', env: 'NEXUS_OAUTH_ISSUER', kind: 'string', doc: 'OAuth 2.1 issuer whose access tokens are accepted' },
+  { key: 'oauthAudience', env: 'NEXUS_OAUTH_AUDIENCE', kind: 'string', doc: 'Required token audience (this gateway)' },
+  { key: 'oauthJwksUrl', env: 'NEXUS_OAUTH_JWKS_URL', kind: 'string', doc: 'JWKS URL (default: discovered from the issuer)' },
+  { key: 'accessRules', env: 'NEXUS_ACCESS_RULES', kind: 'string', doc: 'YAML rules mapping token claims to tool patterns' },
+  { key: 'auditRetention', env: 'NEXUS_AUDIT_RETENTION', kind: 'duration', default: '30d', doc: 'How long audit records are kept' },
+  { key: 'allowUnauthenticated', env: 'NEXUS_ALLOW_UNAUTHENTICATED', kind: 'bool', doc: 'Set to 1 to serve a non-loopback address without authentication' },
 ] as const satisfies readonly SettingDef[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
