@@ -18,13 +18,17 @@ import { healthRoutes } from './http/health.ts';
 import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import { VERSION } from './version.ts';
+
+const SETTING_DEFAULT_TOOLS_DIR = './tools';
 import { restRoutes } from './http/rest.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { ToolResult } from './invoke/result.ts';
-import { loadToolsDir } from './registry/load.ts';
+import { existsSync } from 'node:fs';
+import { loadToolFile, loadToolsDir } from './registry/load.ts';
+import { EXAMPLE_TOOL_FILES } from './registry/examples.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import { reloadTools, watchTools, type ReloadResult } from './registry/watch.ts';
 import { formatIssue } from './registry/yaml-file.ts';
@@ -61,7 +65,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { config, log } = opts;
   const env = opts.env ?? process.env;
   const loadOpts = { env, maxResponseBytes: config.maxResponseBytes };
-  const initial = loadToolsDir(config.toolsDir, loadOpts);
+  const initial = initialTools(config, loadOpts, log);
   if (initial.issues.length) {
     throw new NexusError('INVALID_CONFIG', `tool files have ${initial.issues.length} issue(s):\n  ${initial.issues.map(formatIssue).join('\n  ')}`);
   }
@@ -156,6 +160,16 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
       await s.close();
     },
   };
+}
+
+/** The tools dir, or the embedded examples when the default ./tools does not exist (a bare binary). */
+function initialTools(config: Config, loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number }, log: Logger) {
+  if (!existsSync(config.toolsDir) && config.toolsDir === SETTING_DEFAULT_TOOLS_DIR) {
+    log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', { toolsDir: config.toolsDir });
+    const results = Object.entries(EXAMPLE_TOOL_FILES).map(([name, text]) => loadToolFile(`(built-in)/${name}`, text, loadOpts));
+    return { tools: results.flatMap((r) => r.tools), issues: results.flatMap((r) => r.issues) };
+  }
+  return loadToolsDir(config.toolsDir, loadOpts);
 }
 
 function limitRule(name: string, text: string) {

@@ -27,8 +27,10 @@ export async function startServer(app: App, config: Config, log: Logger, opts: {
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down: finishing in-flight calls', { drainMs: config.drainTimeout });
-      const drained = bun.stop(false);
-      const timedOut = await Promise.race([drained.then(() => false), Bun.sleep(config.drainTimeout).then(() => true)]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), config.drainTimeout)));
+      const timedOut = await Promise.race([bun.stop(false).then(() => false), deadline]);
+      clearTimeout(timer);
       if (timedOut) {
         log.warn('drain timeout reached; closing remaining connections');
         await bun.stop(true);

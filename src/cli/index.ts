@@ -11,6 +11,7 @@ import { auditCommand } from './audit.ts';
 import { versionCommand } from './version.ts';
 import { cacheClearCommand } from './cache.ts';
 import { importOpenApiCommand } from './import-openapi.ts';
+import { healthcheckCommand } from './healthcheck.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   ...keysCommands,
   auditCommand,
   cacheClearCommand,
+  healthcheckCommand,
   versionCommand,
 ];
 

@@ -27,6 +27,8 @@ Example:
     const app = await createApp({ config, log, env: io.env });
     const server = await startServer(app, config, log);
     await server.closed;
+    // pools and timers are closed; don't let a straggling handle hold the process after a clean stop
+    setTimeout(() => process.exit(0), 200).unref();
     return 0;
   },
 };

@@ -1,0 +1,41 @@
+// `nexus healthcheck`: for container HEALTHCHECKs in images without curl (distroless).
+import { NexusError } from '../errors.ts';
+import type { Command } from './command.ts';
+
+const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
+
+/** The /healthz URL of the local instance: `--url`, else NEXUS_HOST/NEXUS_PORT with wildcards -> loopback. */
+export function healthzUrl(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
+  const i = argv.indexOf('--url');
+  if (i >= 0) {
+    const url = argv[i + 1];
+    if (!url) throw new NexusError('INVALID_INPUT', '--url needs a value');
+    return url;
+  }
+  const host = env.NEXUS_HOST ?? '';
+  const h = WILDCARD.has(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${h}:${env.NEXUS_PORT || '8080'}/healthz`;
+}
+
+export const healthcheckCommand: Command = {
+  name: 'healthcheck',
+  summary: 'Exit 0 when the local instance answers /healthz (for container health checks)',
+  help: `Usage: nexus healthcheck [--url URL]
+
+GETs http://NEXUS_HOST:NEXUS_PORT/healthz (a wildcard host means 127.0.0.1; defaults 127.0.0.1:8080)
+and exits 0 on HTTP 200, 1 otherwise, within 3 seconds.
+
+Example:
+  HEALTHCHECK CMD ["/usr/local/bin/nexus", "healthcheck"]`,
+  async run(io) {
+    const url = healthzUrl(io.argv, io.env);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (res.ok) return 0;
+      io.stderr(`nexus healthcheck: ${url} answered ${res.status}\n`);
+    } catch {
+      io.stderr(`nexus healthcheck: ${url} did not answer\n`);
+    }
+    return 1;
+  },
+};
