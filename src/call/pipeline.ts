@@ -67,6 +67,9 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, { tool: name });
       if (err) entry.error = err.code;
       deps.audit?.(entry);
+      const line = { requestId: entry.requestId, tool: name, caller: caller.id, outcome: entry.outcome, status: entry.backendStatus, ms: entry.latencyMs, ...(err && { error: err.code }) };
+      if (entry.outcome === 'error' || entry.outcome === 'timeout') deps.log?.warn('tool call failed', line);
+      else deps.log?.debug('tool call', line);
       return outcome;
     };
     const tool = deps.registry.get(name);
