@@ -102,7 +102,17 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
     const session = req.headers.get('mcp-session-id') ?? req.headers.get('x-nexus-session');
     return session ? { ...caller, session: session.slice(0, 128) } : caller;
   };
-  const injector = createAuthInjector({ vault: s.vault, tokens: s.tokens });
+  const vault = s.vault;
+  const injector = createAuthInjector({
+    vault: {
+      resolve: (name, principal) => {
+        metrics.inc('nexus_vault_operations_total', { op: 'resolve' });
+        return vault.resolve(name, principal);
+      },
+      lookup: (name, principal) => vault.lookup(name, principal),
+    },
+    tokens: s.tokens,
+  });
   const pipeline = createCallPipeline({
     registry,
     canUse,
