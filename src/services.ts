@@ -15,7 +15,7 @@ import { createRedisFlightLock } from './cache/flight-lock.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb } from './db/open.ts';
-import { openRedis, type RedisClient } from './db/redis.ts';
+import { openRedis, redisReady, type RedisClient } from './db/redis.ts';
 import type { Db } from './db/types.ts';
 import { NexusError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -83,6 +83,8 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       redis = openRedis(config.redisUrl, { log });
       subscriber = openRedis(config.redisUrl, { log });
       stops.push(() => redis!.disconnect(), () => subscriber!.disconnect());
+      // a fresh instance should not start with limits failing open; wait briefly, never block start-up
+      await redisReady(redis, 2000).catch((e) => log.warn('Redis not reachable yet; limits fail ' + config.rateLimitFailMode + ' until it is', { err: e }));
     }
     const tokens = new TokenManager({
       vault,

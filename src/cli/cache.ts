@@ -1,7 +1,7 @@
 // `nexus cache clear [TOOL]`: drop cached answers. With Redis, directly in Redis (every instance sees
 // it); embedded, through the running gateway's admin API, since the cache lives in its memory.
 import { createRedisCache } from '../cache/redis.ts';
-import { openRedis } from '../db/redis.ts';
+import { openRedis, redisReady } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { cliLogger, parseCommandArgs } from './migrate.ts';
@@ -25,6 +25,7 @@ Example:
     if (io.env.REDIS_URL) {
       const redis = openRedis(io.env.REDIS_URL, { log: cliLogger(io), commandTimeoutMs: 5000 });
       try {
+        await redisReady(redis, 5000); // no offline queue: a command sent before the connection is up fails at once
         cleared = await createRedisCache(redis).clear(tool);
       } finally {
         redis.disconnect();
