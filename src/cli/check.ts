@@ -1,33 +1,79 @@
-// `nexus check`: validate every tool file and list every issue with file and line.
-import { resolveConfig, parseCommandArgs } from '../config/config.ts';
+// `nexus check`: validate every tool file and list every issue with file and line; then make sure
+// every credential the tools name is in the vault with the right type (metadata only, no master key).
+import { existsSync } from 'node:fs';
+import { resolveConfig, parseCommandArgs, type Config } from '../config/config.ts';
+import { openDb, sqliteFile } from '../db/open.ts';
+import { describeUrl } from '../db/postgres.ts';
+import { isNexusError } from '../errors.ts';
+import { credentialIssues, credentialNames, type CredentialLookup } from '../registry/credentials-check.ts';
 import { loadToolsDir } from '../registry/load.ts';
-import { formatIssue } from '../registry/yaml-file.ts';
-import type { Command } from './command.ts';
+import type { ToolSpec } from '../registry/spec.ts';
+import { formatIssue, type Issue } from '../registry/yaml-file.ts';
+import { VaultStore } from '../vault/store.ts';
+import type { Command, CommandIO } from './command.ts';
 import { settingsHelp } from './help.ts';
+import { cliLogger } from './migrate.ts';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Validate every tool file; exit 1 listing all issues',
-  help: `Usage: nexus check [--tools DIR]
+  summary: 'Validate every tool file and its credentials; exit 1 listing all issues',
+  help: `Usage: nexus check [--tools DIR] [--data-dir DIR] [--no-credentials]
 
 Validates every *.yaml / *.yml under the tools directory against the tool-file schema
 (schema/tools.schema.json) and the cross-file rules (unique names, placeholders, URLs).
+Then checks that every credential named in an auth block is in the vault with the type the
+block needs (names and types only: no master key needed). When the store cannot be opened
+it prints "credentials not checked: <reason>" and does not fail on it.
 Prints every issue as FILE:LINE PATH: MESSAGE and exits 1 when there is any.
 
-${settingsHelp(['toolsDir'])}
+  --no-credentials  skip the vault check (tool files only)
+${settingsHelp(['toolsDir', 'dataDir', 'databaseUrl'])}
 
 Example:
   nexus check --tools ./tools`,
   async run(io) {
-    const { values } = parseCommandArgs(io.argv);
+    const { values } = parseCommandArgs(io.argv, { 'no-credentials': { type: 'boolean' } });
     const config = resolveConfig(values, io.env);
     const result = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes, thorough: true });
-    if (result.issues.length) {
-      for (const i of result.issues) io.stderr(formatIssue(i) + '\n');
-      io.stderr(`\n${result.issues.length} issue(s) in ${config.toolsDir}\n`);
+    const issues: Issue[] = [...result.issues];
+    let checked = '';
+    if (!issues.length && values['no-credentials'] !== true && credentialNames(result.tools).length) {
+      const vault = await vaultIssues(io, config, result.tools);
+      if ('skipped' in vault) io.stderr(`credentials not checked: ${vault.skipped}\n`);
+      else {
+        issues.push(...vault.issues);
+        checked = `; ${credentialNames(result.tools).length} credential(s) checked in ${vault.where}`;
+      }
+    }
+    if (issues.length) {
+      for (const i of issues) io.stderr(formatIssue(i) + '\n');
+      io.stderr(`\n${issues.length} issue(s) in ${config.toolsDir}\n`);
       return 1;
     }
-    io.stdout(`ok: ${result.tools.length} tool(s) in ${result.files.length} file(s) under ${config.toolsDir}\n`);
+    io.stdout(`ok: ${result.tools.length} tool(s) in ${result.files.length} file(s) under ${config.toolsDir}${checked}\n`);
     return 0;
   },
 };
+
+/** Reads credential metadata without migrating or creating anything: a check never writes. */
+async function vaultIssues(io: CommandIO, config: Config, tools: readonly ToolSpec[]): Promise<{ issues: Issue[]; where: string } | { skipped: string }> {
+  const where = config.databaseUrl ? describeUrl(config.databaseUrl) : sqliteFile(config.dataDir);
+  if (!config.databaseUrl && !existsSync(where)) return { skipped: `no vault at ${where} (set --data-dir or DATABASE_URL)` };
+  let db;
+  try {
+    db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: cliLogger(io) });
+  } catch (e) {
+    return { skipped: isNexusError(e) ? e.message : `cannot open the store at ${where}` };
+  }
+  try {
+    const rows = await new VaultStore(db).list().catch(() => undefined);
+    if (!rows) return { skipped: `the store at ${where} has no vault tables (run nexus migrate)` };
+    // the shared row's type when there is one, else a per-principal one: any version counts as present
+    const byName = new Map<string, { type: string }>();
+    for (const r of rows) if (!byName.has(r.name) || r.principal === null) byName.set(r.name, { type: r.type });
+    const lookup: CredentialLookup = async (name) => byName.get(name);
+    return { issues: await credentialIssues(tools, lookup), where };
+  } finally {
+    await db.close();
+  }
+}

@@ -24,7 +24,8 @@ const isTextual = (ct: string) => /^text\/|\/(xml|x-www-form-urlencoded|javascri
 /** Masks the values this very request carried as credentials, then every registered secret. */
 export function scrub(text: string, injected: readonly string[]): string {
   let out = text;
-  for (const s of injected) if (s.length >= 4 && out.includes(s)) out = out.split(s).join('[REDACTED]');
+  // each also as a JSON encoder may write it, "/" escaped as "\/" (PHP does by default)
+  for (const s of injected.flatMap((v) => [v, v.replaceAll('/', '\\/')])) if (s.length >= 4 && out.includes(s)) out = out.split(s).join('[REDACTED]');
   return redactText(out);
 }
 
@@ -47,7 +48,7 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
   const text = decoder.decode(res.body);
   if (isJson(ct)) {
     try {
-      const json: unknown = JSON.parse(text);
+      const json: unknown = JSON.parse(scrub(text, injected)); // structuredContent / REST json are masked like the text
       const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
       return {
         isError: false,

@@ -9,6 +9,7 @@ export function registerSecret(value: string): void {
   known.add(value);
   known.add(Buffer.from(value).toString('base64'));
   known.add(encodeURIComponent(value));
+  known.add(value.replaceAll('/', '\\/')); // as JSON encoders like PHP's write it
 }
 
 export function redactText(text: string): string {
