@@ -25,7 +25,7 @@ beforeAll(async () => {
   const app = new Elysia().use(docsRoutes({ openapiUrl: '/openapi.json', title: 'Docs test' })).get('/openapi.json', () => openapi);
   server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (req) => app.handle(req) });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-});
+}, 30_000);
 afterAll(async () => {
   await browser?.close();
   server?.stop(true);
@@ -59,4 +59,4 @@ test('Swagger UI renders every operation with no request leaving the machine and
   expect({ paths: paths.map((p) => p.replace(/\u200b/g, '')).sort(), title: title?.startsWith('Docs test'), authorize, external, problems })
     .toEqual({ paths: ['/api/tools/crm_find_contact', '/api/tools/jira_get_issue'], title: true, authorize: 1, external: [], problems: [] });
   await page.close();
-});
+}, 30_000);
