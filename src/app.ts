@@ -127,7 +127,7 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
     hashArgs: hashArguments,
     metrics,
     log,
-    http: { env, ...(config.caFile && { caFile: config.caFile }) },
+    http: { env, log, ...(config.caFile && { caFile: config.caFile }) },
   });
   const mcp = createMcpEndpoint({
     pipeline,

@@ -12,6 +12,7 @@ import { versionCommand } from './version.ts';
 import { cacheClearCommand } from './cache.ts';
 import { importOpenApiCommand } from './import-openapi.ts';
 import { healthcheckCommand } from './healthcheck.ts';
+import { doctorCommand } from './doctor.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   ...keysCommands,
   auditCommand,
   cacheClearCommand,
+  doctorCommand,
   healthcheckCommand,
   versionCommand,
 ];

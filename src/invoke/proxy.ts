@@ -1,5 +1,8 @@
 // Which proxy a backend request goes through: the backend's `proxy:`, else HTTPS_PROXY / HTTP_PROXY
-// unless NO_PROXY matches the host.
+// unless NO_PROXY matches the host. Decided here from the env the app was given, never by Bun's own
+// reading of process.env (see proxyOption).
+import { registerSecret } from '../util/redact.ts';
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 const get = (env: Env, name: string) => env[name] ?? env[name.toLowerCase()];
@@ -22,4 +25,21 @@ export function proxyFor(url: URL, backendProxy: string | undefined, env: Env): 
   if (backendProxy) return backendProxy;
   if (noProxyMatches(url.hostname, get(env, 'NO_PROXY'))) return undefined;
   return url.protocol === 'https:' ? (get(env, 'HTTPS_PROXY') ?? get(env, 'HTTP_PROXY')) : get(env, 'HTTP_PROXY');
+}
+
+const registered = new Set<string>();
+
+/**
+ * The fetch `proxy` option for a decision of proxyFor. `false` stops Bun from applying HTTP(S)_PROXY
+ * from the process environment on its own; respectNoProxy: false stops the process's NO_PROXY from
+ * silently overriding a per-backend `proxy:`.
+ */
+export function proxyOption(proxy: string | undefined): { url: string; respectNoProxy: false } | false {
+  if (!proxy) return false;
+  if (!registered.has(proxy)) {
+    registered.add(proxy);
+    const password = URL.canParse(proxy) ? decodeURIComponent(new URL(proxy).password) : '';
+    if (password) registerSecret(password);
+  }
+  return { url: proxy, respectNoProxy: false };
 }
