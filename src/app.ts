@@ -55,6 +55,8 @@ export interface AppOptions {
   /** Test isolation on shared PostgreSQL / Redis. */
   readonly dbSearchPath?: string;
   readonly redisPrefix?: string;
+  /** Answer plain tools/call directly (default true); tests turn it off to compare with the SDK path. */
+  readonly mcpFastPath?: boolean;
 }
 
 /** The public URL of this gateway as clients see it (for OAuth metadata). */
@@ -138,6 +140,7 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
     allowedOrigins: originHostnames(config.allowedOrigins),
     maxRequestBytes: config.maxRequestBytes,
     version: o.version ?? VERSION,
+    ...(o.mcpFastPath === false && { fastPath: false }),
   });
   const adminToken = config.adminToken;
   const http = new Elysia()

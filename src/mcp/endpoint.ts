@@ -7,7 +7,8 @@ import type { CallPipeline } from '../call/pipeline.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
-import { createMcpServer } from './server.ts';
+import { fastToolCall } from './fast-call.ts';
+import { createMcpServer, SERVER_INFO } from './server.ts';
 import { listChangedStream } from './notifications.ts';
 
 export interface McpEndpointOptions {
@@ -22,6 +23,8 @@ export interface McpEndpointOptions {
   readonly allowedOrigins: readonly string[];
   readonly maxRequestBytes: number;
   readonly version?: string;
+  /** Answer plain tools/call requests directly (default); off, every request goes through the SDK. */
+  readonly fastPath?: boolean;
 }
 
 export interface McpEndpoint {
@@ -82,6 +85,10 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       return rpcError(400, -32700, deep ? 'Parse error: JSON nested too deeply' : 'Parse error: Invalid JSON');
     }
     if (Array.isArray(body)) return rpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    if (opts.fastPath !== false) {
+      const fast = fastToolCall(req, body, caller, requestId, { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version });
+      if (fast) return fast;
+    }
     try {
       return await handler.fetch(req, { authInfo, parsedBody: body });
     } catch (e) {

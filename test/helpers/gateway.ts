@@ -79,13 +79,21 @@ export async function startGateway(opts: {
   flags?: Record<string, string>;
   /** Run in shared mode (PostgreSQL + Redis) inside this scope. */
   shared?: SharedScope;
+  /** false: every MCP request goes through the SDK (to compare with the fast path). */
+  mcpFastPath?: boolean;
 }): Promise<TestGateway> {
   const sharedEnv = opts.shared ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, NEXUS_MASTER_KEY: opts.shared.masterKey } : {};
   const env = { NEXUS_DATA_DIR: tempDir('nexus-data-'), ...sharedEnv, ...opts.env };
   const config = resolveConfig({ port: '0', tools: opts.toolsDir, ...opts.flags }, env);
   const logs: string[] = [];
   const log: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const app = await createApp({ config, log, env, ...(opts.shared && { dbSearchPath: opts.shared.schema, redisPrefix: opts.shared.prefix }) });
+  const app = await createApp({
+    config,
+    log,
+    env,
+    ...(opts.shared && { dbSearchPath: opts.shared.schema, redisPrefix: opts.shared.prefix }),
+    ...(opts.mcpFastPath === false && { mcpFastPath: false }),
+  });
   const server = await startServer(app, config, log, { signals: false });
   const stop = () => server.stop();
   return { app, server, url: server.url, mcpUrl: new URL(`${server.url}/mcp`), logs, stop, [Symbol.asyncDispose]: stop };

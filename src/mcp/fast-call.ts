@@ -1,0 +1,95 @@
+// The hot path: a plain, well-formed `tools/call` in either revision is answered directly, producing
+// the same JSON-RPC message the SDK would (test/integration/mcp/fast-path.test.ts compares them).
+// Anything unusual (other methods, extra _meta, header mismatches, odd Accept/Content-Type) is left to
+// the SDK, which owns the protocol's error answers. Profiling showed the SDK's per-request server and
+// repeated zod validation of the same message costing more than the whole gateway call.
+import type { Caller } from '../caller.ts';
+import type { CallPipeline } from '../call/pipeline.ts';
+import { toNexusError } from '../errors.ts';
+import { SERVER_INFO } from './server.ts';
+
+const PV = 'io.modelcontextprotocol/protocolVersion';
+const CAPS = 'io.modelcontextprotocol/clientCapabilities';
+const INFO = 'io.modelcontextprotocol/clientInfo';
+const SERVER_INFO_KEY = 'io.modelcontextprotocol/serverInfo';
+const MODERN = '2026-07-28';
+const LEGACY_VERSIONS = new Set(['2025-11-25', '2025-06-18', '2025-03-26']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+type Era = 'legacy' | 'modern';
+
+/** The era of a request the fast path may answer, or undefined to leave it to the SDK. */
+function eligible(req: Request, body: Record<string, unknown>, params: Record<string, unknown>): Era | undefined {
+  const h = req.headers;
+  if (!(h.get('content-type') ?? '').toLowerCase().startsWith('application/json')) return undefined;
+  const accept = h.get('accept') ?? '';
+  const header = h.get('mcp-protocol-version');
+  const meta = params._meta;
+  if (meta === undefined) {
+    // 2025-era stateless POST: the SDK's transport requires both media types in Accept
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+    if (header !== null && !LEGACY_VERSIONS.has(header)) return undefined;
+    return 'legacy';
+  }
+  if (!isObject(meta) || Object.keys(meta).length !== 3 || meta[PV] !== MODERN || header !== MODERN) return undefined;
+  if (!isObject(meta[CAPS]) || !isObject(meta[INFO])) return undefined;
+  const info = meta[INFO] as Record<string, unknown>;
+  if (typeof info.name !== 'string' || typeof info.version !== 'string') return undefined;
+  if (h.get('mcp-method') !== 'tools/call' || h.get('mcp-name') !== params.name) return undefined;
+  if (!accept.includes('application/json') && !accept.includes('*/*')) return undefined;
+  void body;
+  return 'modern';
+}
+
+export interface FastCallDeps {
+  readonly pipeline: CallPipeline;
+  readonly version: string;
+}
+
+/** A Response for an eligible tools/call, or undefined when the SDK should serve the request. */
+export function fastToolCall(req: Request, body: unknown, caller: Caller, requestId: string, deps: FastCallDeps): Promise<Response> | undefined {
+  if (!isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
+  const id = body.id;
+  if (!(typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)))) return undefined;
+  const params = body.params;
+  if (!isObject(params) || typeof params.name !== 'string') return undefined;
+  const keys = Object.keys(params).filter((k) => k !== 'name' && k !== 'arguments' && k !== '_meta');
+  if (keys.length || (params.arguments !== undefined && !isObject(params.arguments))) return undefined;
+  if (Object.keys(body).length !== 4) return undefined;
+  const era = eligible(req, body, params);
+  if (!era) return undefined;
+  return answer(era, id, params.name, params.arguments, caller, requestId, req.signal, deps);
+}
+
+async function answer(
+  era: Era,
+  id: string | number,
+  name: string,
+  args: unknown,
+  caller: Caller,
+  requestId: string,
+  signal: AbortSignal,
+  deps: FastCallDeps,
+): Promise<Response> {
+  let message: string;
+  try {
+    const outcome = await deps.pipeline.call(name, args, caller, { requestId, signal });
+    const r = outcome.result;
+    const meta: Record<string, unknown> = { 'nexus/source': outcome.source, ...(r.status !== undefined && { 'nexus/status': r.status }) };
+    if (era === 'modern') meta[SERVER_INFO_KEY] = { ...SERVER_INFO, version: deps.version };
+    const result: Record<string, unknown> = { _meta: meta, content: r.content };
+    if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
+    result.isError = r.isError;
+    if (era === 'modern') result.resultType = 'complete';
+    message = JSON.stringify({ result, jsonrpc: '2.0', id });
+  } catch (e) {
+    const err = toNexusError(e);
+    message = JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      error: { code: err.jsonRpcCode, message: err.message, data: err.details ? { code: err.code, ...err.details } : { code: err.code } },
+    });
+  }
+  return new Response(message, { headers: { 'content-type': 'application/json' } });
+}
