@@ -10,8 +10,15 @@ export interface Metrics {
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const key = (labels?: Labels) =>
-  labels ? Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',') : '';
+const keyOf = (labels: Labels) => Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',');
+// Callers on the hot path pass the same (frozen-by-convention) label object each time: its key is kept
+const keys = new WeakMap<Labels, string>();
+const key = (labels?: Labels) => {
+  if (!labels) return '';
+  let k = keys.get(labels);
+  if (k === undefined) keys.set(labels, (k = keyOf(labels)));
+  return k;
+};
 
 export function createMetrics(): Metrics {
   const counters = new Map<string, Map<string, number>>();

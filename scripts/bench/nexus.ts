@@ -68,6 +68,8 @@ export interface GatewayOptions {
   /** Extra bun flags before the script (e.g. --cpu-prof). */
   readonly bunFlags?: string[];
   readonly timeoutMs?: number;
+  /** The checkout whose src/main.ts runs (default: this one). */
+  readonly cwd?: string;
 }
 
 export interface Gateway extends Child {
@@ -81,6 +83,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const child = await spawnChild(argv, {
     log: o.log,
     cpu: o.cpu,
+    cwd: o.cwd,
     env: { LOG_LEVEL: 'warn', ...o.env },
     health: { port, path: '/healthz', timeoutMs: o.timeoutMs },
   });

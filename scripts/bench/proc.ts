@@ -49,6 +49,8 @@ interface SpawnOptions {
   readonly cpu?: string;
   readonly env?: Record<string, string | undefined>;
   readonly log: string;
+  /** Working directory (default: the checkout the bench runs from). */
+  readonly cwd?: string;
   /** URL path polled for 200 when the port is chosen up front; otherwise the child prints {"port":N}. */
   readonly health?: { port: number; path: string; timeoutMs?: number };
 }
@@ -76,7 +78,7 @@ async function firstJsonLine(stream: ReadableStream<Uint8Array>): Promise<{ port
 export async function spawnChild(argv: string[], opts: SpawnOptions): Promise<Child> {
   const started = performance.now();
   const proc = Bun.spawn(pinned(argv, opts.cpu), {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdout: opts.health ? 'ignore' : 'pipe',
     stderr: Bun.file(opts.log),

@@ -1,16 +1,15 @@
 // One audit row per tool call. The shape is the call pipeline's AuditEntry; arguments appear only
 // as a hash unless the tool opts in (`audit_arguments`), and then redacted.
-import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../call/types.ts';
 import { NexusError } from '../errors.ts';
-import { canonicalJson } from '../util/canonical-json.ts';
+import { argsDigest } from '../util/digest.ts';
 import { parseDuration } from '../util/duration.ts';
 
 export type AuditRecord = AuditEntry;
 export type AuditOutcome = AuditRecord['outcome'];
 
 /** SHA-256 (hex) of the canonical JSON of the arguments: equal arguments, equal hash. */
-export const hashArguments = (args: unknown): string => createHash('sha256').update(canonicalJson(args)).digest('hex');
+export const hashArguments = argsDigest;
 
 export interface AuditQuery {
   /** Only records at or after this epoch-ms time. */

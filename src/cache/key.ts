@@ -1,16 +1,19 @@
-// Cache keys: `<tool>:<sha256 of canonical JSON of [arguments, credential identity]>`. Equal arguments
-// in any key order give one key; another credential (or another caller's per-user one) gives another.
-// Only a digest of the arguments is kept, so nothing a caller sent appears in Redis in clear.
-import { createHash } from 'node:crypto';
+// Cache keys: `<tool>:<sha256 of (arguments digest, credential identity)>`. Equal arguments in any key
+// order give one key; another credential (or another caller's per-user one) gives another. Only a
+// digest of the arguments is kept, so nothing a caller sent appears in Redis in clear.
 import { NexusError } from '../errors.ts';
-import { canonicalJson } from '../util/canonical-json.ts';
+import { argsDigest, sha256Hex } from '../util/digest.ts';
 
 const TOOL = /^[^:{}\s]+$/;
 
 export function cacheKey(tool: string, args: unknown, credentialIdentity: string): string {
+  return cacheKeyOf(tool, argsDigest(args), credentialIdentity);
+}
+
+/** The key from the arguments' digest (`argsDigest`), when the caller has it already. */
+export function cacheKeyOf(tool: string, digest: string, credentialIdentity: string): string {
   if (!TOOL.test(tool)) throw new NexusError('INVALID_INPUT', `cache: bad tool name "${tool}"`);
-  const digest = createHash('sha256').update(canonicalJson([args, credentialIdentity])).digest('hex');
-  return `${tool}:${digest}`;
+  return `${tool}:${sha256Hex(`${digest}\n${credentialIdentity}`)}`;
 }
 
 /** The tool a cache key belongs to. */

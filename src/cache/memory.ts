@@ -1,8 +1,8 @@
 // In-process response cache: LRU over a Map (insertion order = recency) with a cap on total bytes and
 // on each entry. Expired entries are dropped when read, or when the LRU reaches them.
-import { decodeEntry, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
+import { decodeFrozen, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
 import { toolOfKey } from './key.ts';
-import type { ResponseCache } from './types.ts';
+import type { CachedEntry, ResponseCache } from './types.ts';
 
 export interface MemoryCacheOptions {
   /** Total cap over all entries (default 64 MiB). */
@@ -16,6 +16,8 @@ interface Slot {
   readonly json: string;
   readonly bytes: number;
   readonly expiresAt: number;
+  /** Decoded (and frozen) on the first read. */
+  entry?: CachedEntry;
 }
 
 export interface MemoryCache extends ResponseCache {
@@ -46,7 +48,7 @@ export function createMemoryCache(opts: MemoryCacheOptions = {}): MemoryCache {
       if (slot.expiresAt <= now()) return undefined;
       slots.set(key, slot); // most recently used goes last
       total += slot.bytes;
-      return decodeEntry(slot.json);
+      return (slot.entry ??= decodeFrozen(slot.json));
     },
     async set(key, entry, ttlMs) {
       drop(key);

@@ -3,7 +3,7 @@
 // that index instead of scanning the keyspace; expired members are trimmed on every write.
 import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
-import { decodeEntry, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
+import { createEntryDecoder, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
 import { toolOfKey } from './key.ts';
 import type { ResponseCache } from './types.ts';
 
@@ -47,9 +47,10 @@ export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {
     }
   }
 
+  const decode = createEntryDecoder();
   return {
     async get(key) {
-      return decodeEntry(await redis.get(entryKey(key)));
+      return decode(key, await redis.get(entryKey(key)));
     },
     async set(key, entry, ttlMs) {
       const encoded = encodeEntry(entry, maxEntryBytes);

@@ -1,6 +1,7 @@
 // Adapts the response-cache service to the call pipeline's `responses` port: keys from the tool, its
 // arguments and the credential identity; a result is cacheable unless it is an error result.
-import { cacheKey } from './key.ts';
+import { argsDigest } from '../util/digest.ts';
+import { cacheKeyOf } from './key.ts';
 import type { AnswerSource, CachePolicy, ResponseCacheService } from './service.ts';
 
 /** The parts of a ToolSpec the cache reads. */
@@ -12,13 +13,14 @@ export interface CachedTool {
 }
 
 export interface ToolResponses<R> {
-  fetch(tool: CachedTool, args: Record<string, unknown>, credentialIdentity: string, fn: () => Promise<R>): Promise<{ value: R; source: AnswerSource }>;
+  /** `digest` is `argsDigest(args)` when the caller has computed it already. */
+  fetch(tool: CachedTool, args: Record<string, unknown>, credentialIdentity: string, fn: () => Promise<R>, digest?: string): Promise<{ value: R; source: AnswerSource }>;
 }
 
 export function createToolResponses<R extends { readonly isError?: boolean }>(service: ResponseCacheService): ToolResponses<R> {
   return {
-    fetch: (tool, args, credentialIdentity, fn) =>
-      service.fetch(cacheKey(tool.name, args, credentialIdentity), tool.cache, tool.backend.timeoutMs, async () => {
+    fetch: (tool, args, credentialIdentity, fn, digest) =>
+      service.fetch(cacheKeyOf(tool.name, digest ?? argsDigest(args), credentialIdentity), tool.cache, tool.backend.timeoutMs, async () => {
         const value = await fn();
         return { value, cacheable: !value.isError };
       }),

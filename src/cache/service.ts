@@ -55,12 +55,21 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
     return undefined;
   };
   const read = (key: string): Promise<CachedEntry | undefined> => cache.get(key).catch(failed('get'));
+  const labelSets = new Map<string, { tool: string }>();
+  const toolLabels = (tool: string) => {
+    let l = labelSets.get(tool);
+    if (!l) {
+      if (labelSets.size > 10_000) labelSets.clear();
+      labelSets.set(tool, (l = { tool }));
+    }
+    return l;
+  };
   const fits = (value: unknown, max?: number) => max === undefined || Buffer.byteLength(JSON.stringify(value)) <= max;
 
   return {
     async fetch<T>(key: string, policy: CachePolicy | undefined, timeoutMs: number, fn: () => Promise<Answer<T>>) {
       if (!policy) return { value: (await fn()).value, source: 'backend' as const };
-      const labels = { tool: toolOfKey(key) };
+      const labels = toolLabels(toolOfKey(key));
       const hit = await read(key);
       if (hit) {
         metrics?.inc(CACHE_METRICS.hits, labels);

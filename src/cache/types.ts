@@ -1,7 +1,7 @@
 // The response-cache and coalescing ports. In-process implementations (memory.ts, coalesce.ts without a
 // lock) and shared ones (redis.ts, coalesce.ts with flight-lock.ts) pass the same contract tests.
 
-/** A successful backend answer as cached: any JSON value, stored and returned as a copy. */
+/** A successful backend answer as cached: any JSON value, stored as JSON text and returned deeply frozen. */
 export interface CachedEntry {
   readonly value: unknown;
   /** Epoch ms when the answer was fetched. */

@@ -7,7 +7,7 @@ import { buildRequest } from '../invoke/request.ts';
 import { errorResult, shapeResponse, type ToolResult } from '../invoke/result.ts';
 import type { ApplyAuth, CredentialIdentity, OutgoingRequest } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Labels, Metrics } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
@@ -31,6 +31,17 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
   const canUse = deps.canUse ?? defaultCanUse;
   const http: HttpOptions = deps.http ?? {};
   const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
+  // One label object per tool and outcome, so the metrics' label keys are computed once, not per call
+  const labelSets = new Map<string, Labels>();
+  const labels = (tool: string, outcome?: string): Labels => {
+    const k = outcome ? `${tool}\n${outcome}` : tool;
+    let l = labelSets.get(k);
+    if (!l) {
+      if (labelSets.size > 100_000) labelSets.clear(); // unknown tool names are bounded by the request rate only
+      labelSets.set(k, (l = outcome ? { tool, outcome } : { tool }));
+    }
+    return l;
+  };
 
   const visibleTools = (caller: Caller) => {
     const set = deps.registry.current();
@@ -63,8 +74,8 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     const entry: AuditEntry = { time: Date.now(), requestId: ctx.requestId, caller: caller.id, tool: name, outcome: 'ok' };
     const finish = (outcome: CallOutcome | undefined, err?: NexusError) => {
       entry.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-      deps.metrics?.inc('nexus_tool_calls_total', { tool: name, outcome: entry.outcome });
-      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, { tool: name });
+      deps.metrics?.inc('nexus_tool_calls_total', labels(name, entry.outcome));
+      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, labels(name));
       if (err) entry.error = err.code;
       deps.audit?.(entry);
       const line = { requestId: entry.requestId, tool: name, caller: caller.id, outcome: entry.outcome, status: entry.backendStatus, ms: entry.latencyMs, ...(err && { error: err.code }) };
@@ -99,7 +110,7 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       let source: CallOutcome['source'] = 'backend';
       if (cacheable) {
         const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
-        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, ctx.signal));
+        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, ctx.signal), entry.argsHash);
         result = got.value;
         source = got.source;
         entry.cache = source === 'cache' ? 'hit' : source === 'coalesced' ? 'coalesced' : 'miss';

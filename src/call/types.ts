@@ -44,6 +44,8 @@ export interface ResponseService {
     args: Record<string, unknown>,
     credentialIdentity: string,
     fn: () => Promise<ToolResult>,
+    /** The arguments' digest (`hashArgs`), when computed already. */
+    digest?: string,
   ): Promise<{ value: ToolResult; source: 'backend' | 'cache' | 'coalesced' }>;
 }
 

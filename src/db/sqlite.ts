@@ -15,6 +15,17 @@ const sharedMutex = (path: string): Mutex => {
 /** `$1` placeholders become SQLite's numbered `?1`. */
 export const toSqlite = (sql: string): string => sql.replace(/\$(\d+)/g, '?$1');
 
+// The same statements run again and again (an audit batch has 2,400 placeholders): convert each once
+const converted = new Map<string, string>();
+const sqliteText = (sql: string): string => {
+  let out = converted.get(sql);
+  if (out === undefined) {
+    if (converted.size >= 512) converted.clear();
+    converted.set(sql, (out = toSqlite(sql)));
+  }
+  return out;
+};
+
 const bind = (params: readonly SqlValue[]): Array<string | number | bigint | null> =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
@@ -32,11 +43,12 @@ class SqliteDb implements Db {
   }
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.exclusive(() => this.conn.query(toSqlite(sql)).all(...bind(params)) as T[]);
+    return this.exclusive(() => this.conn.query(sqliteText(sql)).all(...bind(params)) as T[]);
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.exclusive(() => this.conn.run(toSqlite(sql), bind(params)).changes);
+    // with parameters: one statement, prepared once and kept by bun:sqlite; without: may be several
+    return this.exclusive(() => (params.length ? this.conn.query(sqliteText(sql)).run(...bind(params)) : this.conn.run(sql)).changes);
   }
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

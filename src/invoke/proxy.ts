@@ -7,18 +7,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const get = (env: Env, name: string) => env[name] ?? env[name.toLowerCase()];
 
+// NO_PROXY is read on every backend call; its rules are parsed once per distinct value
+const parsedRules = new Map<string, readonly string[]>();
+function rulesOf(noProxy: string): readonly string[] {
+  let rules = parsedRules.get(noProxy);
+  if (!rules) {
+    if (parsedRules.size >= 16) parsedRules.clear();
+    rules = noProxy
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)
+      .map((rule) => (rule === '*' ? rule : rule.replace(/:\d+$/, '').replace(/^\*?\./, '')));
+    parsedRules.set(noProxy, rules);
+  }
+  return rules;
+}
+
 export function noProxyMatches(host: string, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return noProxy
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean)
-    .some((rule) => {
-      if (rule === '*') return true;
-      const bare = rule.replace(/:\d+$/, '').replace(/^\*?\./, '');
-      return h === bare || h.endsWith('.' + bare);
-    });
+  return rulesOf(noProxy).some((bare) => bare === '*' || h === bare || h.endsWith('.' + bare));
 }
 
 export function proxyFor(url: URL, backendProxy: string | undefined, env: Env): string | undefined {

@@ -50,8 +50,20 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   const hosts = opts.allowedHosts ? [...opts.allowedHosts] : undefined;
   const origins = [...opts.allowedOrigins];
 
+  // Host headers already accepted: every request on a connection repeats the same one, and the SDK's
+  // check parses a URL each time (a few % of a cached call). Only accepted values are remembered.
+  const hostsSeen = new Set<string>();
+  const hostGuard = (req: Request): Response | undefined => {
+    if (!hosts) return undefined;
+    const host = req.headers.get('host');
+    if (host !== null && hostsSeen.has(host)) return undefined;
+    const refused = hostHeaderValidationResponse(req, hosts);
+    if (!refused && host !== null && hostsSeen.size < 64) hostsSeen.add(host);
+    return refused;
+  };
+
   async function handle(req: Request): Promise<Response> {
-    const guard = (hosts && hostHeaderValidationResponse(req, hosts)) ?? originValidationResponse(req, origins);
+    const guard = hostGuard(req) ?? originValidationResponse(req, origins);
     if (guard) return guard;
     let caller: Caller = ANONYMOUS;
     try {

@@ -6,6 +6,7 @@
 import type { Caller } from '../caller.ts';
 import type { CallPipeline } from '../call/pipeline.ts';
 import { toNexusError } from '../errors.ts';
+import type { ToolResult } from '../invoke/result.ts';
 import { SERVER_INFO } from './server.ts';
 
 const PV = 'io.modelcontextprotocol/protocolVersion';
@@ -62,6 +63,22 @@ export function fastToolCall(req: Request, body: unknown, caller: Caller, reques
   return answer(era, id, params.name, params.arguments, caller, requestId, req.signal, deps);
 }
 
+// A cached result is one frozen object shared by every hit: its JSON is written once
+const payloads = new WeakMap<ToolResult, string>();
+
+/** `"content":…,"structuredContent":…,"isError":…` of a result. */
+function payload(r: ToolResult, shared: boolean): string {
+  let text = shared ? payloads.get(r) : undefined;
+  if (text === undefined) {
+    const part: Record<string, unknown> = { content: r.content };
+    if (r.structuredContent && !r.isError) part.structuredContent = r.structuredContent;
+    part.isError = r.isError;
+    text = JSON.stringify(part).slice(1, -1);
+    if (shared) payloads.set(r, text);
+  }
+  return text;
+}
+
 async function answer(
   era: Era,
   id: string | number,
@@ -78,11 +95,9 @@ async function answer(
     const r = outcome.result;
     const meta: Record<string, unknown> = { 'nexus/source': outcome.source, ...(r.status !== undefined && { 'nexus/status': r.status }) };
     if (era === 'modern') meta[SERVER_INFO_KEY] = { ...SERVER_INFO, version: deps.version };
-    const result: Record<string, unknown> = { _meta: meta, content: r.content };
-    if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
-    result.isError = r.isError;
-    if (era === 'modern') result.resultType = 'complete';
-    message = JSON.stringify({ result, jsonrpc: '2.0', id });
+    // the same text JSON.stringify gives for { result: { _meta, content, structuredContent?, isError, resultType? }, jsonrpc, id }
+    const tail = era === 'modern' ? ',"resultType":"complete"}' : '}';
+    message = `{"result":{"_meta":${JSON.stringify(meta)},${payload(r, outcome.source === 'cache')}${tail},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   } catch (e) {
     const err = toNexusError(e);
     message = JSON.stringify({

@@ -3,8 +3,41 @@
 // objects and become null in arrays, non-finite numbers become null; BigInt and cycles throw.
 
 export function canonicalJson(value: unknown): string {
+  // Most arguments already are canonical (keys in order, plain values): JSON.stringify gives the same text
+  if (isPlainCanonical(value, 0)) return JSON.stringify(value);
   const out = write(value, new Set());
   return out === undefined ? 'null' : out;
+}
+
+/** True when JSON.stringify of the value is its canonical form: sorted keys, nothing it would drop or change. */
+function isPlainCanonical(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > 32) return false; // deep or cyclic: the full writer decides
+  if (Array.isArray(value)) {
+    for (const v of value) if (!isPlainCanonical(v, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  let prev: string | undefined;
+  for (const key in value) {
+    if (prev !== undefined && !(prev < key)) return false;
+    prev = key;
+    if (!isPlainCanonical((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 function write(value: unknown, seen: Set<object>): string | undefined {

@@ -24,6 +24,11 @@ tools:
   - name: text
     description: Text.
     request: { method: GET, path: /text }
+  - name: cached_item
+    description: Cached.
+    input: { type: object, properties: { id: { type: string } }, required: [id] }
+    request: { method: GET, path: "/cached/{id}" }
+    cache: { ttl: 1m }
   - name: limited
     description: Limited.
     rate_limit: { requests: 1, per: 1m }
@@ -77,6 +82,16 @@ for (const era of ['legacy', 'modern'] as const) {
       expect(a.headers.get('content-type')).toBe('application/json');
     });
   }
+
+  test(`${era}: a cached answer (frozen, shared by every hit) is the same on both paths, call after call`, async () => {
+    const r = request(era, 3, 'cached_item', { id: era });
+    for (const source of ['backend', 'cache', 'cache']) {
+      const [a, b] = await Promise.all([rawPost(fast.mcpUrl, r.body, r.headers), rawPost(slow.mcpUrl, r.body, r.headers)]);
+      expect(a.json.result._meta['nexus/source']).toBe(source);
+      expect(a.json).toEqual(b.json);
+      expect(a.json.result.structuredContent).toEqual({ path: `/cached/${era}`, n: 1 });
+    }
+  });
 
   test(`${era}: a rate-limited call is the same error with retryAfter on both paths`, async () => {
     const r = request(era, 'x', 'limited', {});

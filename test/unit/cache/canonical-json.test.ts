@@ -23,3 +23,16 @@ test('values that are not JSON are refused', () => {
   const shared = { a: 1 };
   expect(canonicalJson([shared, shared])).toBe('[{"a":1},{"a":1}]');
 });
+
+test('text already in canonical order comes out exactly as written; anything else is rewritten', () => {
+  const sorted = { a: [1, 'x', { b: null, c: false }], d: { e: 2.5 } };
+  expect(canonicalJson(sorted)).toBe(JSON.stringify(sorted));
+  // integer-like keys: JavaScript enumerates them numerically, canonical order is by text
+  expect(canonicalJson({ 9: 'a', 10: 'b' })).toBe('{"10":"b","9":"a"}');
+  expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
+  expect(canonicalJson({ a: [NaN, undefined] })).toBe('{"a":[null,null]}');
+  expect(canonicalJson({ a: new Date(0) })).toBe('{"a":"1970-01-01T00:00:00.000Z"}');
+  let deep: unknown = { z: 1, y: 2 };
+  for (let i = 0; i < 40; i++) deep = [deep];
+  expect(canonicalJson(deep)).toBe(JSON.stringify(deep).replace('{"z":1,"y":2}', '{"y":2,"z":1}'));
+});

@@ -51,11 +51,15 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
       await until(async () => (await fx.cache.get(key)) === undefined);
     });
 
-    test('a caller changing an answer it got does not change the cache', async () => {
+    test('an answer read back is frozen at every depth: no caller can change it for the next', async () => {
       const key = cacheKey('t', {}, 'none');
-      await fx.cache.set(key, entry({ list: [1] }), 60_000);
-      ((await fx.cache.get(key))!.value as { list: number[] }).list.push(2);
-      expect(await fx.cache.get(key)).toEqual(entry({ list: [1] }));
+      const stored = { list: [1], nested: { n: 1 } };
+      await fx.cache.set(key, entry(stored), 60_000);
+      stored.list.push(9); // changing what was stored does not reach the cache either
+      const got = (await fx.cache.get(key))!.value as { list: number[]; nested: { n: number } };
+      expect(() => got.list.push(2)).toThrow(TypeError);
+      expect(() => (got.nested.n = 2)).toThrow(TypeError);
+      expect(await fx.cache.get(key)).toEqual(entry({ list: [1], nested: { n: 1 } }));
     });
 
     test('an answer over the per-entry cap is not stored', async () => {
