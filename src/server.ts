@@ -20,6 +20,7 @@ export async function startServer(app: App, config: Config, log: Logger, opts: {
   app.watch();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${bun.port}`;
+  Bun.gc(true); // start-up garbage (tool parsing, schema compiling) goes before the first request
   log.info('nexus listening', { url: `${url}/mcp`, tools: app.registry.current().tools.length });
   let resolveClosed = () => {};
   const closed = new Promise<void>((r) => (resolveClosed = r));

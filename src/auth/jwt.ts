@@ -1,6 +1,9 @@
 // OAuth 2.1 resource server: validates access tokens (JWT) from the configured issuer against its
 // JWKS. Asymmetric algorithms only, so nobody holding a shared secret can mint tokens; `none` never.
-import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
+
+// Loaded when OAuth is configured (a verifier is created), not by every gateway
+const jose = () => require('jose') as typeof import('jose');
 import { NexusError } from '../errors.ts';
 import { discoverJwksUrl, type FetchLike } from './oauth-discovery.ts';
 
@@ -81,9 +84,10 @@ export function createJwtVerifier(config: OAuthConfig, opts: JwtVerifierOptions 
   const keys = () =>
     (keySet ??= (async () => {
       const url = config.jwksUrl ? new URL(config.jwksUrl) : await discoverJwksUrl(config.issuer, fetchFn);
-      return createRemoteJWKSet(url, {
+      const j = jose();
+      return j.createRemoteJWKSet(url, {
         cooldownDuration: opts.jwksCooldownMs ?? 30_000,
-        [customFetch]: (u, init) => fetchFn(u, init),
+        [j.customFetch]: (u, init) => fetchFn(u, init),
       });
     })().catch((e: unknown) => {
       keySet = undefined; // retry discovery on the next token
@@ -95,7 +99,7 @@ export function createJwtVerifier(config: OAuthConfig, opts: JwtVerifierOptions 
     async verify(token) {
       if (token.split('.').length !== 3) throw new NexusError('UNAUTHORIZED', 'invalid token');
       try {
-        const { payload } = await jwtVerify(token, await keys(), {
+        const { payload } = await jose().jwtVerify(token, await keys(), {
           issuer: config.issuer,
           audience: config.audience,
           algorithms: ALGORITHMS,

@@ -1,6 +1,9 @@
 // The shared Db: PostgreSQL through postgres.js. Named locks are transaction-scoped advisory locks,
 // keyed by schema + name, so they are released even if the holder dies mid-way.
-import postgres from 'postgres';
+import type postgres from 'postgres';
+
+// Loaded only when DATABASE_URL is set: the embedded mode never pays for the driver
+const driver = () => (require('postgres') as { default: typeof postgres }).default;
 import { NexusError } from '../errors.ts';
 import type { Db, Row, SqlValue } from './types.ts';
 
@@ -53,7 +56,7 @@ export function describeUrl(url: string): string {
 }
 
 export async function openPostgres(url: string, opts: { searchPath?: string; max?: number } = {}): Promise<Db> {
-  const sql = postgres(url, {
+  const sql = driver()(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     connection: opts.searchPath ? { search_path: opts.searchPath } : {},

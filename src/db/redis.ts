@@ -9,7 +9,10 @@
 // Every command has a bounded timeout (default 250ms), nothing is queued while disconnected
 // (commands fail at once, callers fail open or closed), and reconnects back off up to maxBackoffMs.
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+// Loaded only when Redis is configured: the embedded mode never pays for the client (~15 MB)
+const ioredis = () => require('ioredis') as typeof import('ioredis');
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { registerSecret } from '../util/redact.ts';
@@ -89,9 +92,9 @@ export function openRedis(url: string, opts: RedisOpenOptions): RedisClient {
   };
   let client: RedisClient;
   if (t.mode === 'cluster') {
-    client = new Cluster(t.hosts, { enableOfflineQueue: false, clusterRetryStrategy: backoff, redisOptions: common });
+    client = new (ioredis().Cluster)(t.hosts, { enableOfflineQueue: false, clusterRetryStrategy: backoff, redisOptions: common });
   } else {
-    client = new Redis({
+    client = new (ioredis().Redis)({
       ...common,
       enableOfflineQueue: false,
       retryStrategy: backoff,

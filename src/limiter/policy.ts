@@ -47,10 +47,27 @@ export function limitChecks(tool: LimitedTool, caller: Caller, gateway: GatewayL
  * limit refuses; otherwise returns the names of the limits checked (for the audit trail), if any.
  */
 export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}) {
-  return async (tool: LimitedTool, caller: Caller): Promise<string | void> => {
+  // The checks (and their label) of a tool for a caller are the same on every call: kept per tool
+  // object (a reload makes new ones) and caller, unless a session makes them per session.
+  const kept = new WeakMap<LimitedTool, Map<string, { checks: LimitCheck[]; label: string }>>();
+  const plan = (tool: LimitedTool, caller: Caller) => {
+    const perSession = !!(gateway.session && caller.session);
+    let byCaller = perSession ? undefined : kept.get(tool);
+    let p = byCaller?.get(caller.id);
+    if (p) return p;
     const checks = limitChecks(tool, caller, gateway);
+    p = { checks, label: checks.map((c) => c.name).join(',') };
+    if (!perSession) {
+      if (!byCaller) kept.set(tool, (byCaller = new Map()));
+      if (byCaller.size >= 10_000) byCaller.clear();
+      byCaller.set(caller.id, p);
+    }
+    return p;
+  };
+  return async (tool: LimitedTool, caller: Caller): Promise<string | void> => {
+    const { checks, label } = plan(tool, caller);
     if (checks.length === 0) return;
     await enforceLimits(limiter, checks);
-    return checks.map((c) => c.name).join(',');
+    return label;
   };
 }

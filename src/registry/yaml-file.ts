@@ -1,5 +1,10 @@
 // Parses one YAML file, keeping positions so every later issue can name its line.
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+
+// Loaded on first use: tool files normally parse with Bun.YAML (load.ts); this full parser, kept for
+// line numbers and exact errors, would otherwise cost the idle server ~8 MB.
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 export interface Issue {
   readonly file: string;
@@ -25,6 +30,7 @@ export interface ParsedYaml {
 }
 
 export function parseYaml(file: string, text: string): ParsedYaml {
+  const { isMap, isSeq, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
