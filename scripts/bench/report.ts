@@ -69,6 +69,8 @@ export interface Report {
 
 const rps = (t: Target | undefined): Spread | undefined => (t && t.results.length ? spread(t.results.map((r) => r.rps)) : undefined);
 const pct = (x: number) => `${fmt(100 * x, 0)}%`;
+// target rows: one decimal, so a value just under a goal never prints as the goal itself
+const pct1 = (x: number) => `${fmt(100 * x, 1)}%`;
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? '**pass**' : '**FAIL**');
 const noise = (xs: readonly WrkResult[]) => {
   const n = xs.map((x) => x.noisePct ?? NaN).filter(Number.isFinite);
@@ -116,11 +118,11 @@ function targetsTable(r: Report, byKey: Map<string, Target>): string[] {
     const m = r.modes.find((x) => x.id === mode);
     if (!c) continue;
     const cacheOn = modeAvailable(m, (f) => f.cache);
-    out.push(`| cached tools/call, ${mode}, ${rev} | ${pct(c.median / ceiling)} of ceiling${cacheOn ? '' : ' (cache not active)'} | ≥ 40% | ${cacheOn ? verdict(c.median / ceiling >= 0.4) : 'n/a'} |`);
+    out.push(`| cached tools/call, ${mode}, ${rev} | ${pct1(c.median / ceiling)} of ceiling${cacheOn ? '' : ' (cache not active)'} | ≥ 40% | ${cacheOn ? verdict(c.median / ceiling >= 0.4) : 'n/a'} |`);
   }
   for (const [mode, rev] of [['embedded', '2026-07-28'], ['embedded', '2025-11-25'], ['shared', '2026-07-28']] as const) {
     const u = rps(byKey.get(`nexus/${mode}/${rev}/uncached`));
-    if (u) out.push(`| uncached tools/call, ${mode}, ${rev} | ${pct(u.median / floorRps)} of floor | ≥ 50% | ${verdict(u.median / floorRps >= 0.5)} |`);
+    if (u) out.push(`| uncached tools/call, ${mode}, ${rev} | ${pct1(u.median / floorRps)} of floor | ≥ 50% | ${verdict(u.median / floorRps >= 0.5)} |`);
   }
   if (r.halfLoad) {
     const [floor, nexus] = r.halfLoad.sides;
@@ -138,7 +140,7 @@ function targetsTable(r: Report, byKey: Map<string, Target>): string[] {
       if (!plain || !secured) continue;
       const cost = 1 - secured.median / plain.median;
       out.push(
-        `| cost of ${what}, ${base}, ${path} | ${pct(cost)}${enforced ? '' : ' (not all enforced, see modes)'} | < 15% | ${enforced ? verdict(cost < 0.15) : 'n/a'} |`,
+        `| cost of ${what}, ${base}, ${path} | ${pct1(cost)}${enforced ? '' : ' (not all enforced, see modes)'} | < 15% | ${enforced ? verdict(cost < 0.15) : 'n/a'} |`,
       );
     }
   }

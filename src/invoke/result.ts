@@ -47,14 +47,15 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
   }
   const text = decoder.decode(res.body);
   if (isJson(ct)) {
+    const clean = scrub(text, injected);
     try {
-      const json: unknown = JSON.parse(scrub(text, injected)); // structuredContent / REST json are masked like the text
+      const json: unknown = JSON.parse(clean); // structuredContent / REST json are masked like the text
       const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
       return {
         isError: false,
         status: res.status,
         json,
-        content: [{ type: 'text', text: scrub(text, injected) }],
+        content: [{ type: 'text', text: clean }],
         ...(structured && { structuredContent: structured }),
       };
     } catch {
