@@ -121,7 +121,7 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
     limits: createCallLimits(s.limiter, {
       ...(config.callerRateLimit && { caller: limitRule('NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit) }),
       ...(config.sessionRateLimit && { session: limitRule('NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit) }),
-    }),
+    }, metrics),
     responses: createToolResponses<ToolResult>(s.responses),
     applyAuth: injector.applyAuth,
     credentialIdentity: injector.credentialIdentity,

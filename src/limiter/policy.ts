@@ -1,6 +1,8 @@
 // Which limits a tool call meets: the tool's per-caller rule, its backend's rule for all callers, and
 // the gateway-wide per-caller and per-session defaults. All are checked in one atomic checkAll.
 import type { Caller } from '../caller.ts';
+import { NexusError } from '../errors.ts';
+import type { Labels, Metrics } from '../metrics.ts';
 import { parseDuration } from '../util/duration.ts';
 import { enforceLimits } from './refusal.ts';
 import type { LimitCheck, Limiter, LimitRule } from './types.ts';
@@ -46,7 +48,12 @@ export function limitChecks(tool: LimitedTool, caller: Caller, gateway: GatewayL
  * The call pipeline's `limits` hook: throws RATE_LIMITED (details.limit, details.retryAfter) when any
  * limit refuses; otherwise returns the names of the limits checked (for the audit trail), if any.
  */
-export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}) {
+/** Counts each call's limit decision: `nexus_rate_limit_decisions_total{decision, limit}`. */
+export const LIMIT_DECISIONS = 'nexus_rate_limit_decisions_total';
+const ALLOWED = Object.freeze({ decision: 'allowed' });
+
+export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}, metrics?: Pick<Metrics, 'inc'>) {
+  const refusedLabels = new Map<string, Labels>();
   // The checks (and their label) of a tool for a caller are the same on every call: kept per tool
   // object (a reload makes new ones) and caller, unless a session makes them per session.
   const kept = new WeakMap<LimitedTool, Map<string, { checks: LimitCheck[]; label: string }>>();
@@ -67,7 +74,18 @@ export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}) 
   return async (tool: LimitedTool, caller: Caller): Promise<string | void> => {
     const { checks, label } = plan(tool, caller);
     if (checks.length === 0) return;
-    await enforceLimits(limiter, checks);
+    try {
+      await enforceLimits(limiter, checks);
+    } catch (e) {
+      const limit = e instanceof NexusError && e.code === 'RATE_LIMITED' ? String(e.details?.limit) : undefined;
+      if (limit && metrics) {
+        let l = refusedLabels.get(limit);
+        if (!l) refusedLabels.set(limit, (l = { decision: 'refused', limit }));
+        metrics.inc(LIMIT_DECISIONS, l);
+      }
+      throw e;
+    }
+    metrics?.inc(LIMIT_DECISIONS, ALLOWED);
     return label;
   };
 }

@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test';
 import { ANONYMOUS, type Caller } from '../../../src/caller.ts';
 import type { NexusError } from '../../../src/errors.ts';
 import { createMemoryLimiter } from '../../../src/limiter/memory.ts';
+import { createMetrics } from '../../../src/metrics.ts';
 import { createCallLimits, limitChecks, parseLimitRule } from '../../../src/limiter/policy.ts';
 import { rateLimitedError } from '../../../src/limiter/refusal.ts';
 
@@ -51,4 +52,16 @@ test('the pipeline hook returns the limits checked and throws RATE_LIMITED past 
   const err = (await limits(tool, alice).catch((e) => e)) as NexusError;
   expect([err.code, err.details?.limit]).toEqual(['RATE_LIMITED', 'tool:jira.get']);
   expect(await limits({ name: 'free', backend: { id: 'b' } }, alice)).toBeUndefined();
+});
+
+test('every limited call is counted as allowed, or refused by the limit that refused it', async () => {
+  const metrics = createMetrics();
+  const limits = createCallLimits(createMemoryLimiter(), {}, metrics);
+  await limits(tool, alice);
+  await limits(tool, alice);
+  await limits(tool, alice).catch(() => {});
+  await limits({ name: 'free', backend: { id: 'b' } }, alice);
+  const text = metrics.render();
+  expect(text).toContain('nexus_rate_limit_decisions_total{decision="allowed"} 2');
+  expect(text).toContain('nexus_rate_limit_decisions_total{decision="refused",limit="tool:jira.get"} 1');
 });
