@@ -80,7 +80,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     let redis: RedisClient | undefined;
     let subscriber: RedisClient | undefined;
     if (config.redisUrl) {
-      redis = openRedis(config.redisUrl, { log });
+      redis = openRedis(config.redisUrl, { log, autoPipelining: true });
       subscriber = openRedis(config.redisUrl, { log });
       stops.push(() => redis!.disconnect(), () => subscriber!.disconnect());
       // a fresh instance should not start with limits failing open; wait briefly, never block start-up

@@ -1,6 +1,7 @@
 // A/B check for hot-path work: Nexus from a git revision (a temporary worktree) against the working
 // tree, embedded mode, both driven by wrk in alternating rounds, uncached and cached.
-// bun scripts/bench/ab.ts [--base HEAD] [--rounds 3] [--seconds 3] [--revision 2026-07-28] [--secured]
+// bun scripts/bench/ab.ts [--base HEAD] [--rounds 3] [--seconds 3] [--revision 2026-07-28] [--secured] [--shared]
+// --shared: PostgreSQL + Redis (a schema per gateway, dropped afterwards; tool names unique to the run)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
 import { createKey, startGateway, toolNames, writeBenchTools, type Gateway } from './nexus.ts';
 import { CPUS, killChildren, ROOT } from './proc.ts';
+import { openSharedServices, type SharedServices } from './shared-services.ts';
 import { median } from './stats.ts';
 import { checkCall, runWrk, toolCall, type Revision } from './wrk.ts';
 
@@ -20,6 +22,7 @@ const { values: f } = parseArgs({
     connections: { type: 'string', default: '32' },
     revision: { type: 'string', default: '2026-07-28' },
     secured: { type: 'boolean', default: false },
+    shared: { type: 'boolean', default: false },
   },
 });
 const rev = f.revision as Revision;
@@ -27,27 +30,36 @@ const dir = mkdtempSync(join(tmpdir(), 'nexus-ab-'));
 const worktree = join(dir, 'base');
 execFileSync('git', ['worktree', 'add', '--detach', worktree, f.base], { cwd: ROOT, stdio: 'ignore' });
 symlinkSync(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
-const cleanup = () => {
+const runId = crypto.randomUUID().replace(/-/g, '').slice(0, 8);
+let shared: SharedServices | undefined;
+const cleanup = async () => {
   killChildren();
+  await shared?.cleanup(runId).catch(() => {});
   execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 };
-process.on('SIGINT', () => (cleanup(), process.exit(130)));
+process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
 try {
   const backend = startBenchBackend();
-  const prefix = 'ab_';
+  const prefix = `ab${runId}_`;
+  if (f.shared) shared = await openSharedServices();
+  const masterKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
   const names = toolNames(prefix);
   const start = async (label: string, cwd: string) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
     writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: f.secured });
-    const env = {};
-    const key = f.secured ? (await createKey(data, { NEXUS_DATA_DIR: data })).key : undefined;
+    const env: Record<string, string> = shared
+      ? { DATABASE_URL: await shared.schemaUrl(`ab_${runId}_${targets.length}`), REDIS_URL: shared.redisUrl, NEXUS_MASTER_KEY: masterKey }
+      : {};
+    const key = f.secured ? (await createKey(data, { NEXUS_DATA_DIR: data, ...env })).key : undefined;
     const gw: Gateway = await startGateway({ toolsDir: tools, dataDir: data, log: join(dir, `${label}.log`), cpu: CPUS.server, env, cwd });
     return { label, gw, auth: key ? { authorization: `Bearer ${key}` } : undefined };
   };
-  const targets = [await start(`base(${f.base})`, worktree), await start('work', ROOT)];
+  const targets: Awaited<ReturnType<typeof start>>[] = [];
+  targets.push(await start(`base(${f.base})`, worktree));
+  targets.push(await start('work', ROOT));
   const results = new Map<string, number[]>();
   for (let round = 0; round < Number(f.rounds); round++) {
     for (const kind of ['uncached', 'cached'] as const) {
@@ -65,5 +77,6 @@ try {
   for (const [k, v] of results) console.log(`${k.padEnd(28)} median ${Math.round(median(v))} req/s  [${v.map(Math.round).join(', ')}]`);
   backend.stop();
 } finally {
-  cleanup();
+  await cleanup();
 }
+process.exit(process.exitCode ?? 0); // the PostgreSQL/Redis clients of --shared would keep the process alive
