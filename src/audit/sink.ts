@@ -1,5 +1,5 @@
 // Writes audit records without slowing calls: record() only queues; a timer (every 250ms) or a full
-// batch (200) flushes the queue in one transaction. A full queue drops records, counted and logged.
+// batch (1,000: one commit per batch is most of a row's cost) flushes the queue in one transaction. A full queue drops records, counted and logged.
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRecord } from './record.ts';
@@ -28,7 +28,7 @@ export interface AuditSink {
 }
 
 export function createAuditSink(opts: AuditSinkOptions): AuditSink {
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = opts.batchSize ?? 1000;
   const maxQueue = opts.maxQueue ?? 10_000;
   let queue: AuditRecord[] = [];
   let dropped = 0;

@@ -1,7 +1,7 @@
 // Audit rows in the Db (table audit_log, sql/003_audit.sql): batched multi-row inserts, filtered
 // reads, and deletion by age.
 import type { Db, SqlValue } from '../db/types.ts';
-import { redact } from '../util/redact.ts';
+import { redact, redactText } from '../util/redact.ts';
 import type { AuditQuery, AuditReader, AuditRecord } from './record.ts';
 
 const COLUMNS = ['time', 'request_id', 'caller', 'tool', 'outcome', 'backend_status', 'latency_ms', 'cache', 'rate_limit', 'args_hash', 'args', 'error'];
@@ -11,22 +11,23 @@ const MAX_LIMIT = 10_000;
 
 type DbRow = Record<string, SqlValue>;
 
-/** The row for one record; every string (arguments included) is redacted first. */
+const text = (v: string | undefined) => (v === undefined ? null : redactText(v));
+
+/** The row for one record; every free-text field (and the arguments, when kept) is redacted first. */
 function toRow(r: AuditRecord): SqlValue[] {
-  const e = redact(r);
   return [
-    e.time,
-    e.requestId ?? null,
-    e.caller,
-    e.tool,
-    e.outcome,
-    e.backendStatus ?? null,
-    e.latencyMs ?? null,
-    e.cache ?? null,
-    e.limit ?? null,
-    e.argsHash ?? null,
-    e.args === undefined ? null : JSON.stringify(e.args),
-    e.error ?? null,
+    r.time,
+    text(r.requestId),
+    redactText(r.caller),
+    redactText(r.tool), // as the client sent it: a denied call may name no real tool
+    r.outcome,
+    r.backendStatus ?? null,
+    r.latencyMs ?? null,
+    r.cache ?? null,
+    text(r.limit),
+    r.argsHash ?? null,
+    r.args === undefined ? null : JSON.stringify(redact(r.args)),
+    text(r.error),
   ];
 }
 
@@ -57,9 +58,17 @@ export interface AuditStore extends AuditReader {
 }
 
 export function createAuditStore(db: Db): AuditStore {
-  const insertSql = (n: number) =>
-    `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
-    Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', ');
+  const statements = new Map<number, string>(); // at most ROWS_PER_INSERT texts, each written once
+  const insertSql = (n: number) => {
+    let sql = statements.get(n);
+    if (!sql) {
+      sql =
+        `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
+        Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', ');
+      statements.set(n, sql);
+    }
+    return sql;
+  };
   return {
     async insert(records) {
       if (!records.length) return;

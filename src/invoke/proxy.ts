@@ -29,10 +29,25 @@ export function noProxyMatches(host: string, noProxy: string | undefined): boole
   return rulesOf(noProxy).some((bare) => bare === '*' || h === bare || h.endsWith('.' + bare));
 }
 
+interface ProxyEnv {
+  readonly noProxy?: string;
+  readonly http?: string;
+  readonly https?: string;
+}
+// The proxy variables of an environment, read once: a read of process.env goes to the C environment
+// each time, three times per backend call. A process's proxy settings are fixed at start-up.
+const proxyEnvs = new WeakMap<Env, ProxyEnv>();
+function proxyEnv(env: Env): ProxyEnv {
+  let p = proxyEnvs.get(env);
+  if (!p) proxyEnvs.set(env, (p = { noProxy: get(env, 'NO_PROXY'), http: get(env, 'HTTP_PROXY'), https: get(env, 'HTTPS_PROXY') }));
+  return p;
+}
+
 export function proxyFor(url: URL, backendProxy: string | undefined, env: Env): string | undefined {
   if (backendProxy) return backendProxy;
-  if (noProxyMatches(url.hostname, get(env, 'NO_PROXY'))) return undefined;
-  return url.protocol === 'https:' ? (get(env, 'HTTPS_PROXY') ?? get(env, 'HTTP_PROXY')) : get(env, 'HTTP_PROXY');
+  const p = proxyEnv(env);
+  if (noProxyMatches(url.hostname, p.noProxy)) return undefined;
+  return url.protocol === 'https:' ? (p.https ?? p.http) : p.http;
 }
 
 const registered = new Set<string>();
