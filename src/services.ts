@@ -96,7 +96,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       : createMemoryLimiter();
     const lock = redis && subscriber ? createRedisFlightLock({ redis, subscriber, prefix }) : undefined;
     const responses = createResponseCacheService({
-      cache: redis ? createRedisCache(redis, { prefix }) : createMemoryCache(),
+      cache: redis ? createRedisCache(redis, { prefix, near: { subscriber: subscriber!, maxBytes: config.nearCacheBytes } }) : createMemoryCache(),
       coalescer: createCoalescer({ ...(lock && { lock }), log }),
       log,
       metrics,

@@ -15,6 +15,7 @@ export interface Config {
   readonly allowedHosts: readonly string[];
   readonly maxRequestBytes: number;
   readonly maxResponseBytes: number;
+  readonly nearCacheBytes: number;
   readonly adminToken?: string;
   readonly rateLimitFailMode: 'open' | 'closed';
   readonly callerRateLimit?: string;

@@ -29,6 +29,7 @@ export const SETTINGS = [
   { key: 'maxRequestBytes', flag: 'max-request-bytes', env: 'NEXUS_MAX_REQUEST_BYTES', kind: 'int', default: '1048576', doc: 'Largest MCP/REST request body accepted' },
   { key: 'maxResponseBytes', env: 'NEXUS_MAX_RESPONSE_BYTES', kind: 'int', default: '10485760', doc: 'Default cap on a backend answer (per backend: max_response_bytes)' },
   { key: 'adminToken', env: 'NEXUS_ADMIN_TOKEN', kind: 'string', doc: 'Bearer token for /admin APIs (unset: admin API off)', secret: true },
+  { key: 'nearCacheBytes', env: 'NEXUS_CACHE_NEAR_BYTES', kind: 'int', default: '16777216', doc: 'With Redis: memory each instance keeps for cached answers it has seen (0: every hit asks Redis)' },
   { key: 'rateLimitFailMode', env: 'NEXUS_RATE_LIMIT_FAIL_MODE', kind: 'enum', values: ['open', 'closed'], default: 'open', doc: 'When Redis is down: let calls through (open) or refuse them (closed)' },
   { key: 'callerRateLimit', env: 'NEXUS_CALLER_RATE_LIMIT', kind: 'string', doc: 'Gateway-wide per-caller limit, e.g. 600/1m' },
   { key: 'sessionRateLimit', env: 'NEXUS_SESSION_RATE_LIMIT', kind: 'string', doc: 'Per-session limit, e.g. 120/1m' },

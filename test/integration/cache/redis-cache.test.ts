@@ -114,5 +114,49 @@ test('entries one instance stored are cleared through another, and the index for
   await a.cache.set(cacheKey('crm', { id: 4 }, 'none'), { value: 4, storedAt: 0 }, 60_000);
   expect(await b.redis.zcard(`${prefix}cache:{crm}:index`)).toBe(2);
   expect(await b.cache.clear('crm')).toBe(2);
-  expect(await a.cache.get(cacheKey('crm', { id: 3 }, 'none'))).toBeUndefined();
+  await until(async () => (await a.cache.get(cacheKey('crm', { id: 3 }, 'none'))) === undefined); // a hears of it over pub/sub
+});
+
+/** Counts the GETs an instance sends to Redis. */
+function countGets(i: Instance) {
+  const count = { n: 0 };
+  const get = i.redis.get.bind(i.redis);
+  i.redis.get = ((...args: Parameters<typeof get>) => (count.n++, get(...args))) as typeof i.redis.get;
+  return count;
+}
+
+test('near cache: an answer another instance stored is read from Redis once, then held until Redis expires it', async () => {
+  const gets = countGets(b);
+  const key = cacheKey('near', { id: 1 }, 'none');
+  await a.cache.set(key, { value: { n: 1 }, storedAt: 1 }, 400);
+  for (let i = 0; i < 5; i++) expect(await b.cache.get(key)).toEqual({ value: { n: 1 }, storedAt: 1 });
+  expect(gets.n).toBe(1);
+  await until(async () => (await b.cache.get(key)) === undefined, 2000);
+  expect(await b.redis.exists(`${prefix}cache:{near}:${key.split(':')[1]}`)).toBe(0); // gone from Redis too
+});
+
+test('near cache: a clear on one instance reaches the copies every other instance holds', async () => {
+  const b1 = backend((n) => n);
+  const key = cacheKey('near', { id: 2 }, 'none');
+  expect((await a.service.fetch(key, policy, 5000, b1.fn)).source).toBe('backend');
+  expect((await b.service.fetch(key, policy, 5000, b1.fn)).source).toBe('cache'); // b now holds it
+  await a.cache.clear('near');
+  await until(async () => (await b.cache.get(key)) === undefined);
+  expect(await b.service.fetch(key, policy, 5000, b1.fn)).toEqual({ value: 2, source: 'backend' });
+  await a.cache.set(key, { value: 'x', storedAt: 0 }, 60_000);
+  await b.cache.get(key);
+  await a.cache.clear(); // all tools
+  await until(async () => (await b.cache.get(key)) === undefined);
+});
+
+test('near cache: while its subscription is down an instance asks Redis every time, and forgets what it held', async () => {
+  const key = cacheKey('near', { id: 3 }, 'none');
+  await a.cache.set(key, { value: 3, storedAt: 0 }, 60_000);
+  await b.cache.get(key);
+  const gets = countGets(b);
+  b.subscriber.disconnect();
+  await until(() => b.subscriber.status !== 'ready');
+  await a.redis.del(`${prefix}cache:{near}:${key.split(':')[1]}`); // removed without a message b could hear
+  expect(await b.cache.get(key)).toBeUndefined();
+  expect(gets.n).toBe(1);
 });

@@ -15,9 +15,10 @@ export interface Instance {
   close(): void;
 }
 
-export async function instance(prefix: string, opts: { url?: string; lockTtlMs?: number; commandTimeoutMs?: number } = {}): Promise<Instance> {
+/** `near` bytes of near cache, as a gateway has by default (0: none). */
+export async function instance(prefix: string, opts: { url?: string; lockTtlMs?: number; commandTimeoutMs?: number; near?: number } = {}): Promise<Instance> {
   const [redis, subscriber] = await Promise.all([connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs), connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs)]);
-  const cache = createRedisCache(redis, { prefix, maxEntryBytes: 1024 });
+  const cache = createRedisCache(redis, { prefix, maxEntryBytes: 1024, near: { subscriber, maxBytes: opts.near ?? 1 << 20 } });
   const lock = createRedisFlightLock({ redis, subscriber, prefix, ttlMs: opts.lockTtlMs ?? 3000, pollMs: 20 });
   const coalescer = createCoalescer({ lock });
   const service = createResponseCacheService({ cache, coalescer });
