@@ -14,7 +14,8 @@ import { createCoalescer } from './cache/coalesce.ts';
 import { createRedisFlightLock } from './cache/flight-lock.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
 import { migrate } from './db/migrate.ts';
-import { openDb } from './db/open.ts';
+import { openDb, sqliteFile } from './db/open.ts';
+import { openSqlite } from './db/sqlite.ts';
 import { openRedis, redisReady, type RedisClient } from './db/redis.ts';
 import type { Db } from './db/types.ts';
 import { NexusError } from './errors.ts';
@@ -106,7 +107,11 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const oauth = oauthConfigFromEnv(env);
     const rules = rulesFromEnv(env);
     const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;
-    const auditStore = createAuditStore(db);
+    // Embedded: the audit trail writes through a connection of its own that does not wait for the disk
+    // on each commit (the same file and the same process lock; see openSqlite)
+    const auditDb = config.databaseUrl ? db : openSqlite(sqliteFile(config.dataDir), { synchronous: 'NORMAL' });
+    if (auditDb !== db) stops.push(() => auditDb.close());
+    const auditStore = createAuditStore(auditDb);
     const audit = createAuditSink({ store: auditStore, log, metrics });
     const retention = startAuditRetention({ db, log, retentionMs: retentionFromEnv(env) });
     stops.push(() => retention.stop());

@@ -1,5 +1,5 @@
 // Writes audit records without slowing calls: record() only queues; a timer (every 250ms) or a full
-// batch (1,000: one commit per batch is most of a row's cost) flushes the queue in one transaction. A full queue drops records, counted and logged.
+// batch (250) flushes the queue, one transaction per batch. A full queue drops records, counted and logged.
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRecord } from './record.ts';
@@ -28,7 +28,7 @@ export interface AuditSink {
 }
 
 export function createAuditSink(opts: AuditSinkOptions): AuditSink {
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 250;
   const maxQueue = opts.maxQueue ?? 10_000;
   let queue: AuditRecord[] = [];
   let dropped = 0;
@@ -44,25 +44,30 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
     opts.metrics?.inc('nexus_audit_dropped_total', undefined, n);
   };
 
+  // One transaction per batch, and the event loop gets a turn between batches: a large backlog is
+  // written as a series of short pauses, not one long one that every request in flight would wait out.
   async function write(): Promise<void> {
     kicked = false;
     if (unreported) {
       opts.log.warn('audit records dropped: queue full', { dropped: unreported, total: dropped });
       unreported = 0;
     }
-    if (!queue.length) return;
-    const batch = queue;
-    queue = [];
-    try {
-      await opts.store.insert(batch);
-      if (failing) opts.log.info('audit writes recovered');
-      failing = false;
-    } catch (e) {
-      if (!failing) opts.log.error('audit write failed; retrying', { err: e, records: batch.length });
-      failing = true;
-      const keep = Math.max(0, maxQueue - queue.length);
-      queue = [...batch.slice(0, keep), ...queue];
-      drop(batch.length - Math.min(keep, batch.length));
+    while (queue.length) {
+      const batch = queue.length > batchSize ? queue.splice(0, batchSize) : queue;
+      if (batch === queue) queue = [];
+      try {
+        await opts.store.insert(batch);
+        if (failing) opts.log.info('audit writes recovered');
+        failing = false;
+      } catch (e) {
+        if (!failing) opts.log.error('audit write failed; retrying', { err: e, records: batch.length });
+        failing = true;
+        const keep = Math.max(0, maxQueue - queue.length);
+        queue = [...batch.slice(0, keep), ...queue];
+        drop(batch.length - Math.min(keep, batch.length));
+        return;
+      }
+      if (queue.length) await new Promise<void>((r) => setImmediate(r));
     }
   }
 

@@ -39,7 +39,12 @@ return 1
 
 const CLEAR_BATCH = 256;
 
-export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {}): ResponseCache {
+export interface RedisCache extends ResponseCache {
+  /** Resolves once the near cache hears clears (at once without a near cache). */
+  nearReady(): Promise<void>;
+}
+
+export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {}): RedisCache {
   const prefix = opts.prefix ?? 'nexus:';
   if (/[{}]/.test(prefix)) throw new NexusError('INVALID_CONFIG', 'cache key prefix must not contain { or }');
   const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
@@ -64,6 +69,9 @@ export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {
   const sub = opts.near?.subscriber;
   let generation = 0; // bumped by every clear heard: a read that started before one is not kept
   let listening = false;
+  let heard = () => {};
+  const ready = new Promise<void>((r) => (heard = r));
+  if (!near || !sub) heard();
   if (near && sub) {
     const forget = (tool?: string) => {
       generation++;
@@ -74,7 +82,7 @@ export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {
     });
     const listen = () =>
       sub.subscribe(channel).then(
-        () => ((listening = true), forget()), // from here on every clear is heard; before, one may have been missed
+        () => ((listening = true), forget(), heard()), // from here on every clear is heard; before, one may have been missed
         () => {},
       );
     sub.on('close', () => ((listening = false), forget()));
@@ -83,6 +91,7 @@ export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {
   }
 
   return {
+    nearReady: () => ready,
     async get(key) {
       const k = entryKey(key);
       if (!near || !listening) return decode(key, await redis.get(k));

@@ -81,8 +81,13 @@ class SqliteDb implements Db {
   }
 }
 
-export function openSqlite(file: string): Db {
+/**
+ * `synchronous: 'NORMAL'` (for the audit trail's own connection): a commit does not wait for the disk;
+ * in WAL mode the file stays consistent, and a power cut can lose the last commits, no more than the
+ * records the audit sink holds in memory anyway. Every other connection waits for the disk (FULL).
+ */
+export function openSqlite(file: string, opts: { synchronous?: 'FULL' | 'NORMAL' } = {}): Db {
   const conn = new Database(file, { create: true, readwrite: true });
-  conn.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  conn.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = ${opts.synchronous ?? 'FULL'};`);
   return new SqliteDb(conn, file === ':memory:' ? new Mutex() : sharedMutex(resolve(file)), 0);
 }

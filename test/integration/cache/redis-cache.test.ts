@@ -19,6 +19,7 @@ let b: Instance;
 beforeEach(async () => {
   prefix = uniquePrefix();
   [a, b] = await Promise.all([instance(prefix, { lockTtlMs: 300 }), instance(prefix, { lockTtlMs: 300 })]);
+  await Promise.all([a.cache.nearReady(), b.cache.nearReady()]);
 });
 afterEach(() => cleanup(prefix, a.redis, a.subscriber, b.redis, b.subscriber));
 

@@ -25,13 +25,27 @@ function fakeStore(fail = () => false) {
 }
 
 describe('audit sink', () => {
+  test('a backlog is written batch by batch, and other work runs between the batches', async () => {
+    const order: string[] = [];
+    const store = { insert: async (records: readonly AuditRecord[]) => void order.push(`batch of ${records.length}`) };
+    const sink = createAuditSink({ store, log: createLogger({ write: () => {} }), flushIntervalMs: 60_000, batchSize: 100 });
+    for (let i = 0; i < 300; i++) sink.record(rec(i));
+    const flushed = sink.flush();
+    setImmediate(() => order.push('a request'));
+    await flushed;
+    await sink.close();
+    expect(order.filter((o) => o.startsWith('batch'))).toEqual(['batch of 100', 'batch of 100', 'batch of 100']);
+    const at = order.indexOf('a request');
+    expect(at > 0 && at < order.length - 1).toBe(true);
+  });
+
   test('record() returns at once; a full batch is written without waiting for the timer', async () => {
     const store = fakeStore();
     const sink = createAuditSink({ store, log: createLogger({ write: () => {} }), flushIntervalMs: 60_000 });
     for (let i = 0; i < 1000; i++) sink.record(rec(i));
     expect(store.batches.length).toBe(0);
     await until(() => store.batches.flat().length === 1000);
-    expect(store.batches.length).toBe(1);
+    expect(store.batches.map((b) => b.length)).toEqual([250, 250, 250, 250]); // one transaction each, the loop free in between
     await sink.close();
   });
 
