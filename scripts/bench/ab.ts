@@ -1,6 +1,7 @@
 // A/B check for hot-path work: Nexus from a git revision (a temporary worktree) against the working
 // tree, embedded mode, both driven by wrk in alternating rounds, uncached and cached.
 // bun scripts/bench/ab.ts [--base HEAD] [--rounds 3] [--seconds 3] [--revision 2026-07-28] [--secured] [--shared]
+// --pause MS: each connection waits MS between calls (an open-ish load, for tail latency: try --connections 9 --pause 1)
 // --shared: PostgreSQL + Redis (a schema per gateway, dropped afterwards; tool names unique to the run)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { values: f } = parseArgs({
     revision: { type: 'string', default: '2026-07-28' },
     secured: { type: 'boolean', default: false },
     shared: { type: 'boolean', default: false },
+    pause: { type: 'string', default: '0' },
   },
 });
 const rev = f.revision as Revision;
@@ -60,21 +62,26 @@ try {
   const targets: Awaited<ReturnType<typeof start>>[] = [];
   targets.push(await start(`base(${f.base})`, worktree));
   targets.push(await start('work', ROOT));
-  const results = new Map<string, number[]>();
+  const results = new Map<string, { rps: number[]; p99: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
     for (const kind of ['uncached', 'cached'] as const) {
       for (const t of targets) {
         const call = toolCall(t.gw.mcpUrl, rev, names[kind], { id: kind === 'cached' ? '42' : '7' }, t.auth);
         await checkCall(call);
         console.error(`round ${round + 1}: ${t.label} ${kind}`);
-        const r = await runWrk(call, { seconds: Number(f.seconds), connections: Number(f.connections), cpu: CPUS.load });
+        const r = await runWrk(call, { seconds: Number(f.seconds), connections: Number(f.connections), cpu: CPUS.load, pauseMs: Number(f.pause) });
         if (r.errors || r.bad) throw new Error(`${t.label} ${kind}: ${r.errors} errors, ${r.bad} bad answers`);
         const k = `${kind} ${t.label}`;
-        results.set(k, [...(results.get(k) ?? []), r.rps]);
+        const got = results.get(k) ?? { rps: [], p99: [] };
+        got.rps.push(r.rps);
+        got.p99.push(r.p99Ms);
+        results.set(k, got);
       }
     }
   }
-  for (const [k, v] of results) console.log(`${k.padEnd(28)} median ${Math.round(median(v))} req/s  [${v.map(Math.round).join(', ')}]`);
+  for (const [k, v] of results) {
+    console.log(`${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]`);
+  }
   backend.stop();
 } finally {
   await cleanup();

@@ -66,8 +66,19 @@ function warnInsecure(b: BackendSpec, log: Logger | undefined) {
 }
 
 export async function send(req: OutgoingRequest, backend: BackendSpec, opts: HttpOptions = {}): Promise<BackendResponse> {
-  const timeout = AbortSignal.timeout(backend.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  // One controller for the backend timeout and the caller going away (AbortSignal.any was ~4% of an
+  // uncached call); the timeout covers reading the answer too.
+  const ac = new AbortController();
+  const signal = ac.signal;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort(new DOMException(`backend did not answer within ${backend.timeoutMs} ms`, 'TimeoutError'));
+  }, backend.timeoutMs);
+  const caller = opts.signal;
+  const callerGone = () => ac.abort(caller!.reason);
+  if (caller?.aborted) callerGone();
+  else caller?.addEventListener('abort', callerGone, { once: true });
   const tls = tlsOptions(backend, opts);
   warnInsecure(backend, opts.log);
   let url = req.url;
@@ -104,7 +115,10 @@ export async function send(req: OutgoingRequest, backend: BackendSpec, opts: Htt
       return { status: res.status, statusText: res.statusText, headers: res.headers, body: bytes, url };
     }
   } catch (e) {
-    throw mapFetchError(e, backend, url, timeout.aborted, proxy);
+    throw mapFetchError(e, backend, url, timedOut, proxy);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', callerGone);
   }
 }
 
