@@ -73,7 +73,8 @@ export async function build(args: BuildArgs): Promise<void> {
   try {
     run([process.execPath, 'build', '--compile', '--minify', '--sourcemap', `--target=${args.target}`,
       ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k}=${JSON.stringify(v)}`]),
-      'src/main.ts', '--outfile', args.outfile], 'bun build');
+      // the audit writer runs in a worker thread: its entry point must be compiled in beside main.ts
+      'src/main.ts', 'src/audit/writer-worker.ts', '--outfile', args.outfile], 'bun build');
   } catch (e) {
     // Cross-compiling fetches the target's Bun runtime from the npm registry; offline that fails.
     if (args.target !== 'bun-linux-x64') console.error(`build: could not compile for ${args.target}; cross-compiling needs the bun runtime for that target (fetched from the npm registry, cached under ~/.bun/install/cache).`);

@@ -15,7 +15,7 @@ import { createRedisFlightLock } from './cache/flight-lock.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
-import { openSqlite } from './db/sqlite.ts';
+import { createThreadAuditStore } from './audit/thread-store.ts';
 import { openRedis, redisReady, type RedisClient } from './db/redis.ts';
 import type { Db } from './db/types.ts';
 import { NexusError } from './errors.ts';
@@ -107,12 +107,12 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const oauth = oauthConfigFromEnv(env);
     const rules = rulesFromEnv(env);
     const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;
-    // Embedded: the audit trail writes through a connection of its own that does not wait for the disk
-    // on each commit (the same file and the same process lock; see openSqlite)
-    const auditDb = config.databaseUrl ? db : openSqlite(sqliteFile(config.dataDir), { synchronous: 'NORMAL' });
-    if (auditDb !== db) stops.push(() => auditDb.close());
-    const auditStore = createAuditStore(auditDb);
-    const audit = createAuditSink({ store: auditStore, log, metrics });
+    const auditStore = createAuditStore(db);
+    // Embedded: the inserts run in a worker thread on a connection of their own that does not wait for
+    // the disk on each commit (thread-store.ts, openSqlite); with PostgreSQL they leave the process anyway
+    const threadStore = config.databaseUrl ? undefined : createThreadAuditStore(sqliteFile(config.dataDir), auditStore, log);
+    if (threadStore) stops.push(() => threadStore.close());
+    const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics });
     const retention = startAuditRetention({ db, log, retentionMs: retentionFromEnv(env) });
     stops.push(() => retention.stop());
 

@@ -14,7 +14,7 @@ type DbRow = Record<string, SqlValue>;
 const text = (v: string | undefined) => (v === undefined ? null : redactText(v));
 
 /** The row for one record; every free-text field (and the arguments, when kept) is redacted first. */
-function toRow(r: AuditRecord): SqlValue[] {
+export function toRow(r: AuditRecord): SqlValue[] {
   return [
     r.time,
     text(r.requestId),
@@ -50,6 +50,11 @@ const fromRow = (row: DbRow): AuditRecord => ({
   error: str(row.error),
 });
 
+export interface AuditRowWriter {
+  /** Writes rows made by toRow (already redacted) in one transaction, ROWS_PER_INSERT per statement. */
+  insertRows(rows: readonly SqlValue[][]): Promise<void>;
+}
+
 export interface AuditStore extends AuditReader {
   /** Writes all records in one transaction, ROWS_PER_INSERT rows per statement. */
   insert(records: readonly AuditRecord[]): Promise<void>;
@@ -57,7 +62,7 @@ export interface AuditStore extends AuditReader {
   deleteBefore(before: number): Promise<number>;
 }
 
-export function createAuditStore(db: Db): AuditStore {
+export function createAuditRowWriter(db: Db): AuditRowWriter {
   const statements = new Map<number, string>(); // at most ROWS_PER_INSERT texts, each written once
   const insertSql = (n: number) => {
     let sql = statements.get(n);
@@ -70,15 +75,22 @@ export function createAuditStore(db: Db): AuditStore {
     return sql;
   };
   return {
-    async insert(records) {
-      if (!records.length) return;
+    async insertRows(rows) {
+      if (!rows.length) return;
       await db.transaction(async (tx) => {
-        for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-          const chunk = records.slice(i, i + ROWS_PER_INSERT);
-          await tx.run(insertSql(chunk.length), chunk.flatMap(toRow));
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+          await tx.run(insertSql(chunk.length), chunk.flat());
         }
       });
     },
+  };
+}
+
+export function createAuditStore(db: Db): AuditStore {
+  const writer = createAuditRowWriter(db);
+  return {
+    insert: (records) => writer.insertRows(records.map(toRow)),
     async query(q) {
       const where: string[] = [];
       const params: SqlValue[] = [];
