@@ -8,6 +8,21 @@ export interface Metrics {
   render(): string;
 }
 
+/** `# HELP` text of every metric Nexus exports (README, Operations). */
+export const METRIC_HELP: Readonly<Record<string, string>> = {
+  nexus_tool_calls_total: 'Tool calls by tool and outcome (ok, denied, limited, invalid, error, timeout).',
+  nexus_tool_call_seconds: 'Tool call latency in seconds, by tool.',
+  nexus_backend_errors_total: 'Backend calls that failed (unreachable, timeout, TLS, ...), by tool and error code.',
+  nexus_cache_hits_total: 'Cacheable calls answered from the response cache, by tool.',
+  nexus_cache_misses_total: 'Cacheable calls not in the response cache, by tool.',
+  nexus_cache_coalesced_total: 'Calls that waited for an identical call in flight instead of calling the backend, by tool.',
+  nexus_cache_unavailable_total: 'Response cache operations that failed (Redis unavailable), by operation.',
+  nexus_rate_limit_decisions_total: 'Rate limit decisions for calls with limits: allowed, or refused by the named limit.',
+  nexus_rate_limiter_unavailable_total: 'Limit checks made while the shared limiter was unavailable, by fail mode.',
+  nexus_vault_operations_total: 'Vault operations, by operation.',
+  nexus_audit_dropped_total: 'Audit records dropped because the queue was full or the store kept failing.',
+};
+
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const keyOf = (labels: Labels) => Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',');
@@ -43,10 +58,12 @@ export function createMetrics(): Metrics {
     render() {
       const out: string[] = [];
       for (const [name, series] of counters) {
+        if (METRIC_HELP[name]) out.push(`# HELP ${name} ${METRIC_HELP[name]}`);
         out.push(`# TYPE ${name} counter`);
         for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
       }
       for (const [name, series] of hists) {
+        if (METRIC_HELP[name]) out.push(`# HELP ${name} ${METRIC_HELP[name]}`);
         out.push(`# TYPE ${name} histogram`);
         for (const [k, h] of series) {
           const sep = k ? ',' : '';
