@@ -23,6 +23,11 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   nexus_audit_dropped_total: 'Audit records dropped because the queue was full or the store kept failing.',
 };
 
+const header = (name: string, type: 'counter' | 'histogram') => [
+  ...(METRIC_HELP[name] ? [`# HELP ${name} ${METRIC_HELP[name]}`] : []),
+  `# TYPE ${name} ${type}`,
+];
+
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const keyOf = (labels: Labels) => Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',');
@@ -58,13 +63,11 @@ export function createMetrics(): Metrics {
     render() {
       const out: string[] = [];
       for (const [name, series] of counters) {
-        if (METRIC_HELP[name]) out.push(`# HELP ${name} ${METRIC_HELP[name]}`);
-        out.push(`# TYPE ${name} counter`);
+        out.push(...header(name, 'counter'));
         for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
       }
       for (const [name, series] of hists) {
-        if (METRIC_HELP[name]) out.push(`# HELP ${name} ${METRIC_HELP[name]}`);
-        out.push(`# TYPE ${name} histogram`);
+        out.push(...header(name, 'histogram'));
         for (const [k, h] of series) {
           const sep = k ? ',' : '';
           BUCKETS.forEach((b, i) => out.push(`${name}_bucket{${k}${sep}le="${b}"} ${h.buckets[i]}`));

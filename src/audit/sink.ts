@@ -1,5 +1,6 @@
 // Writes audit records without slowing calls: record() only queues; a timer (every 250ms) or a full
-// batch (100) flushes the queue, one transaction per batch: each holds the event loop well under 1 ms. A full queue drops records, counted and logged.
+// batch (100) flushes the queue, one transaction per batch. A full queue drops records, counted and
+// logged.
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRecord } from './record.ts';

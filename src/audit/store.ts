@@ -1,6 +1,7 @@
 // Audit rows in the Db (table audit_log, sql/003_audit.sql): batched multi-row inserts, filtered
 // reads, and deletion by age.
 import type { Db, SqlValue } from '../db/types.ts';
+import { memoize } from '../util/memo.ts';
 import { redact, redactText } from '../util/redact.ts';
 import type { AuditQuery, AuditReader, AuditRecord } from './record.ts';
 
@@ -63,17 +64,13 @@ export interface AuditStore extends AuditReader {
 }
 
 export function createAuditRowWriter(db: Db): AuditRowWriter {
-  const statements = new Map<number, string>(); // at most ROWS_PER_INSERT texts, each written once
-  const insertSql = (n: number) => {
-    let sql = statements.get(n);
-    if (!sql) {
-      sql =
-        `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
-        Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', ');
-      statements.set(n, sql);
-    }
-    return sql;
-  };
+  // at most ROWS_PER_INSERT texts, each written once
+  const insertSql = memoize(
+    (n: number) =>
+      `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
+      Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', '),
+    ROWS_PER_INSERT,
+  );
   return {
     async insertRows(rows) {
       if (!rows.length) return;

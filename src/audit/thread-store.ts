@@ -49,8 +49,9 @@ export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 
     };
     worker.onerror = (e) => broken(e.message);
   } catch (e) {
-    broken(e);
+    worker?.terminate();
     worker = undefined;
+    log.warn('audit writer thread unavailable; writing audit records on the main thread', { err: e });
   }
   const opened = worker ? ask({ kind: 'open', file }).catch((e) => broken(e)) : Promise.resolve();
 

@@ -1,11 +1,11 @@
 // OAuth 2.1 resource server: validates access tokens (JWT) from the configured issuer against its
 // JWKS. Asymmetric algorithms only, so nobody holding a shared secret can mint tokens; `none` never.
 import type { createRemoteJWKSet, JWTPayload } from 'jose';
+import { NexusError } from '../errors.ts';
+import { discoverJwksUrl, type FetchLike } from './oauth-discovery.ts';
 
 // Loaded when OAuth is configured (a verifier is created), not by every gateway
 const jose = () => require('jose') as typeof import('jose');
-import { NexusError } from '../errors.ts';
-import { discoverJwksUrl, type FetchLike } from './oauth-discovery.ts';
 
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'];
 const SKEW_SECONDS = 60;

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { toolOfKey } from './key.ts';
 import type { CachedEntry, Coalescer, ResponseCache } from './types.ts';
+import { memoize } from '../util/memo.ts';
 
 /** What fn answers: the value, and whether it may be cached (a backend error result may not). */
 export interface Answer<T> {
@@ -55,15 +56,7 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
     return undefined;
   };
   const read = (key: string): Promise<CachedEntry | undefined> => cache.get(key).catch(failed('get'));
-  const labelSets = new Map<string, { tool: string }>();
-  const toolLabels = (tool: string) => {
-    let l = labelSets.get(tool);
-    if (!l) {
-      if (labelSets.size > 10_000) labelSets.clear();
-      labelSets.set(tool, (l = { tool }));
-    }
-    return l;
-  };
+  const toolLabels = memoize((tool: string) => ({ tool }), 10_000); // one label object per tool: metrics key it once
   const fits = (value: unknown, max?: number) => max === undefined || Buffer.byteLength(JSON.stringify(value)) <= max;
 
   return {

@@ -12,6 +12,7 @@ import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { matcher } from '../util/glob.ts';
+import { memoize } from '../util/memo.ts';
 import type { AuditEntry, CallDeps, CallContext, CallOutcome } from './types.ts';
 
 export type { CallContext, CallDeps, CallOutcome };
@@ -31,17 +32,12 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
   const canUse = deps.canUse ?? defaultCanUse;
   const http: HttpOptions = deps.http ?? {};
   const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
-  // One label object per tool and outcome, so the metrics' label keys are computed once, not per call
-  const labelSets = new Map<string, Labels>();
-  const labels = (tool: string, outcome?: string): Labels => {
-    const k = outcome ? `${tool}\n${outcome}` : tool;
-    let l = labelSets.get(k);
-    if (!l) {
-      if (labelSets.size > 100_000) labelSets.clear(); // unknown tool names are bounded by the request rate only
-      labelSets.set(k, (l = outcome ? { tool, outcome } : { tool }));
-    }
-    return l;
-  };
+  // One label object per tool (and outcome), so the metrics' label keys are computed once, not per call
+  const toolLabels = memoize((tool: string): Labels => ({ tool }), 100_000);
+  const outcomeLabels = memoize((k: string): Labels => {
+    const [tool, outcome] = k.split('\n') as [string, string];
+    return { tool, outcome };
+  }, 100_000);
 
   const visibleTools = (caller: Caller) => {
     const set = deps.registry.current();
@@ -74,8 +70,8 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     const entry: AuditEntry = { time: Date.now(), requestId: ctx.requestId, caller: caller.id, tool: name, outcome: 'ok' };
     const finish = (outcome: CallOutcome | undefined, err?: NexusError) => {
       entry.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-      deps.metrics?.inc('nexus_tool_calls_total', labels(name, entry.outcome));
-      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, labels(name));
+      deps.metrics?.inc('nexus_tool_calls_total', outcomeLabels(`${name}\n${entry.outcome}`));
+      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, toolLabels(name));
       if (err) entry.error = err.code;
       deps.audit?.(entry);
       const line = { requestId: entry.requestId, tool: name, caller: caller.id, outcome: entry.outcome, status: entry.backendStatus, ms: entry.latencyMs, ...(err && { error: err.code }) };

@@ -4,6 +4,7 @@ import { Database } from 'bun:sqlite';
 import { resolve } from 'node:path';
 import type { Db, Row, SqlValue } from './types.ts';
 import { Mutex } from './mutex.ts';
+import { memoize } from '../util/memo.ts';
 
 const mutexes = new Map<string, Mutex>();
 const sharedMutex = (path: string): Mutex => {
@@ -15,16 +16,8 @@ const sharedMutex = (path: string): Mutex => {
 /** `$1` placeholders become SQLite's numbered `?1`. */
 export const toSqlite = (sql: string): string => sql.replace(/\$(\d+)/g, '?$1');
 
-// The same statements run again and again (an audit batch has 2,400 placeholders): convert each once
-const converted = new Map<string, string>();
-const sqliteText = (sql: string): string => {
-  let out = converted.get(sql);
-  if (out === undefined) {
-    if (converted.size >= 512) converted.clear();
-    converted.set(sql, (out = toSqlite(sql)));
-  }
-  return out;
-};
+// The same statements run again and again (an audit INSERT has up to 2,400 placeholders): convert each once
+const sqliteText = memoize(toSqlite, 512);
 
 const bind = (params: readonly SqlValue[]): Array<string | number | bigint | null> =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));

@@ -1,6 +1,7 @@
 // Which proxy a backend request goes through: the backend's `proxy:`, else HTTPS_PROXY / HTTP_PROXY
 // unless NO_PROXY matches the host. Decided here from the env the app was given, never by Bun's own
 // reading of process.env (see proxyOption).
+import { memoize } from '../util/memo.ts';
 import { registerSecret } from '../util/redact.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -8,20 +9,15 @@ type Env = Readonly<Record<string, string | undefined>>;
 const get = (env: Env, name: string) => env[name] ?? env[name.toLowerCase()];
 
 // NO_PROXY is read on every backend call; its rules are parsed once per distinct value
-const parsedRules = new Map<string, readonly string[]>();
-function rulesOf(noProxy: string): readonly string[] {
-  let rules = parsedRules.get(noProxy);
-  if (!rules) {
-    if (parsedRules.size >= 16) parsedRules.clear();
-    rules = noProxy
+const rulesOf = memoize(
+  (noProxy: string): readonly string[] =>
+    noProxy
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean)
-      .map((rule) => (rule === '*' ? rule : rule.replace(/:\d+$/, '').replace(/^\*?\./, '')));
-    parsedRules.set(noProxy, rules);
-  }
-  return rules;
-}
+      .map((rule) => (rule === '*' ? rule : rule.replace(/:\d+$/, '').replace(/^\*?\./, ''))),
+  16,
+);
 
 export function noProxyMatches(host: string, noProxy: string | undefined): boolean {
   if (!noProxy) return false;

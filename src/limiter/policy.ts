@@ -4,6 +4,7 @@ import type { Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
 import type { Labels, Metrics } from '../metrics.ts';
 import { parseDuration } from '../util/duration.ts';
+import { memoize } from '../util/memo.ts';
 import { enforceLimits } from './refusal.ts';
 import type { LimitCheck, Limiter, LimitRule } from './types.ts';
 
@@ -53,7 +54,7 @@ export const LIMIT_DECISIONS = 'nexus_rate_limit_decisions_total';
 const ALLOWED = Object.freeze({ decision: 'allowed' });
 
 export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}, metrics?: Pick<Metrics, 'inc'>) {
-  const refusedLabels = new Map<string, Labels>();
+  const refusedLabels = memoize((limit: string): Labels => ({ decision: 'refused', limit }), 10_000);
   // The checks (and their label) of a tool for a caller are the same on every call: kept per tool
   // object (a reload makes new ones) and caller, unless a session makes them per session.
   const kept = new WeakMap<LimitedTool, Map<string, { checks: LimitCheck[]; label: string }>>();
@@ -78,11 +79,7 @@ export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}, 
       await enforceLimits(limiter, checks);
     } catch (e) {
       const limit = e instanceof NexusError && e.code === 'RATE_LIMITED' ? String(e.details?.limit) : undefined;
-      if (limit && metrics) {
-        let l = refusedLabels.get(limit);
-        if (!l) refusedLabels.set(limit, (l = { decision: 'refused', limit }));
-        metrics.inc(LIMIT_DECISIONS, l);
-      }
+      if (limit) metrics?.inc(LIMIT_DECISIONS, refusedLabels(limit));
       throw e;
     }
     metrics?.inc(LIMIT_DECISIONS, ALLOWED);
