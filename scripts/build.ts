@@ -71,13 +71,29 @@ export async function build(args: BuildArgs): Promise<void> {
   mkdirSync(args.outdir, { recursive: true });
   const started = performance.now();
   try {
-    run([process.execPath, 'build', '--compile', '--minify', '--sourcemap', `--target=${args.target}`,
-      ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k}=${JSON.stringify(v)}`]),
-      // the audit writer runs in a worker thread: its entry point must be compiled in beside main.ts
-      'src/main.ts', 'src/audit/writer-worker.ts', '--outfile', args.outfile], 'bun build');
+    run(
+      [
+        process.execPath,
+        'build',
+        '--compile',
+        '--minify',
+        '--sourcemap',
+        `--target=${args.target}`,
+        ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k}=${JSON.stringify(v)}`]),
+        // the audit writer runs in a worker thread: its entry point must be compiled in beside main.ts
+        'src/main.ts',
+        'src/audit/writer-worker.ts',
+        '--outfile',
+        args.outfile,
+      ],
+      'bun build',
+    );
   } catch (e) {
     // Cross-compiling fetches the target's Bun runtime from the npm registry; offline that fails.
-    if (args.target !== 'bun-linux-x64') console.error(`build: could not compile for ${args.target}; cross-compiling needs the bun runtime for that target (fetched from the npm registry, cached under ~/.bun/install/cache).`);
+    if (args.target !== 'bun-linux-x64')
+      console.error(
+        `build: could not compile for ${args.target}; cross-compiling needs the bun runtime for that target (fetched from the npm registry, cached under ~/.bun/install/cache).`,
+      );
     throw e;
   }
   chmodSync(args.outfile, 0o755);
@@ -96,7 +112,9 @@ export async function build(args: BuildArgs): Promise<void> {
 
   const mb = (bytes.length / 1048576).toFixed(1);
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`built ${args.outfile} (${args.target}, ${mb} MiB, ${secs}s)\n  ${defines.NEXUS_BUILD_VERSION} commit ${defines.NEXUS_BUILD_COMMIT} built ${defines.NEXUS_BUILD_DATE}\n  sha256 ${sha}`);
+  console.log(
+    `built ${args.outfile} (${args.target}, ${mb} MiB, ${secs}s)\n  ${defines.NEXUS_BUILD_VERSION} commit ${defines.NEXUS_BUILD_COMMIT} built ${defines.NEXUS_BUILD_DATE}\n  sha256 ${sha}`,
+  );
 }
 
 if (import.meta.main) {

@@ -30,14 +30,23 @@ export function startDemoBackend(port = Number(process.env.NEXUS_DEMO_PORT ?? 80
       if (p === '/jira/rest/api/3/search' && req.method === 'GET') {
         const jql = (url.searchParams.get('jql') ?? '').toLowerCase();
         const max = Number(url.searchParams.get('maxResults') ?? 50);
-        const found = [...issues.values()].filter((i) => !jql || JSON.stringify(i).toLowerCase().includes(jql.replace(/^text ~ /, '').replace(/"/g, '')));
+        const found = [...issues.values()].filter(
+          (i) =>
+            !jql ||
+            JSON.stringify(i)
+              .toLowerCase()
+              .includes(jql.replace(/^text ~ /, '').replace(/"/g, '')),
+        );
         return Response.json({ total: found.length, issues: found.slice(0, max) });
       }
       if (p === '/jira/rest/api/3/issue' && req.method === 'POST') {
         const body = (await req.json()) as { fields?: { summary?: string; description?: string; project?: { key?: string } } };
         if (!body.fields?.summary) return Response.json({ errors: { summary: 'required' } }, { status: 400 });
         const key = `${body.fields.project?.key ?? 'PROJ'}-${next++}`;
-        issues.set(key, { key, fields: { summary: body.fields.summary, description: body.fields.description, status: { name: 'To Do' }, assignee: null } });
+        issues.set(key, {
+          key,
+          fields: { summary: body.fields.summary, description: body.fields.description, status: { name: 'To Do' }, assignee: null },
+        });
         return Response.json({ key, self: `${url.origin}/jira/rest/api/3/issue/${key}` }, { status: 201 });
       }
       if (p === '/crm/v1/contacts' && req.method === 'GET') {

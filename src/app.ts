@@ -1,12 +1,12 @@
 // The composition root: the one place that wires modules together. Edges and core never import each
 // other's implementations; they meet here.
-import { Elysia, type AnyElysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import { hashArguments } from './audit/record.ts';
 import { canUse } from './auth/access.ts';
 import { assertBindPolicy, createAuthenticator } from './auth/authenticate.ts';
-import type { Caller } from './caller.ts';
-import { createCallPipeline, type CallPipeline } from './call/pipeline.ts';
 import { createToolResponses } from './cache/responses.ts';
+import { type CallPipeline, createCallPipeline } from './call/pipeline.ts';
+import type { Caller } from './caller.ts';
 import type { Config } from './config/config.ts';
 import { NexusError } from './errors.ts';
 import { adminAuditRoutes } from './http/admin-audit.ts';
@@ -20,17 +20,18 @@ import { openApiRoutes } from './http/openapi.ts';
 import { VERSION } from './version.ts';
 
 const SETTING_DEFAULT_TOOLS_DIR = './tools';
+
+import { existsSync } from 'node:fs';
 import { restRoutes } from './http/rest.ts';
+import type { ToolResult } from './invoke/result.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import type { ToolResult } from './invoke/result.ts';
-import { existsSync } from 'node:fs';
-import { loadToolFile, loadToolsDir } from './registry/load.ts';
 import { EXAMPLE_TOOL_FILES } from './registry/examples.ts';
+import { loadToolFile, loadToolsDir } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
-import { reloadTools, watchTools, type ReloadResult } from './registry/watch.ts';
+import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts';
 import { formatIssue } from './registry/yaml-file.ts';
 import { openServices, type Services } from './services.ts';
 import { createAuthInjector } from './vault/inject.ts';
@@ -69,7 +70,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const loadOpts = { env, maxResponseBytes: config.maxResponseBytes };
   const initial = initialTools(config, loadOpts, log);
   if (initial.issues.length) {
-    throw new NexusError('INVALID_CONFIG', `tool files have ${initial.issues.length} issue(s):\n  ${initial.issues.map(formatIssue).join('\n  ')}`);
+    throw new NexusError(
+      'INVALID_CONFIG',
+      `tool files have ${initial.issues.length} issue(s):\n  ${initial.issues.map(formatIssue).join('\n  ')}`,
+    );
   }
   const registry = createRegistry(initial.tools);
   const metrics = createMetrics();
@@ -82,7 +86,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
 }
 
-async function wire(o: AppOptions & { env: Readonly<Record<string, string | undefined>>; registry: Registry; metrics: Metrics; services: Services; loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number } }): Promise<App> {
+async function wire(
+  o: AppOptions & {
+    env: Readonly<Record<string, string | undefined>>;
+    registry: Registry;
+    metrics: Metrics;
+    services: Services;
+    loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number };
+  },
+): Promise<App> {
   const { config, log, env, registry, metrics, services: s } = o;
   const bind = assertBindPolicy({
     host: config.host,
@@ -118,10 +130,14 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
   const pipeline = createCallPipeline({
     registry,
     canUse,
-    limits: createCallLimits(s.limiter, {
-      ...(config.callerRateLimit && { caller: limitRule('NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit) }),
-      ...(config.sessionRateLimit && { session: limitRule('NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit) }),
-    }, metrics),
+    limits: createCallLimits(
+      s.limiter,
+      {
+        ...(config.callerRateLimit && { caller: limitRule('NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit) }),
+        ...(config.sessionRateLimit && { session: limitRule('NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit) }),
+      },
+      metrics,
+    ),
     responses: createToolResponses<ToolResult>(s.responses),
     applyAuth: injector.applyAuth,
     credentialIdentity: injector.credentialIdentity,
@@ -176,9 +192,15 @@ async function wire(o: AppOptions & { env: Readonly<Record<string, string | unde
 }
 
 /** The tools dir, or the embedded examples when the default ./tools does not exist (a bare binary). */
-function initialTools(config: Config, loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number }, log: Logger) {
+function initialTools(
+  config: Config,
+  loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number },
+  log: Logger,
+) {
   if (!existsSync(config.toolsDir) && config.toolsDir === SETTING_DEFAULT_TOOLS_DIR) {
-    log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', { toolsDir: config.toolsDir });
+    log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', {
+      toolsDir: config.toolsDir,
+    });
     const results = Object.entries(EXAMPLE_TOOL_FILES).map(([name, text]) => loadToolFile(`(built-in)/${name}`, text, loadOpts));
     return { tools: results.flatMap((r) => r.tools), issues: results.flatMap((r) => r.issues) };
   }
@@ -195,7 +217,18 @@ function readinessChecks(s: Services) {
   return [
     { name: 'store', check: async () => void (await s.db.query('SELECT 1 AS ok')) },
     ...(s.redis
-      ? [{ name: 'redis', check: async () => void (await Promise.race([s.redis!.ping(), Bun.sleep(1000).then(() => { throw new Error('redis did not answer within 1s'); })])) }]
+      ? [
+          {
+            name: 'redis',
+            check: async () =>
+              void (await Promise.race([
+                s.redis!.ping(),
+                Bun.sleep(1000).then(() => {
+                  throw new Error('redis did not answer within 1s');
+                }),
+              ])),
+          },
+        ]
       : []),
   ];
 }

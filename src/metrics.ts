@@ -30,7 +30,11 @@ const header = (name: string, type: 'counter' | 'histogram') => [
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const keyOf = (labels: Labels) => Object.keys(labels).sort().map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',');
+const keyOf = (labels: Labels) =>
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`)
+    .join(',');
 // Callers on the hot path pass the same (frozen-by-convention) label object each time: its key is kept
 const keys = new WeakMap<Labels, string>();
 const key = (labels?: Labels) => {
@@ -70,13 +74,13 @@ export function createMetrics(): Metrics {
         out.push(...header(name, 'histogram'));
         for (const [k, h] of series) {
           const sep = k ? ',' : '';
-          BUCKETS.forEach((b, i) => out.push(`${name}_bucket{${k}${sep}le="${b}"} ${h.buckets[i]}`));
+          for (const [i, b] of BUCKETS.entries()) out.push(`${name}_bucket{${k}${sep}le="${b}"} ${h.buckets[i]}`);
           out.push(`${name}_bucket{${k}${sep}le="+Inf"} ${h.count}`);
           out.push(`${name}_sum${k ? `{${k}}` : ''} ${h.sum}`);
           out.push(`${name}_count${k ? `{${k}}` : ''} ${h.count}`);
         }
       }
-      return out.join('\n') + '\n';
+      return `${out.join('\n')}\n`;
     },
   };
 }

@@ -15,7 +15,12 @@ export interface RunningServer {
 const IDLE_TIMEOUT_S = 255;
 
 export async function startServer(app: App, config: Config, log: Logger, opts: { signals?: boolean } = {}): Promise<RunningServer> {
-  app.http.listen({ port: config.port, hostname: config.host, idleTimeout: IDLE_TIMEOUT_S, maxRequestBodySize: config.maxRequestBytes + 1024 });
+  app.http.listen({
+    port: config.port,
+    hostname: config.host,
+    idleTimeout: IDLE_TIMEOUT_S,
+    maxRequestBodySize: config.maxRequestBytes + 1024,
+  });
   const bun = app.http.server!;
   app.watch();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,30 +1,31 @@
 // Opens the stateful services behind the gateway: the store (SQLite or PostgreSQL), Redis when
 // configured, the vault, tokens, limits, response cache, client keys, auth and audit. Each port gets its
 // embedded or shared implementation here and nowhere else.
-import type { Config } from './config/config.ts';
-import { createAuditSink, type AuditSink } from './audit/sink.ts';
-import { createAuditStore, type AuditStore } from './audit/store.ts';
-import { startAuditRetention, retentionFromEnv } from './audit/retention.ts';
-import { createJwtVerifier, oauthConfigFromEnv, type JwtVerifier } from './auth/jwt.ts';
+
+import { retentionFromEnv, startAuditRetention } from './audit/retention.ts';
+import { type AuditSink, createAuditSink } from './audit/sink.ts';
+import { type AuditStore, createAuditStore } from './audit/store.ts';
+import { createThreadAuditStore } from './audit/thread-store.ts';
+import { createJwtVerifier, type JwtVerifier, oauthConfigFromEnv } from './auth/jwt.ts';
 import { createKeyService, type KeyService } from './auth/keys.ts';
-import { rulesFromEnv, type AccessRules } from './auth/rules.ts';
-import { createMemoryCache } from './cache/memory.ts';
-import { createRedisCache } from './cache/redis.ts';
+import { type AccessRules, rulesFromEnv } from './auth/rules.ts';
 import { createCoalescer } from './cache/coalesce.ts';
 import { createRedisFlightLock } from './cache/flight-lock.ts';
+import { createMemoryCache } from './cache/memory.ts';
+import { createRedisCache } from './cache/redis.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
+import type { Config } from './config/config.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
-import { createThreadAuditStore } from './audit/thread-store.ts';
-import { openRedis, redisReady, type RedisClient } from './db/redis.ts';
+import { openRedis, type RedisClient, redisReady } from './db/redis.ts';
 import type { Db } from './db/types.ts';
 import { NexusError } from './errors.ts';
-import type { Logger } from './log.ts';
-import type { Metrics } from './metrics.ts';
 import { createGuardedLimiter } from './limiter/guarded.ts';
 import { createMemoryLimiter } from './limiter/memory.ts';
 import { createRedisLimiter } from './limiter/redis.ts';
 import type { Limiter } from './limiter/types.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import { parseDuration } from './util/duration.ts';
 import { loadMasterKey } from './vault/master-key.ts';
 import { startKeyRotation } from './vault/rotation.ts';
@@ -64,7 +65,12 @@ export interface ServicesOptions {
 export async function openServices(opts: ServicesOptions): Promise<Services> {
   const { config, env, log, metrics } = opts;
   const stops: Array<() => unknown> = [];
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }) });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    log,
+    ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }),
+  });
   stops.push(() => db.close());
   try {
     await migrate(db, log);
@@ -83,9 +89,14 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     if (config.redisUrl) {
       redis = openRedis(config.redisUrl, { log, autoPipelining: true });
       subscriber = openRedis(config.redisUrl, { log });
-      stops.push(() => redis!.disconnect(), () => subscriber!.disconnect());
+      stops.push(
+        () => redis!.disconnect(),
+        () => subscriber!.disconnect(),
+      );
       // a fresh instance should not start with limits failing open; wait briefly, never block start-up
-      await redisReady(redis, 2000).catch((e) => log.warn('Redis not reachable yet; limits fail ' + config.rateLimitFailMode + ' until it is', { err: e }));
+      await redisReady(redis, 2000).catch((e) =>
+        log.warn(`Redis not reachable yet; limits fail ${config.rateLimitFailMode} until it is`, { err: e }),
+      );
     }
     const tokens = new TokenManager({
       vault,
@@ -97,7 +108,9 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       : createMemoryLimiter();
     const lock = redis && subscriber ? createRedisFlightLock({ redis, subscriber, prefix }) : undefined;
     const responses = createResponseCacheService({
-      cache: redis ? createRedisCache(redis, { prefix, near: { subscriber: subscriber!, maxBytes: config.nearCacheBytes } }) : createMemoryCache(),
+      cache: redis
+        ? createRedisCache(redis, { prefix, near: { subscriber: subscriber!, maxBytes: config.nearCacheBytes } })
+        : createMemoryCache(),
       coalescer: createCoalescer({ ...(lock && { lock }), log }),
       log,
       metrics,
@@ -117,7 +130,14 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     stops.push(() => retention.stop());
 
     return {
-      db, vault, tokens, limiter, responses, keys, auditStore, audit,
+      db,
+      vault,
+      tokens,
+      limiter,
+      responses,
+      keys,
+      auditStore,
+      audit,
       ...(redis && { redis }),
       ...(jwt && { jwt }),
       ...(rules && { rules }),

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
-import { createKey, startGateway, toolNames, writeBenchTools, type Gateway } from './nexus.ts';
+import { createKey, type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
 import { CPUS, killChildren, ROOT } from './proc.ts';
 import { openSharedServices, type SharedServices } from './shared-services.ts';
 import { median } from './stats.ts';
-import { checkCall, runWrk, toolCall, type Revision } from './wrk.ts';
+import { checkCall, type Revision, runWrk, toolCall } from './wrk.ts';
 
 const { values: f } = parseArgs({
   options: {
@@ -69,7 +69,12 @@ try {
         const call = toolCall(t.gw.mcpUrl, rev, names[kind], { id: kind === 'cached' ? '42' : '7' }, t.auth);
         await checkCall(call);
         console.error(`round ${round + 1}: ${t.label} ${kind}`);
-        const r = await runWrk(call, { seconds: Number(f.seconds), connections: Number(f.connections), cpu: CPUS.load, pauseMs: Number(f.pause) });
+        const r = await runWrk(call, {
+          seconds: Number(f.seconds),
+          connections: Number(f.connections),
+          cpu: CPUS.load,
+          pauseMs: Number(f.pause),
+        });
         if (r.errors || r.bad) throw new Error(`${t.label} ${kind}: ${r.errors} errors, ${r.bad} bad answers`);
         const k = `${kind} ${t.label}`;
         const got = results.get(k) ?? { rps: [], p99: [] };
@@ -80,7 +85,9 @@ try {
     }
   }
   for (const [k, v] of results) {
-    console.log(`${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]`);
+    console.log(
+      `${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]`,
+    );
   }
   backend.stop();
 } finally {

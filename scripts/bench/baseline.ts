@@ -3,7 +3,7 @@
 //   floor    parses the call, fetches the ticket from the backend over keep-alive and wraps it.
 // Alone: bun scripts/bench/baseline.ts --mode ceiling|floor [--backend URL] [--port N]
 import { parseArgs } from 'node:util';
-import { ticket, TICKET_PATH } from './backend.ts';
+import { TICKET_PATH, ticket } from './backend.ts';
 
 type Call = { id?: unknown; method?: string; params?: { name?: string; arguments?: { id?: unknown } } };
 
@@ -12,7 +12,11 @@ const rpcError = (id: unknown, message: string) =>
   new Response(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code: -32602, message } }), { status: 200, headers: HEADERS });
 const wrap = (id: unknown, value: unknown) =>
   new Response(
-    JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value, isError: false } }),
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      result: { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value, isError: false },
+    }),
     { headers: HEADERS },
   );
 
@@ -25,7 +29,8 @@ export function startBaseline(mode: 'ceiling' | 'floor', opts: { backendUrl?: st
     hostname: '127.0.0.1',
     async fetch(req) {
       const call = (await req.json()) as Call;
-      if (call.method !== 'tools/call' || typeof call.params?.arguments?.id !== 'string') return rpcError(call.id, 'expected tools/call with an id');
+      if (call.method !== 'tools/call' || typeof call.params?.arguments?.id !== 'string')
+        return rpcError(call.id, 'expected tools/call with an id');
       if (mode === 'ceiling') return wrap(call.id, fixed);
       const res = await fetch(base + TICKET_PATH + encodeURIComponent(call.params.arguments.id));
       return wrap(call.id, await res.json());

@@ -49,7 +49,8 @@ export function chartSvg(targets: readonly Target[], machine: Machine): string {
   const ly = height - 8;
   out.push(
     ...Object.entries({ 'reference servers': COLORS.reference, 'Nexus uncached': COLORS.uncached, 'Nexus cached': COLORS.cached }).map(
-      ([name, c], i) => `<rect x="${labelW + i * 150}" y="${ly - 10}" width="12" height="12" fill="${c}"/><text x="${labelW + i * 150 + 18}" y="${ly}">${name}</text>`,
+      ([name, c], i) =>
+        `<rect x="${labelW + i * 150}" y="${ly - 10}" width="12" height="12" fill="${c}"/><text x="${labelW + i * 150 + 18}" y="${ly}">${name}</text>`,
     ),
     '</svg>',
     '',

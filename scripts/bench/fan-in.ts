@@ -18,7 +18,12 @@ async function backendCount(url: string): Promise<number> {
 }
 
 /** `calls` concurrent identical calls, round-robin over `gateways`; the backend is a separate process or in-process. */
-export async function fanIn(gateways: readonly Gateway[], tool: string, calls: number, backend: Pick<BenchBackend, 'url'>): Promise<FanInResult> {
+export async function fanIn(
+  gateways: readonly Gateway[],
+  tool: string,
+  calls: number,
+  backend: Pick<BenchBackend, 'url'>,
+): Promise<FanInResult> {
   const args = { id: String(Math.floor(Math.random() * 1e8)) }; // a key no one has cached yet
   const before = await backendCount(backend.url);
   const started = performance.now();

@@ -58,8 +58,14 @@ const lock = createRedisFlightLock({ redis, subscriber, prefix });
 const rows: [string, () => Promise<unknown>][] = [
   ['memory limiter, 3 rules', limit(createMemoryLimiter())],
   ['redis limiter, 3 rules (1 round trip)', limit(createRedisLimiter(redis, { prefix }))],
-  ['memory cache hit (service.fetch)', await hitPath(createResponseCacheService({ cache: createMemoryCache(), coalescer: createCoalescer() }))],
-  ['redis cache hit (service.fetch)', await hitPath(createResponseCacheService({ cache: createRedisCache(redis, { prefix }), coalescer: createCoalescer({ lock }) }))],
+  [
+    'memory cache hit (service.fetch)',
+    await hitPath(createResponseCacheService({ cache: createMemoryCache(), coalescer: createCoalescer() })),
+  ],
+  [
+    'redis cache hit (service.fetch)',
+    await hitPath(createResponseCacheService({ cache: createRedisCache(redis, { prefix }), coalescer: createCoalescer({ lock }) })),
+  ],
 ];
 
 console.log(`${OPS} sequential ops each, after ${WARMUP} warm-up; Redis ${redisUrl.replace(/:[^:@/]*@/, ':***@')}\n`);
@@ -67,7 +73,9 @@ console.log(`${'path'.padEnd(40)} ${'median µs'.padStart(10)} ${'p99 µs'.padSt
 try {
   for (const [name, run] of rows) {
     const r = await measure(run);
-    console.log(`${name.padEnd(40)} ${r.median.toFixed(1).padStart(10)} ${r.p99.toFixed(1).padStart(10)} ${Math.round(r.opsPerSec).toString().padStart(10)}`);
+    console.log(
+      `${name.padEnd(40)} ${r.median.toFixed(1).padStart(10)} ${r.p99.toFixed(1).padStart(10)} ${Math.round(r.opsPerSec).toString().padStart(10)}`,
+    );
   }
 } finally {
   let cursor = '0';

@@ -39,7 +39,12 @@ export async function startModes(o: ModesOptions): Promise<Mode[]> {
       continue;
     }
     const dataDir = join(o.dir, `data-${m.id}`);
-    if (m.shared) mode.env = { DATABASE_URL: await o.shared!.schemaUrl(schemaOf(o.runId, m.secured)), REDIS_URL: o.shared!.redisUrl, NEXUS_MASTER_KEY: masterKey };
+    if (m.shared)
+      mode.env = {
+        DATABASE_URL: await o.shared!.schemaUrl(schemaOf(o.runId, m.secured)),
+        REDIS_URL: o.shared!.redisUrl,
+        NEXUS_MASTER_KEY: masterKey,
+      };
     mode.dataDir = dataDir;
     if (m.secured) {
       const made = await createKey(dataDir, { ...mode.env, NEXUS_DATA_DIR: dataDir });
@@ -47,7 +52,13 @@ export async function startModes(o: ModesOptions): Promise<Mode[]> {
       else mode.unavailable.push(`access control (${made.why})`);
     }
     try {
-      const gw = await startGateway({ toolsDir: m.secured ? o.securedTools : o.plainTools, dataDir, log: join(o.dir, `nexus-${m.id}.log`), cpu: CPUS.server, env: mode.env });
+      const gw = await startGateway({
+        toolsDir: m.secured ? o.securedTools : o.plainTools,
+        dataDir,
+        log: join(o.dir, `nexus-${m.id}.log`),
+        cpu: CPUS.server,
+        env: mode.env,
+      });
       mode.gateway = gw;
       mode.startupMs = gw.readyMs;
       mode.idleRssMb = rssMb(gw.pid);
@@ -60,7 +71,9 @@ export async function startModes(o: ModesOptions): Promise<Mode[]> {
         mode.redisKeys = (await o.shared!.redisKeys(o.runId)).length;
         if (!mode.redisKeys) mode.unavailable.push('Redis (no keys written: cache/limits are in-process)');
       }
-      o.log(`  ${m.id}: ready in ${gw.readyMs.toFixed(0)} ms, features ${JSON.stringify(f)}${mode.unavailable.length ? `; unavailable: ${mode.unavailable.join('; ')}` : ''}`);
+      o.log(
+        `  ${m.id}: ready in ${gw.readyMs.toFixed(0)} ms, features ${JSON.stringify(f)}${mode.unavailable.length ? `; unavailable: ${mode.unavailable.join('; ')}` : ''}`,
+      );
     } catch (e) {
       mode.skipped = `gateway did not start: ${(e as Error).message.split('\n')[0]}`;
       o.log(`  ${m.id}: ${mode.skipped}`);

@@ -2,8 +2,8 @@
 // that say which features (cache, access control, limits) the running gateway actually enforces.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUN, freePort, spawnChild, type Child } from './proc.ts';
-import { checkCall, rpcMessage, toolCall, type McpCall, type Revision } from './wrk.ts';
+import { BUN, type Child, freePort, spawnChild } from './proc.ts';
+import { checkCall, type McpCall, type Revision, rpcMessage, toolCall } from './wrk.ts';
 
 export const ID_PATTERN = '^[0-9]{1,8}$';
 /** Limits high enough never to refuse a bench call (1e6/min would be hit by a fast cached run). */
@@ -38,7 +38,15 @@ function tool(name: string, extra: string[] = []): string {
 
 // The run's prefix in the base URL puts it in the backend's limiter key too, so cleanup finds it.
 function file(backendUrl: string, backendExtra: string[], tools: string[], prefix = ''): string {
-  return ['backend:', `  base_url: ${backendUrl}${prefix && `/${prefix}`}`, '  timeout: 5s', ...backendExtra.map((l) => `  ${l}`), 'tools:', ...tools, ''].join('\n');
+  return [
+    'backend:',
+    `  base_url: ${backendUrl}${prefix && `/${prefix}`}`,
+    '  timeout: 5s',
+    ...backendExtra.map((l) => `  ${l}`),
+    'tools:',
+    ...tools,
+    '',
+  ].join('\n');
 }
 
 /** Writes the bench's tool files into `dir` (created). */
@@ -47,8 +55,12 @@ export function writeBenchTools(dir: string, o: ToolSetOptions): void {
   const n = toolNames(o.prefix);
   const limit = o.limits ? [`rate_limit: ${HIGH_LIMIT}`] : [];
   const p = o.prefix;
-  writeFileSync(join(dir, 'bench.yaml'), file(o.backendUrl, limit, [tool(n.uncached, limit), tool(n.cached, [...limit, 'cache: { ttl: 30s }'])], p));
-  if (o.limits) writeFileSync(join(dir, 'probe.yaml'), file(o.backendUrl, [], [tool(n.probe, ['rate_limit: { requests: 1, per: 1m }'])], `${p}probe`));
+  writeFileSync(
+    join(dir, 'bench.yaml'),
+    file(o.backendUrl, limit, [tool(n.uncached, limit), tool(n.cached, [...limit, 'cache: { ttl: 30s }'])], p),
+  );
+  if (o.limits)
+    writeFileSync(join(dir, 'probe.yaml'), file(o.backendUrl, [], [tool(n.probe, ['rate_limit: { requests: 1, per: 1m }'])], `${p}probe`));
   if (o.slowBackendUrl) writeFileSync(join(dir, 'slow.yaml'), file(o.slowBackendUrl, [], [tool(n.slow, ['cache: { ttl: 30s }'])], p));
 }
 
@@ -125,7 +137,13 @@ export interface Features {
 }
 
 /** Calls the gateway to find out what it enforces; throws if a plain call fails. */
-export async function probeFeatures(gw: Gateway, prefix: string, rev: Revision, auth?: Record<string, string>, secured = false): Promise<Features> {
+export async function probeFeatures(
+  gw: Gateway,
+  prefix: string,
+  rev: Revision,
+  auth?: Record<string, string>,
+  secured = false,
+): Promise<Features> {
   const n = toolNames(prefix);
   const args = { id: String(Math.floor(Math.random() * 1e8)) };
   await checkCall(toolCall(gw.mcpUrl, rev, n.cached, args, auth));

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
 import { probeFeatures, startGateway, toolNames, writeBenchTools } from './nexus.ts';
 import { CPUS, killChildren, ROOT, until } from './proc.ts';
-import { checkCall, runWrk, toolCall, type Revision } from './wrk.ts';
+import { checkCall, type Revision, runWrk, toolCall } from './wrk.ts';
 
 interface CallFrame {
   functionName: string;
@@ -82,7 +82,8 @@ export function summariseProfile(p: CpuProfile, label: string, top = 25): Profil
   const nativeInCaller = (node: ProfileNode): CallFrame => {
     for (let id = parent.get(node.id); id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      if (f.url) return { ...f, functionName: `${node.callFrame.functionName || '(anonymous)'} [native] in ${f.functionName || '(anonymous)'}` };
+      if (f.url)
+        return { ...f, functionName: `${node.callFrame.functionName || '(anonymous)'} [native] in ${f.functionName || '(anonymous)'}` };
     }
     return node.callFrame;
   };
@@ -145,7 +146,8 @@ export function summariseProfile(p: CpuProfile, label: string, top = 25): Profil
 }
 
 export function formatSummary(s: ProfileSummary, top = 25): string {
-  const line = (r: ProfileRow) => `${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms  ${r.fn.slice(0, 60).padEnd(60)}  ${r.where}`;
+  const line = (r: ProfileRow) =>
+    `${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms  ${r.fn.slice(0, 60).padEnd(60)}  ${r.where}`;
   return [
     `== ${s.label}: ${s.totalMs.toFixed(0)} ms busy CPU over ${s.samples} samples${s.rps ? `, ${s.rps.toFixed(0)} req/s under the profiler` : ''}`,
     ...(s.note ? [`   note: ${s.note}`] : []),
@@ -199,7 +201,8 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
       const file = join(dir, name);
       await until(async () => existsSync(file), 10_000, `the profile ${file}`);
       const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, `${label}, ${rev}`);
-      const note = tool === names.cached && !features.cache ? 'the cache is not active in this build: this path still calls the backend' : undefined;
+      const note =
+        tool === names.cached && !features.cache ? 'the cache is not active in this build: this path still calls the backend' : undefined;
       const summary = { ...s, rps: r.rps, ...(note && { note }) };
       o.log?.(formatSummary(summary));
       out.push(summary);
@@ -212,15 +215,21 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, revision: { type: 'string' } } });
-  process.on('SIGINT', () => (killChildren(), process.exit(130)));
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { seconds: { type: 'string' }, revision: { type: 'string' } },
+  });
+  process.on('SIGINT', () => {
+    killChildren();
+    process.exit(130);
+  });
   if (positionals.length) {
     for (const f of positionals) console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(f, 'utf8')) as CpuProfile, f)));
   } else {
     await runProfile({
       seconds: Number(values.seconds ?? 8),
       revision: values.revision === '2025-11-25' ? '2025-11-25' : '2026-07-28',
-      log: (l) => console.log(l + '\n'),
+      log: (l) => console.log(`${l}\n`),
     });
   }
 }

@@ -5,7 +5,7 @@ import type { Features, Gateway } from './nexus.ts';
 import type { ProfileRow, ProfileSummary } from './profile.ts';
 import type { ScaleRow } from './scale.ts';
 import type { Machine } from './setup.ts';
-import { fmt, fmtSpread, spread, type Spread } from './stats.ts';
+import { fmt, fmtSpread, type Spread, spread } from './stats.ts';
 import type { McpCall, Revision, WrkResult } from './wrk.ts';
 
 export type ModeId = 'embedded' | 'embedded+secured' | 'shared' | 'shared+secured';
@@ -67,7 +67,7 @@ export interface Report {
   readonly elapsedS: number;
 }
 
-const rps = (t: Target | undefined): Spread | undefined => (t && t.results.length ? spread(t.results.map((r) => r.rps)) : undefined);
+const rps = (t: Target | undefined): Spread | undefined => (t?.results.length ? spread(t.results.map((r) => r.rps)) : undefined);
 const pct = (x: number) => `${fmt(100 * x, 0)}%`;
 // target rows: one decimal, so a value just under a goal never prints as the goal itself
 const pct1 = (x: number) => `${fmt(100 * x, 1)}%`;
@@ -113,26 +113,43 @@ function targetsTable(r: Report, byKey: Map<string, Target>): string[] {
   const ceiling = rps(byKey.get('ceiling'))!.median;
   const floorRps = rps(byKey.get('floor'))!.median;
   const embedded = r.modes.find((m) => m.id === 'embedded');
-  for (const [mode, rev] of [['embedded', '2026-07-28'], ['embedded', '2025-11-25'], ['shared', '2026-07-28']] as const) {
+  for (const [mode, rev] of [
+    ['embedded', '2026-07-28'],
+    ['embedded', '2025-11-25'],
+    ['shared', '2026-07-28'],
+  ] as const) {
     const c = rps(byKey.get(`nexus/${mode}/${rev}/cached`));
     const m = r.modes.find((x) => x.id === mode);
     if (!c) continue;
     const cacheOn = modeAvailable(m, (f) => f.cache);
-    out.push(`| cached tools/call, ${mode}, ${rev} | ${pct1(c.median / ceiling)} of ceiling${cacheOn ? '' : ' (cache not active)'} | ≥ 40% | ${cacheOn ? verdict(c.median / ceiling >= 0.4) : 'n/a'} |`);
+    out.push(
+      `| cached tools/call, ${mode}, ${rev} | ${pct1(c.median / ceiling)} of ceiling${cacheOn ? '' : ' (cache not active)'} | ≥ 40% | ${cacheOn ? verdict(c.median / ceiling >= 0.4) : 'n/a'} |`,
+    );
   }
-  for (const [mode, rev] of [['embedded', '2026-07-28'], ['embedded', '2025-11-25'], ['shared', '2026-07-28']] as const) {
+  for (const [mode, rev] of [
+    ['embedded', '2026-07-28'],
+    ['embedded', '2025-11-25'],
+    ['shared', '2026-07-28'],
+  ] as const) {
     const u = rps(byKey.get(`nexus/${mode}/${rev}/uncached`));
-    if (u) out.push(`| uncached tools/call, ${mode}, ${rev} | ${pct1(u.median / floorRps)} of floor | ≥ 50% | ${verdict(u.median / floorRps >= 0.5)} |`);
+    if (u)
+      out.push(
+        `| uncached tools/call, ${mode}, ${rev} | ${pct1(u.median / floorRps)} of floor | ≥ 50% | ${verdict(u.median / floorRps >= 0.5)} |`,
+      );
   }
   if (r.halfLoad) {
     const [floor, nexus] = r.halfLoad.sides;
     const added = spread(nexus!.results.map((x) => x.p99Ms)).median - spread(floor!.results.map((x) => x.p99Ms)).median;
-    out.push(`| p99 added over the floor at half load (embedded, 2026-07-28, uncached) | ${fmt(added)} ms | < 2 ms | ${verdict(added < 2)} |`);
+    out.push(
+      `| p99 added over the floor at half load (embedded, 2026-07-28, uncached) | ${fmt(added)} ms | < 2 ms | ${verdict(added < 2)} |`,
+    );
   }
   for (const base of ['embedded', 'shared'] as const) {
     const sec = r.modes.find((m) => m.id === `${base}+secured`);
     const auditAlwaysOn = (r.modes.find((m) => m.id === base)?.auditRows ?? 0) > 0;
-    const what = auditAlwaysOn ? 'access control + limits (audit is on in both: it cannot be turned off)' : 'access control + limits + audit';
+    const what = auditAlwaysOn
+      ? 'access control + limits (audit is on in both: it cannot be turned off)'
+      : 'access control + limits + audit';
     const enforced = modeAvailable(sec, (f) => f.access && f.limits);
     for (const path of ['uncached', 'cached'] as const) {
       const plain = rps(byKey.get(`nexus/${base}/2026-07-28/${path}`));
@@ -145,7 +162,10 @@ function targetsTable(r: Report, byKey: Map<string, Target>): string[] {
     }
   }
   const ten = r.fanIn.find((f) => f.calls === 10);
-  if (ten) out.push(`| 10 identical concurrent calls over 2 instances | ${ten.backendRequests} backend request(s) | 1 | ${verdict(ten.backendRequests === 1)} |`);
+  if (ten)
+    out.push(
+      `| 10 identical concurrent calls over 2 instances | ${ten.backendRequests} backend request(s) | 1 | ${verdict(ten.backendRequests === 1)} |`,
+    );
   const k = r.scale.find((s) => s.tools === 1000);
   if (k) {
     out.push(`| start-up with 1,000 tools | ${fmt(k.startupMs, 0)} ms | < 1,000 ms | ${verdict(k.startupMs < 1000)} |`);
@@ -153,7 +173,8 @@ function targetsTable(r: Report, byKey: Map<string, Target>): string[] {
     out.push(`| tools/list with 1,000 tools (slower revision) | ${fmt(list)} ms | < 20 ms | ${verdict(list < 20)} |`);
     out.push(`| idle RSS with 1,000 tools | ${fmt(k.idleRssMb, 1)} MB | < 80 MB | ${verdict(k.idleRssMb < 80)} |`);
   }
-  if (embedded?.idleRssMb) out.push(`| idle RSS, embedded, bench tools | ${fmt(embedded.idleRssMb, 1)} MB | < 80 MB | ${verdict(embedded.idleRssMb < 80)} |`);
+  if (embedded?.idleRssMb)
+    out.push(`| idle RSS, embedded, bench tools | ${fmt(embedded.idleRssMb, 1)} MB | < 80 MB | ${verdict(embedded.idleRssMb < 80)} |`);
   return out;
 }
 
@@ -178,7 +199,12 @@ function profileSection(p: readonly ProfileSummary[]): string[] {
     '',
     `${fmt(s.totalMs, 0)} ms of busy CPU, ${fmt(s.rps ?? NaN, 0)} req/s while profiled (the profiler slows the gateway).${s.note ? ` Note: ${s.note}.` : ''}`,
     '',
-    'Self time by area: ' + s.areas.slice(0, 8).map((a) => `${a.fn} ${fmt(a.pct, 1)}%`).join(', ') + '.',
+    'Self time by area: ' +
+      s.areas
+        .slice(0, 8)
+        .map((a) => `${a.fn} ${fmt(a.pct, 1)}%`)
+        .join(', ') +
+      '.',
     '',
     '| self | function | where |',
     '|--:|---|---|',
@@ -264,13 +290,20 @@ export function writeReport(r: Report): string {
     '',
     '## Fan-in',
     '',
-    r.fanIn.length ? `Identical concurrent calls on a cached tool whose backend takes 500 ms, round-robin over ${r.fanInNote}.` : 'Not measured.',
+    r.fanIn.length
+      ? `Identical concurrent calls on a cached tool whose backend takes 500 ms, round-robin over ${r.fanInNote}.`
+      : 'Not measured.',
     '',
     ...(r.fanIn.length
       ? [
           '| calls | instances | backend requests | wall ms | answers by source |',
           '|--:|--:|--:|--:|---|',
-          ...r.fanIn.map((f) => `| ${f.calls} | ${f.instances} | ${f.backendRequests} | ${fmt(f.wallMs, 0)} | ${Object.entries(f.sources).map(([k, v]) => `${k}: ${v}`).join(', ')} |`),
+          ...r.fanIn.map(
+            (f) =>
+              `| ${f.calls} | ${f.instances} | ${f.backendRequests} | ${fmt(f.wallMs, 0)} | ${Object.entries(f.sources)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(', ')} |`,
+          ),
         ]
       : []),
     '',
@@ -280,11 +313,14 @@ export function writeReport(r: Report): string {
     '',
     '| tools | start-up ms | tools/list ms (2025-11-25) | tools/list ms (2026-07-28) | list size | idle RSS MB |',
     '|--:|--:|--:|--:|--:|--:|',
-    ...r.scale.map((s) => `| ${fmt(s.tools, 0)} | ${fmt(s.startupMs, 0)} | ${fmt(s.listMs['2025-11-25'])} | ${fmt(s.listMs['2026-07-28'])} | ${fmt(s.listBytes / 1024, 0)} KB | ${fmt(s.idleRssMb, 1)} |`),
+    ...r.scale.map(
+      (s) =>
+        `| ${fmt(s.tools, 0)} | ${fmt(s.startupMs, 0)} | ${fmt(s.listMs['2025-11-25'])} | ${fmt(s.listMs['2026-07-28'])} | ${fmt(s.listBytes / 1024, 0)} KB | ${fmt(s.idleRssMb, 1)} |`,
+    ),
     '',
     '## Profile',
     '',
-    'The gateway under `bun --cpu-prof` while wrk drives one tool (`scripts/bench/profile.ts`; run it alone for the top 25). Native frames are named after their nearest JavaScript caller; "zod validation" is time inside zod by the first caller outside it; inclusive time covers synchronous stacks only (what runs after an \`await\` is not counted under its caller).',
+    'The gateway under `bun --cpu-prof` while wrk drives one tool (`scripts/bench/profile.ts`; run it alone for the top 25). Native frames are named after their nearest JavaScript caller; "zod validation" is time inside zod by the first caller outside it; inclusive time covers synchronous stacks only (what runs after an `await` is not counted under its caller).',
     '',
     ...profileSection(r.profile),
   ].join('\n');

@@ -2,25 +2,24 @@
 // with wrk round by round (A B C ..., A B C ...), then fan-in, scale and a CPU profile, and writes
 // docs/benchmarks.md and docs/benchmarks.svg.
 // Flags: --rounds 3 --seconds 4 --connections 32 --no-profile --no-write --quick
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { auditRows } from './audit-count.ts';
 import { chartSvg } from './chart.ts';
-import { fanIn, type FanInResult } from './fan-in.ts';
+import { type FanInResult, fanIn } from './fan-in.ts';
 import { schemaOf, startModes } from './modes.ts';
-import { startGateway, toolNames, writeBenchTools, type Gateway } from './nexus.ts';
-import { runProfile, type ProfileSummary } from './profile.ts';
-import { BUN, CPUS, killChildren, peakRss, ROOT, spawnChild, type Child } from './proc.ts';
-import { writeReport, type HalfLoad, type Mode, type Target } from './report.ts';
+import { type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { startNoise } from './noise.ts';
+import { BUN, type Child, CPUS, killChildren, peakRss, ROOT, spawnChild } from './proc.ts';
+import { type ProfileSummary, runProfile } from './profile.ts';
+import { type HalfLoad, type Mode, type Target, writeReport } from './report.ts';
 import { runScale, type ScaleRow } from './scale.ts';
-import { ensureWrk, describeMachine } from './setup.ts';
+import { describeMachine, ensureWrk } from './setup.ts';
 import { openSharedServices, type SharedServices } from './shared-services.ts';
 import { spread } from './stats.ts';
-import { checkCall, runWrk, toolCall, type McpCall, type Revision, type WrkResult } from './wrk.ts';
-import { auditRows } from './audit-count.ts';
-import { startNoise } from './noise.ts';
-import { readFileSync } from 'node:fs';
+import { checkCall, type McpCall, type Revision, runWrk, toolCall, type WrkResult } from './wrk.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -57,21 +56,34 @@ process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 try {
   const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const loadBefore = loadAvg();
-  say(`nexus bench ${runId}: ${machine.cpu}, ${machine.cores} cores; server on CPU ${CPUS.server ?? '-'}, wrk + backend on CPU ${CPUS.load ?? '-'}`);
+  say(
+    `nexus bench ${runId}: ${machine.cpu}, ${machine.cores} cores; server on CPU ${CPUS.server ?? '-'}, wrk + backend on CPU ${CPUS.load ?? '-'}`,
+  );
 
   // --- the backends and the reference servers
   const backendArgv = (delay: number) => [BUN, 'scripts/bench/backend.ts', '--delay', String(delay)];
   const backend = await spawnChild(backendArgv(0), { cpu: CPUS.load, log: log('backend') });
   const slowBackend = await spawnChild(backendArgv(500), { cpu: CPUS.load, log: log('backend-slow') });
   const ceiling = await spawnChild([BUN, 'scripts/bench/baseline.ts', '--mode', 'ceiling'], { cpu: CPUS.server, log: log('ceiling') });
-  const floor = await spawnChild([BUN, 'scripts/bench/baseline.ts', '--mode', 'floor', '--backend', backend.url], { cpu: CPUS.server, log: log('floor') });
-  const nodeOk = Bun.which('node') !== null;
-  const sdk = await spawnChild(nodeOk ? ['node', 'scripts/bench/sdk-server.mjs', '--backend', backend.url] : [BUN, 'scripts/bench/sdk-server.mjs', '--backend', backend.url], {
+  const floor = await spawnChild([BUN, 'scripts/bench/baseline.ts', '--mode', 'floor', '--backend', backend.url], {
     cpu: CPUS.server,
-    log: log('sdk'),
+    log: log('floor'),
   });
+  const nodeOk = Bun.which('node') !== null;
+  const sdk = await spawnChild(
+    nodeOk
+      ? ['node', 'scripts/bench/sdk-server.mjs', '--backend', backend.url]
+      : [BUN, 'scripts/bench/sdk-server.mjs', '--backend', backend.url],
+    {
+      cpu: CPUS.server,
+      log: log('sdk'),
+    },
+  );
   const sdkRuntime = nodeOk ? `Node ${machine.node}` : `Bun ${machine.bun} (node not found)`;
-  const sdkOnBun = await spawnChild([BUN, 'scripts/bench/sdk-server.mjs', '--backend', backend.url], { cpu: CPUS.server, log: log('sdk-bun') });
+  const sdkOnBun = await spawnChild([BUN, 'scripts/bench/sdk-server.mjs', '--backend', backend.url], {
+    cpu: CPUS.server,
+    log: log('sdk-bun'),
+  });
   const ownPids = [backend.pid, slowBackend.pid];
   /** One wrk run with the other processes' CPU share recorded beside it. */
   const measure = async (pid: number, call: McpCall, o: Parameters<typeof runWrk>[1]) => {
@@ -97,13 +109,35 @@ try {
 
   // --- the targets, in the order they alternate
   const targets: Target[] = [];
-  const ref = (key: string, label: string, child: Child, call: McpCall) => targets.push({ key, label, group: 'reference', call, pid: child.pid, results: [] });
-  ref('ceiling', 'ceiling: bare Bun.serve, fixed result', ceiling, toolCall(`${ceiling.url}/mcp`, '2025-11-25', 'get_ticket', { id: '42' }));
-  ref('floor', 'one-hop floor: bare Bun.serve + backend fetch', floor, toolCall(`${floor.url}/mcp`, '2025-11-25', 'get_ticket', { id: '42' }));
+  const ref = (key: string, label: string, child: Child, call: McpCall) =>
+    targets.push({ key, label, group: 'reference', call, pid: child.pid, results: [] });
+  ref(
+    'ceiling',
+    'ceiling: bare Bun.serve, fixed result',
+    ceiling,
+    toolCall(`${ceiling.url}/mcp`, '2025-11-25', 'get_ticket', { id: '42' }),
+  );
+  ref(
+    'floor',
+    'one-hop floor: bare Bun.serve + backend fetch',
+    floor,
+    toolCall(`${floor.url}/mcp`, '2025-11-25', 'get_ticket', { id: '42' }),
+  );
   for (const rev of ['2025-11-25', '2026-07-28'] as const) {
-    ref(`sdk/${rev}`, `hand-written SDK server (${nodeOk ? 'Node' : 'Bun'}) · ${rev}`, sdk, toolCall(`${sdk.url}/mcp`, rev, 'get_ticket', { id: '42' }));
+    ref(
+      `sdk/${rev}`,
+      `hand-written SDK server (${nodeOk ? 'Node' : 'Bun'}) · ${rev}`,
+      sdk,
+      toolCall(`${sdk.url}/mcp`, rev, 'get_ticket', { id: '42' }),
+    );
   }
-  if (nodeOk) ref('sdk-bun/2026-07-28', 'hand-written SDK server (Bun) · 2026-07-28', sdkOnBun, toolCall(`${sdkOnBun.url}/mcp`, '2026-07-28', 'get_ticket', { id: '42' }));
+  if (nodeOk)
+    ref(
+      'sdk-bun/2026-07-28',
+      'hand-written SDK server (Bun) · 2026-07-28',
+      sdkOnBun,
+      toolCall(`${sdkOnBun.url}/mcp`, '2026-07-28', 'get_ticket', { id: '42' }),
+    );
   const nexusTargets: [Mode['id'], Revision, 'uncached' | 'cached'][] = [
     ['embedded', '2025-11-25', 'uncached'],
     ['embedded', '2026-07-28', 'uncached'],
@@ -146,11 +180,15 @@ try {
     say(`round ${round}/${ROUNDS}`);
     for (const t of targets) {
       await checkCall(t.call); // fails loudly if the target answers an error
-      const { value: r, peakMb } = await peakRss(t.pid, () => measure(t.pid, t.call, { seconds: SECONDS, connections: CONNECTIONS, cpu: CPUS.load }));
+      const { value: r, peakMb } = await peakRss(t.pid, () =>
+        measure(t.pid, t.call, { seconds: SECONDS, connections: CONNECTIONS, cpu: CPUS.load }),
+      );
       peaks.set(t.pid, Math.max(peaks.get(t.pid) ?? 0, peakMb));
       t.results.push(r);
       if (r.errors || r.bad) say(`  ! ${t.label}: ${r.errors} errors, ${r.bad} bad answers`);
-      say(`  ${t.label.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${r.serverCpuPct!.toFixed(0)}%  other CPU ${r.noisePct!.toFixed(0)}%`);
+      say(
+        `  ${t.label.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${r.serverCpuPct!.toFixed(0)}%  other CPU ${r.noisePct!.toFixed(0)}%`,
+      );
     }
   }
   for (const m of modes) if (m.gateway) m.loadRssMb = peaks.get(m.gateway.pid);
@@ -168,15 +206,29 @@ try {
     };
     const sides = [
       { name: 'one-hop floor', target: floorTarget, connections: await conns(floorTarget), results: [] as WrkResult[] },
-      { name: 'Nexus embedded · 2026-07-28 · uncached', target: nexusUncached, connections: await conns(nexusUncached), results: [] as WrkResult[] },
+      {
+        name: 'Nexus embedded · 2026-07-28 · uncached',
+        target: nexusUncached,
+        connections: await conns(nexusUncached),
+        results: [] as WrkResult[],
+      },
     ];
     halfLoad = { offered, sides };
-    say(`half load: ~${offered.toFixed(0)} req/s offered as connections pausing 1 ms between calls (${sides.map((x) => x.connections).join(' / ')})`);
+    say(
+      `half load: ~${offered.toFixed(0)} req/s offered as connections pausing 1 ms between calls (${sides.map((x) => x.connections).join(' / ')})`,
+    );
     for (let round = 1; round <= ROUNDS; round++) {
       for (const side of sides) {
-        const r = await measure(side.target.pid, side.target.call, { seconds: SECONDS, connections: side.connections, pauseMs: 1, cpu: CPUS.load });
+        const r = await measure(side.target.pid, side.target.call, {
+          seconds: SECONDS,
+          connections: side.connections,
+          pauseMs: 1,
+          cpu: CPUS.load,
+        });
         side.results.push(r);
-        say(`  ${side.target.label.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${r.serverCpuPct!.toFixed(0)}%  other CPU ${r.noisePct!.toFixed(0)}%`);
+        say(
+          `  ${side.target.label.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${r.serverCpuPct!.toFixed(0)}%  other CPU ${r.noisePct!.toFixed(0)}%`,
+        );
       }
     }
   }
@@ -186,13 +238,23 @@ try {
   let fanInNote = '';
   const fanMode = modes.find((m) => m.id === 'shared' && m.gateway) ?? modes.find((m) => m.id === 'embedded' && m.gateway);
   if (fanMode?.gateway) {
-    fanInNote = fanMode.shared ? 'two instances sharing PostgreSQL + Redis' : 'two embedded instances (no shared Redis: shared mode unavailable)';
-    const second = await startGateway({ toolsDir: plainTools, dataDir: join(dir, 'data-fan-in'), log: log('nexus-fan-in'), cpu: CPUS.server, env: fanMode.env });
+    fanInNote = fanMode.shared
+      ? 'two instances sharing PostgreSQL + Redis'
+      : 'two embedded instances (no shared Redis: shared mode unavailable)';
+    const second = await startGateway({
+      toolsDir: plainTools,
+      dataDir: join(dir, 'data-fan-in'),
+      log: log('nexus-fan-in'),
+      cpu: CPUS.server,
+      env: fanMode.env,
+    });
     const pair: Gateway[] = [fanMode.gateway, second];
     for (const calls of [10, 100]) {
       const r = await fanIn(pair, names.slow, calls, slowBackend);
       fanInResults.push(r);
-      say(`fan-in: ${calls} identical calls over 2 instances -> ${r.backendRequests} backend request(s) in ${r.wallMs.toFixed(0)} ms ${JSON.stringify(r.sources)}`);
+      say(
+        `fan-in: ${calls} identical calls over 2 instances -> ${r.backendRequests} backend request(s) in ${r.wallMs.toFixed(0)} ms ${JSON.stringify(r.sources)}`,
+      );
     }
     await second.stop();
   }
@@ -209,7 +271,10 @@ try {
   say('scale: 10 / 1,000 / 10,000 tools');
   const scale: ScaleRow[] = await runScale([10, 1000, 10_000], {
     backendUrl: backend.url,
-    onRow: (r) => say(`  ${r.tools} tools: start-up ${r.startupMs.toFixed(0)} ms, tools/list ${r.listMs['2026-07-28'].toFixed(2)} ms, idle RSS ${r.idleRssMb.toFixed(1)} MB`),
+    onRow: (r) =>
+      say(
+        `  ${r.tools} tools: start-up ${r.startupMs.toFixed(0)} ms, tools/list ${r.listMs['2026-07-28'].toFixed(2)} ms, idle RSS ${r.idleRssMb.toFixed(1)} MB`,
+      ),
   });
   await backend.stop();
   await slowBackend.stop();
@@ -226,7 +291,10 @@ try {
     seconds: SECONDS,
     connections: CONNECTIONS,
     sdkRuntime,
-    pinning: CPUS.server !== undefined && Bun.which('taskset') ? `taskset: servers under test on CPU ${CPUS.server}; wrk and the stand-in backend on CPU ${CPUS.load}` : 'no CPU pinning (taskset or a second core missing)',
+    pinning:
+      CPUS.server !== undefined && Bun.which('taskset')
+        ? `taskset: servers under test on CPU ${CPUS.server}; wrk and the stand-in backend on CPU ${CPUS.load}`
+        : 'no CPU pinning (taskset or a second core missing)',
     targets,
     modes,
     halfLoad,

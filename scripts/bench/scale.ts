@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startGateway, writeManyTools } from './nexus.ts';
 import { CPUS, killChildren, rssMb } from './proc.ts';
 import { median } from './stats.ts';
-import { toolsList, type Revision } from './wrk.ts';
+import { type Revision, toolsList } from './wrk.ts';
 
 export interface ScaleRow {
   readonly tools: number;
@@ -36,7 +36,10 @@ async function listLatency(url: string, rev: Revision, calls: number): Promise<{
   return { ms: median(runs.map((r) => r.ms)), bytes: runs[0]!.bytes };
 }
 
-export async function runScale(sizes: readonly number[], opts: { backendUrl?: string; onRow?: (r: ScaleRow) => void } = {}): Promise<ScaleRow[]> {
+export async function runScale(
+  sizes: readonly number[],
+  opts: { backendUrl?: string; onRow?: (r: ScaleRow) => void } = {},
+): Promise<ScaleRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-scale-'));
   const rows: ScaleRow[] = [];
   try {
@@ -47,14 +50,27 @@ export async function runScale(sizes: readonly number[], opts: { backendUrl?: st
       const startups: number[] = [];
       let row: ScaleRow | undefined;
       for (let s = 0; s < samples; s++) {
-        const gw = await startGateway({ toolsDir, dataDir: join(dir, `data-${n}-${s}`), log: join(dir, `gw-${n}-${s}.log`), cpu: CPUS.server, timeoutMs: 120_000 });
+        const gw = await startGateway({
+          toolsDir,
+          dataDir: join(dir, `data-${n}-${s}`),
+          log: join(dir, `gw-${n}-${s}.log`),
+          cpu: CPUS.server,
+          timeoutMs: 120_000,
+        });
         startups.push(gw.readyMs);
         if (s === samples - 1) {
           const idleRssMb = rssMb(gw.pid);
           const calls = n >= 10_000 ? 5 : LIST_CALLS;
           const a = await listLatency(gw.mcpUrl, '2025-11-25', calls);
           const b = await listLatency(gw.mcpUrl, '2026-07-28', calls);
-          row = { tools: n, startupMs: median(startups), startupSamples: samples, listMs: { '2025-11-25': a.ms, '2026-07-28': b.ms }, listBytes: b.bytes, idleRssMb };
+          row = {
+            tools: n,
+            startupMs: median(startups),
+            startupSamples: samples,
+            listMs: { '2025-11-25': a.ms, '2026-07-28': b.ms },
+            listBytes: b.bytes,
+            idleRssMb,
+          };
         }
         await gw.stop();
       }
@@ -68,8 +84,14 @@ export async function runScale(sizes: readonly number[], opts: { backendUrl?: st
 }
 
 if (import.meta.main) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  process.on('SIGINT', () => (killChildren(), process.exit(130)));
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  process.on('SIGINT', () => {
+    killChildren();
+    process.exit(130);
+  });
   console.log('tools     start-up   tools/list 2025   tools/list 2026   list size   idle RSS');
   await runScale(sizes.length ? sizes : [10, 1000, 10_000], {
     onRow: (r) =>

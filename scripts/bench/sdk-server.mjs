@@ -51,7 +51,9 @@ const http = createServer(async (req, res) => {
   try {
     const response = await handler.fetch(request);
     const out = {};
-    response.headers.forEach((v, k) => (out[k] = v));
+    response.headers.forEach((v, k) => {
+      out[k] = v;
+    });
     res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   } catch (e) {

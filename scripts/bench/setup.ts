@@ -1,7 +1,8 @@
 // What the bench needs from the machine: wrk (installed from Debian when missing) and a description
 // of the machine and versions for the report.
-import { cpus, release, totalmem } from 'node:os';
+
 import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
 
 function run(argv: string[]): { code: number; out: string } {
   const p = Bun.spawnSync(argv, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdout: 'pipe', stderr: 'pipe' });
@@ -13,7 +14,10 @@ export function ensureWrk(log: (s: string) => void): void {
   if (Bun.which('wrk')) return;
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   log('wrk not found: installing it with apt-get (Debian package "wrk")');
-  for (const argv of [[...sudo, 'apt-get', 'update'], [...sudo, 'apt-get', 'install', '-y', 'wrk']]) {
+  for (const argv of [
+    [...sudo, 'apt-get', 'update'],
+    [...sudo, 'apt-get', 'install', '-y', 'wrk'],
+  ]) {
     const r = run(argv);
     if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.code}):\n${r.out.slice(-800)}`);
   }

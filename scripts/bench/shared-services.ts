@@ -1,7 +1,8 @@
 // The bench's private corner of the shared PostgreSQL and Redis: one schema per gateway (dropped
 // afterwards) and Redis keys that all carry the run's id (deleted afterwards by SCAN, never FLUSH).
-import postgres from 'postgres';
+
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -46,7 +46,13 @@ const META = (name: string) => ({
 });
 
 /** A `tools/call` as a client of the given revision sends it (2025-11-25: stateless, no initialize). */
-export function toolCall(url: string, revision: Revision, tool: string, args: Record<string, unknown>, headers: Record<string, string> = {}): McpCall {
+export function toolCall(
+  url: string,
+  revision: Revision,
+  tool: string,
+  args: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): McpCall {
   const params = revision === '2026-07-28' ? { name: tool, arguments: args, _meta: META('nexus-bench') } : { name: tool, arguments: args };
   const revHeaders: Record<string, string> =
     revision === '2026-07-28' ? { 'mcp-protocol-version': revision, 'mcp-method': 'tools/call', 'mcp-name': tool } : {};
@@ -69,7 +75,12 @@ export function toolsList(url: string, revision: Revision): McpCall {
 
 /** The JSON-RPC message inside an answer, whether sent as JSON or as one SSE event. */
 export function rpcMessage(text: string): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const data = text.startsWith('{') ? text : text.split('\n').find((l) => l.startsWith('data: '))?.slice(6);
+  const data = text.startsWith('{')
+    ? text
+    : text
+        .split('\n')
+        .find((l) => l.startsWith('data: '))
+        ?.slice(6);
   if (!data) throw new Error(`not a JSON-RPC answer: ${text.slice(0, 200)}`);
   return JSON.parse(data);
 }
@@ -127,7 +138,14 @@ export async function runWrk(call: McpCall, opts: WrkOptions): Promise<WrkResult
   const wrkCpuMs = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 : 0;
   const line = out.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`wrk printed no result for ${call.url}: ${(err || out).slice(0, 300)}`);
-  const r = JSON.parse(line.slice(6)) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number; bad: number };
+  const r = JSON.parse(line.slice(6)) as {
+    requests: number;
+    duration_us: number;
+    p50_us: number;
+    p99_us: number;
+    errors: number;
+    bad: number;
+  };
   return {
     requests: r.requests,
     rps: r.requests / (r.duration_us / 1e6),

@@ -35,8 +35,12 @@ export function parseSince(text: string, now = Date.now()): number {
 }
 
 /** The query from text filters (CLI flags, URL parameters); empty values are ignored. */
-export function parseAuditQuery(text: { since?: string | null; caller?: string | null; tool?: string | null; limit?: string | null }, now = Date.now()): AuditQuery {
-  if (text.limit && !/^[1-9]\d{0,3}$|^10000$/.test(text.limit)) throw new NexusError('INVALID_INPUT', 'limit: expected a whole number 1..10000');
+export function parseAuditQuery(
+  text: { since?: string | null; caller?: string | null; tool?: string | null; limit?: string | null },
+  now = Date.now(),
+): AuditQuery {
+  if (text.limit && !/^[1-9]\d{0,3}$|^10000$/.test(text.limit))
+    throw new NexusError('INVALID_INPUT', 'limit: expected a whole number 1..10000');
   return {
     ...(text.since && { since: parseSince(text.since, now) }),
     ...(text.caller && { caller: text.caller }),

@@ -12,7 +12,8 @@ export const DEFAULT_RETENTION = '30d';
 export function retentionFromEnv(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env.NEXUS_AUDIT_RETENTION || DEFAULT_RETENTION;
   const ms = parseDuration(raw);
-  if (ms === undefined || ms <= 0) throw new NexusError('INVALID_CONFIG', `NEXUS_AUDIT_RETENTION: expected a duration like 30d, got "${raw}"`);
+  if (ms === undefined || ms <= 0)
+    throw new NexusError('INVALID_CONFIG', `NEXUS_AUDIT_RETENTION: expected a duration like 30d, got "${raw}"`);
   return ms;
 }
 

@@ -3,9 +3,22 @@
 import type { Db, SqlValue } from '../db/types.ts';
 import { memoize } from '../util/memo.ts';
 import { redact, redactText } from '../util/redact.ts';
-import type { AuditQuery, AuditReader, AuditRecord } from './record.ts';
+import type { AuditReader, AuditRecord } from './record.ts';
 
-const COLUMNS = ['time', 'request_id', 'caller', 'tool', 'outcome', 'backend_status', 'latency_ms', 'cache', 'rate_limit', 'args_hash', 'args', 'error'];
+const COLUMNS = [
+  'time',
+  'request_id',
+  'caller',
+  'tool',
+  'outcome',
+  'backend_status',
+  'latency_ms',
+  'cache',
+  'rate_limit',
+  'args_hash',
+  'args',
+  'error',
+];
 /** Rows per INSERT statement (12 parameters each stays far below every driver's limit). */
 export const ROWS_PER_INSERT = 200;
 const MAX_LIMIT = 10_000;

@@ -2,7 +2,7 @@
 // (writer-worker.ts). If the worker cannot start or dies, writes continue on this thread, logged once.
 import type { Logger } from '../log.ts';
 import type { AuditRecord } from './record.ts';
-import { toRow, type AuditStore } from './store.ts';
+import { type AuditStore, toRow } from './store.ts';
 import type { WriterReply, WriterRequest } from './writer-worker.ts';
 
 export interface ThreadAuditStore extends Pick<AuditStore, 'insert'> {
@@ -15,7 +15,9 @@ type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R
 // From source, beside this file. In the compiled executable every module is bundled into main's
 // location, and the worker (a second entry point, scripts/build.ts) keeps its path below src/.
 const workerUrl = () =>
-  import.meta.url.includes('$bunfs') ? new URL('./audit/writer-worker.ts', import.meta.url) : new URL('./writer-worker.ts', import.meta.url);
+  import.meta.url.includes('$bunfs')
+    ? new URL('./audit/writer-worker.ts', import.meta.url)
+    : new URL('./writer-worker.ts', import.meta.url);
 
 /** `fallback` writes on this thread (a store over the same file). */
 export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 'insert'>, log: Logger): ThreadAuditStore {

@@ -3,7 +3,7 @@
 // redacted (toRow runs in the main thread, where the vault registers its secrets).
 import { openSqlite } from '../db/sqlite.ts';
 import type { Db, SqlValue } from '../db/types.ts';
-import { createAuditRowWriter, type AuditRowWriter } from './store.ts';
+import { type AuditRowWriter, createAuditRowWriter } from './store.ts';
 
 export type WriterRequest =
   | { readonly id: number; readonly kind: 'open'; readonly file: string }

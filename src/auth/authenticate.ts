@@ -33,7 +33,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     new NexusError('UNAUTHORIZED', message, { details: { wwwAuthenticate: challenge(error) } });
 
   async function fromToken(token: string): Promise<Caller> {
-    let claims;
+    let claims: Awaited<ReturnType<NonNullable<typeof opts.jwt>['verify']>>;
     try {
       claims = await opts.jwt!.verify(token);
     } catch (e) {

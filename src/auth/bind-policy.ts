@@ -16,7 +16,10 @@ export function assertBindPolicy(opts: { host: string; authConfigured: boolean; 
   if (opts.authConfigured) return { allowAnonymous };
   if (loopback) return { allowAnonymous, notice: `serving anonymously on loopback ${opts.host}: no client key or OAuth configured` };
   if (opts.allowInsecure) {
-    return { allowAnonymous, notice: `serving ${opts.host} WITHOUT authentication (NEXUS_ALLOW_UNAUTHENTICATED=1): anyone who can reach it may call every tool` };
+    return {
+      allowAnonymous,
+      notice: `serving ${opts.host} WITHOUT authentication (NEXUS_ALLOW_UNAUTHENTICATED=1): anyone who can reach it may call every tool`,
+    };
   }
   throw new NexusError(
     'INVALID_CONFIG',

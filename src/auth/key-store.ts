@@ -65,10 +65,9 @@ export function createKeyStore(db: Db): KeyStore {
     list: async () => (await db.query<DbRow>(`SELECT ${COLUMNS} FROM client_keys ORDER BY name`)).map(fromDb),
     active: async (now) =>
       (
-        await db.query<DbRow>(
-          `SELECT ${COLUMNS} FROM client_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)`,
-          [now],
-        )
+        await db.query<DbRow>(`SELECT ${COLUMNS} FROM client_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)`, [
+          now,
+        ])
       ).map(fromDb),
     revoke: async (name, now) =>
       (await db.run('UPDATE client_keys SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL', [name, now])) > 0,

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { parseDuration } from '../util/duration.ts';
 import { sha256Hex } from '../util/digest.ts';
+import { parseDuration } from '../util/duration.ts';
 import { createKeyStore, type KeyRow, type KeyStore } from './key-store.ts';
 
 export const KEY_PREFIX = 'nxs_';
@@ -107,7 +107,13 @@ export function createKeyService(db: Db, opts: KeyServiceOptions = {}): KeyServi
       if (bad.length) throw new NexusError('INVALID_INPUT', `invalid tool pattern(s): ${bad.join(', ')}`);
       if (o.expiresAt !== undefined && o.expiresAt <= now()) throw new NexusError('INVALID_INPUT', 'expiry must be in the future');
       const key = generateKey();
-      const row: KeyRow = { name, hash: hashKey(key), tools, createdAt: now(), ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }) };
+      const row: KeyRow = {
+        name,
+        hash: hashKey(key),
+        tools,
+        createdAt: now(),
+        ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }),
+      };
       const inserted = await store.insert(row).catch(async (e) => {
         if ((await store.list()).some((r) => r.name === name && r.revokedAt === undefined)) return false;
         throw new NexusError('UNAVAILABLE', 'cannot store the key', { cause: e });

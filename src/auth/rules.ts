@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { NexusError } from '../errors.ts';
-import { formatIssue, formatPath, parseYaml, type Issue } from '../registry/yaml-file.ts';
+import { formatIssue, formatPath, type Issue, parseYaml } from '../registry/yaml-file.ts';
 import { plainIssues } from '../registry/zod-issues.ts';
 
 const Scalar = z.union([z.string().min(1), z.number(), z.boolean()]);
@@ -53,7 +53,11 @@ export function compileRules(file: RulesFile): AccessRules {
   }));
   const interned = new Map<string, readonly string[]>();
   const scopes = new Set(
-    file.rules.flatMap((r) => Object.entries(r.when).filter(([k]) => SPACE_SEPARATED.has(k)).flatMap(([, v]) => (Array.isArray(v) ? v : [v]).map(String))),
+    file.rules.flatMap((r) =>
+      Object.entries(r.when)
+        .filter(([k]) => SPACE_SEPARATED.has(k))
+        .flatMap(([, v]) => (Array.isArray(v) ? v : [v]).map(String)),
+    ),
   );
   return {
     scopes: [...scopes],

@@ -15,10 +15,11 @@
 //      lock expires within ttl and a waiter takes over.
 // Redis failing anywhere before fn runs degrades to in-instance coalescing (fail-open); errors are
 // never cached and an error of fn is never mistaken for a Redis failure.
+
+import { createOutageLog } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { formatDuration } from '../util/duration.ts';
-import { createOutageLog } from '../db/redis.ts';
 import type { FlightLock } from './flight-lock.ts';
 import type { Coalesced, Coalescer } from './types.ts';
 
@@ -56,7 +57,13 @@ export function createCoalescer(opts: CoalescerOptions = {}): Coalescer {
     }
   }
 
-  async function acrossInstances<T>(lk: FlightLock, key: string, timeoutMs: number, fn: () => Promise<T>, lookup: () => Promise<T | undefined>): Promise<Coalesced<T>> {
+  async function acrossInstances<T>(
+    lk: FlightLock,
+    key: string,
+    timeoutMs: number,
+    fn: () => Promise<T>,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<Coalesced<T>> {
     const deadline = Date.now() + timeoutMs;
     let watch: Awaited<ReturnType<FlightLock['watch']>> | undefined;
     try {
@@ -90,7 +97,8 @@ export function createCoalescer(opts: CoalescerOptions = {}): Coalescer {
     async run<T>(key: string, timeoutMs: number, fn: () => Promise<T>, lookup?: () => Promise<T | undefined>): Promise<Coalesced<T>> {
       const running = flights.get(key) as Promise<Coalesced<T>> | undefined;
       if (running) return { value: (await withDeadline(running, timeoutMs)).value, coalesced: true };
-      const flight = lock && lookup ? acrossInstances(lock, key, timeoutMs, fn, lookup) : fn().then((value) => ({ value, coalesced: false }));
+      const flight =
+        lock && lookup ? acrossInstances(lock, key, timeoutMs, fn, lookup) : fn().then((value) => ({ value, coalesced: false }));
       flights.set(key, flight);
       const forget = () => flights.get(key) === flight && flights.delete(key);
       flight.then(forget, forget);
@@ -99,7 +107,8 @@ export function createCoalescer(opts: CoalescerOptions = {}): Coalescer {
   };
 }
 
-const timedOut = (ms: number) => new NexusError('UPSTREAM_TIMEOUT', `no answer within ${formatDuration(ms)} (waiting for an identical call)`);
+const timedOut = (ms: number) =>
+  new NexusError('UPSTREAM_TIMEOUT', `no answer within ${formatDuration(ms)} (waiting for an identical call)`);
 
 /** A joiner's wait, bounded by its own timeout; the flight itself goes on for the others. */
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,7 +1,7 @@
 // The cross-instance half of coalescing (protocol in coalesce.ts): a short Redis lock per key
 // (SET NX PX, renewed by its leader) and a pub/sub channel per key that wakes waiters when it ends.
 import { randomUUID } from 'node:crypto';
-import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
+import { luaScript, type RedisClient, runScript } from '../db/redis.ts';
 
 export interface FlightWatch {
   /** Resolves on the flight's end notification (also one that came since the last wait) or after ms. */
@@ -49,7 +49,9 @@ export function createRedisFlightLock(opts: RedisFlightLockOptions): FlightLock 
   const lockKey = (key: string) => `${prefix}flight:${key}`;
   const channel = (key: string) => `${prefix}flight:${key}:done`;
   const listeners = new Map<string, Set<() => void>>();
-  subscriber.on('message', (ch: string) => listeners.get(ch)?.forEach((wake) => wake()));
+  subscriber.on('message', (ch: string) => {
+    for (const wake of listeners.get(ch) ?? []) wake();
+  });
 
   async function watch(key: string): Promise<FlightWatch> {
     const ch = channel(key);

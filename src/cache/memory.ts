@@ -1,6 +1,6 @@
 // In-process response cache: LRU over a Map (insertion order = recency) with a cap on total bytes and
 // on each entry. Expired entries are dropped when read, or when the LRU reaches them.
-import { decodeFrozen, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
+import { DEFAULT_MAX_ENTRY_BYTES, decodeFrozen, encodeEntry } from './entry.ts';
 import { toolOfKey } from './key.ts';
 import type { CachedEntry, ResponseCache } from './types.ts';
 

@@ -6,7 +6,7 @@
 // round trip. An entry never changes in Redis before it expires; only clear() removes it early, and
 // clear() publishes on `<prefix>cache:cleared` so every instance drops its copies. A subscriber that
 // reconnects may have missed a message, so it drops everything it holds.
-import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
+import { luaScript, type RedisClient, runScript } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import { createEntryDecoder, DEFAULT_MAX_ENTRY_BYTES, encodeEntry } from './entry.ts';
 import { toolOfKey } from './key.ts';
@@ -82,10 +82,17 @@ export function createRedisCache(redis: RedisClient, opts: RedisCacheOptions = {
     });
     const listen = () =>
       sub.subscribe(channel).then(
-        () => ((listening = true), forget(), heard()), // from here on every clear is heard; before, one may have been missed
+        () => {
+          listening = true;
+          forget();
+          heard();
+        }, // from here on every clear is heard; before, one may have been missed
         () => {},
       );
-    sub.on('close', () => ((listening = false), forget()));
+    sub.on('close', () => {
+      listening = false;
+      forget();
+    });
     sub.on('ready', () => void listen());
     if (sub.status === 'ready') void listen();
   }

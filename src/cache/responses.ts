@@ -14,7 +14,13 @@ export interface CachedTool {
 
 export interface ToolResponses<R> {
   /** `digest` is `argsDigest(args)` when the caller has computed it already. */
-  fetch(tool: CachedTool, args: Record<string, unknown>, credentialIdentity: string, fn: () => Promise<R>, digest?: string): Promise<{ value: R; source: AnswerSource }>;
+  fetch(
+    tool: CachedTool,
+    args: Record<string, unknown>,
+    credentialIdentity: string,
+    fn: () => Promise<R>,
+    digest?: string,
+  ): Promise<{ value: R; source: AnswerSource }>;
 }
 
 export function createToolResponses<R extends { readonly isError?: boolean }>(service: ResponseCacheService): ToolResponses<R> {

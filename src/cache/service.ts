@@ -3,9 +3,9 @@
 import { createOutageLog } from '../db/redis.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { memoize } from '../util/memo.ts';
 import { toolOfKey } from './key.ts';
 import type { CachedEntry, Coalescer, ResponseCache } from './types.ts';
-import { memoize } from '../util/memo.ts';
 
 /** What fn answers: the value, and whether it may be cached (a backend error result may not). */
 export interface Answer<T> {
@@ -28,7 +28,12 @@ export interface ResponseCacheService {
    * after timeoutMs with UPSTREAM_TIMEOUT). An error thrown by fn reaches every in-instance waiter and
    * is never cached.
    */
-  fetch<T>(key: string, policy: CachePolicy | undefined, timeoutMs: number, fn: () => Promise<Answer<T>>): Promise<{ value: T; source: AnswerSource }>;
+  fetch<T>(
+    key: string,
+    policy: CachePolicy | undefined,
+    timeoutMs: number,
+    fn: () => Promise<Answer<T>>,
+  ): Promise<{ value: T; source: AnswerSource }>;
   /** `nexus cache clear [TOOL]` and the admin endpoint. */
   clear(tool?: string): Promise<number>;
 }

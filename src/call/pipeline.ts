@@ -2,18 +2,16 @@
 // -> credential -> backend -> shape -> audit. Edges translate; they never re-implement a step.
 import type { Caller } from '../caller.ts';
 import { NexusError, toNexusError } from '../errors.ts';
-import { send, type HttpOptions } from '../invoke/http.ts';
+import { type HttpOptions, send } from '../invoke/http.ts';
 import { buildRequest } from '../invoke/request.ts';
 import { errorResult, shapeResponse, type ToolResult } from '../invoke/result.ts';
-import type { ApplyAuth, CredentialIdentity, OutgoingRequest } from '../invoke/types.ts';
-import type { Logger } from '../log.ts';
-import type { Labels, Metrics } from '../metrics.ts';
+import type { ApplyAuth, OutgoingRequest } from '../invoke/types.ts';
+import type { Labels } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
-import type { Registry } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { matcher } from '../util/glob.ts';
 import { memoize } from '../util/memo.ts';
-import type { AuditEntry, CallDeps, CallContext, CallOutcome } from './types.ts';
+import type { AuditEntry, CallContext, CallDeps, CallOutcome } from './types.ts';
 
 export type { CallContext, CallDeps, CallOutcome };
 
@@ -74,7 +72,15 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, toolLabels(name));
       if (err) entry.error = err.code;
       deps.audit?.(entry);
-      const line = { requestId: entry.requestId, tool: name, caller: caller.id, outcome: entry.outcome, status: entry.backendStatus, ms: entry.latencyMs, ...(err && { error: err.code }) };
+      const line = {
+        requestId: entry.requestId,
+        tool: name,
+        caller: caller.id,
+        outcome: entry.outcome,
+        status: entry.backendStatus,
+        ms: entry.latencyMs,
+        ...(err && { error: err.code }),
+      };
       if (entry.outcome === 'error' || entry.outcome === 'timeout') deps.log?.warn('tool call failed', line);
       else deps.log?.debug('tool call', line);
       return outcome;
@@ -133,7 +139,8 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
 }
 
 async function injectAuth(apply: ApplyAuth | undefined, tool: ToolSpec, caller: Caller, req: OutgoingRequest, attempt: 1 | 2) {
-  if (!apply) throw new NexusError('CREDENTIAL_ERROR', `tool ${tool.name} needs credential "${tool.auth!.credential}" but no vault is configured`);
+  if (!apply)
+    throw new NexusError('CREDENTIAL_ERROR', `tool ${tool.name} needs credential "${tool.auth!.credential}" but no vault is configured`);
   const before = new Map(req.headers);
   const query = req.url.search;
   await apply(tool.auth!, caller, req, attempt);

@@ -53,7 +53,7 @@ export interface CallDeps {
   readonly registry: Registry;
   readonly canUse?: (caller: Caller, tool: string) => boolean;
   /** Checks every limit that applies; throws RATE_LIMITED; may return a label of the limits checked. */
-  readonly limits?: (tool: ToolSpec, caller: Caller) => Promise<string | void>;
+  readonly limits?: (tool: ToolSpec, caller: Caller) => Promise<string | undefined>;
   readonly responses?: ResponseService;
   readonly applyAuth?: ApplyAuth;
   readonly credentialIdentity?: CredentialIdentity;

@@ -1,5 +1,5 @@
 // `nexus audit`: the newest audit records, filtered, as a table or JSON.
-import { parseAuditQuery, type AuditRecord } from '../audit/record.ts';
+import { type AuditRecord, parseAuditQuery } from '../audit/record.ts';
 import { createAuditStore } from '../audit/store.ts';
 import { NexusError } from '../errors.ts';
 import type { Command } from './command.ts';
@@ -7,7 +7,11 @@ import { DB_HELP, withDb } from './keys.ts';
 import { commandArgs, parseCommandArgs } from './migrate.ts';
 import { table } from './table.ts';
 
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
 
 function rows(records: readonly AuditRecord[]): string[][] {
@@ -50,10 +54,13 @@ Example:
     const query = parseAuditQuery(values);
     const records = await withDb(io, values['data-dir'], (db) => createAuditStore(db).query(query));
     if (values.json) {
-      io.stdout(JSON.stringify(records, null, 2) + '\n');
+      io.stdout(`${JSON.stringify(records, null, 2)}\n`);
       return 0;
     }
-    io.stdout(table(['TIME', 'CALLER', 'TOOL', 'OUTCOME', 'STATUS', 'LATENCY', 'CACHE', 'ERROR/LIMIT'], rows(records)) + `\n${records.length} record(s)\n`);
+    io.stdout(
+      table(['TIME', 'CALLER', 'TOOL', 'OUTCOME', 'STATUS', 'LATENCY', 'CACHE', 'ERROR/LIMIT'], rows(records)) +
+        `\n${records.length} record(s)\n`,
+    );
     return 0;
   },
 };

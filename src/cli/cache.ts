@@ -32,9 +32,16 @@ Example:
       }
     } else {
       const token = io.env.NEXUS_ADMIN_TOKEN;
-      if (!token) throw new NexusError('INVALID_CONFIG', 'without REDIS_URL the cache lives in the gateway: set NEXUS_ADMIN_TOKEN to clear it through the admin API');
+      if (!token)
+        throw new NexusError(
+          'INVALID_CONFIG',
+          'without REDIS_URL the cache lives in the gateway: set NEXUS_ADMIN_TOKEN to clear it through the admin API',
+        );
       const base = (values.url as string | undefined) ?? `http://127.0.0.1:${io.env.NEXUS_PORT ?? 8080}`;
-      const res = await fetch(`${base}/admin/cache${tool ? `/${encodeURIComponent(tool)}` : ''}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch((e) => {
+      const res = await fetch(`${base}/admin/cache${tool ? `/${encodeURIComponent(tool)}` : ''}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      }).catch((e) => {
         throw new NexusError('UNAVAILABLE', `cannot reach the gateway at ${base}: ${(e as Error).message}`);
       });
       const body = (await res.json().catch(() => ({}))) as { cleared?: number; detail?: string };

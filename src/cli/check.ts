@@ -1,11 +1,12 @@
 // `nexus check`: validate every tool file and list every issue with file and line; then make sure
 // every credential the tools name is in the vault with the right type (metadata only, no master key).
 import { existsSync } from 'node:fs';
-import { resolveConfig, parseCommandArgs, type Config } from '../config/config.ts';
+import { type Config, parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { openDb, sqliteFile } from '../db/open.ts';
 import { describeUrl } from '../db/postgres.ts';
+import type { Db } from '../db/types.ts';
 import { isNexusError } from '../errors.ts';
-import { credentialIssues, credentialNames, type CredentialLookup } from '../registry/credentials-check.ts';
+import { type CredentialLookup, credentialIssues, credentialNames } from '../registry/credentials-check.ts';
 import { loadToolsDir } from '../registry/load.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { formatIssue, type Issue } from '../registry/yaml-file.ts';
@@ -46,7 +47,7 @@ Example:
       }
     }
     if (issues.length) {
-      for (const i of issues) io.stderr(formatIssue(i) + '\n');
+      for (const i of issues) io.stderr(`${formatIssue(i)}\n`);
       io.stderr(`\n${issues.length} issue(s) in ${config.toolsDir}\n`);
       return 1;
     }
@@ -56,10 +57,14 @@ Example:
 };
 
 /** Reads credential metadata without migrating or creating anything: a check never writes. */
-async function vaultIssues(io: CommandIO, config: Config, tools: readonly ToolSpec[]): Promise<{ issues: Issue[]; where: string } | { skipped: string }> {
+async function vaultIssues(
+  io: CommandIO,
+  config: Config,
+  tools: readonly ToolSpec[],
+): Promise<{ issues: Issue[]; where: string } | { skipped: string }> {
   const where = config.databaseUrl ? describeUrl(config.databaseUrl) : sqliteFile(config.dataDir);
   if (!config.databaseUrl && !existsSync(where)) return { skipped: `no vault at ${where} (set --data-dir or DATABASE_URL)` };
-  let db;
+  let db: Db;
   try {
     db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: cliLogger(io) });
   } catch (e) {

@@ -8,11 +8,11 @@ import { assertBindPolicy } from '../auth/bind-policy.ts';
 import { oauthConfigFromEnv } from '../auth/jwt.ts';
 import { createKeyService } from '../auth/keys.ts';
 import { rulesFromEnv } from '../auth/rules.ts';
-import { parseCommandArgs, resolveConfig, type Config } from '../config/config.ts';
+import { type Config, parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
 import { openDb, sqliteFile } from '../db/open.ts';
 import { describeUrl } from '../db/postgres.ts';
-import { openRedis, redactRedisUrl, type RedisClient } from '../db/redis.ts';
+import { openRedis, type RedisClient, redactRedisUrl } from '../db/redis.ts';
 import type { Db } from '../db/types.ts';
 import { isNexusError, NexusError } from '../errors.ts';
 import { isLoopback } from '../http/guards.ts';
@@ -25,7 +25,7 @@ import type { BackendSpec, ToolSpec } from '../registry/spec.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
 import { redactText } from '../util/redact.ts';
 import { opensKeyCheck } from '../vault/crypto.ts';
-import { keyFromEnv, decodeKey, masterKeyFile } from '../vault/master-key.ts';
+import { decodeKey, keyFromEnv, masterKeyFile } from '../vault/master-key.ts';
 import { VaultStore } from '../vault/store.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
@@ -56,7 +56,9 @@ const message = (e: unknown) => redactText(e instanceof Error ? e.message : Stri
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -102,7 +104,10 @@ function configCheck(config: Config, env: Env): CheckResult {
   };
   attempt(() => oauthConfigFromEnv(env));
   attempt(() => rulesFromEnv(env));
-  for (const [name, text] of [['NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit], ['NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit]] as const) {
+  for (const [name, text] of [
+    ['NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit],
+    ['NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit],
+  ] as const) {
     if (text && !parseLimitRule(text)) problems.push(`${name}: expected REQUESTS/DURATION like 600/1m, got "${text}"`);
   }
   if (config.caFile) {
@@ -121,19 +126,35 @@ function configCheck(config: Config, env: Env): CheckResult {
 
 function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools: ToolSpec[] } {
   if (!existsSync(config.toolsDir) && config.toolsDir === './tools') {
-    return { tools: [], results: [warn('tools', 'no ./tools directory: serve would offer only the built-in example tools', 'point NEXUS_TOOLS_DIR or --tools at your tool files')] };
+    return {
+      tools: [],
+      results: [
+        warn(
+          'tools',
+          'no ./tools directory: serve would offer only the built-in example tools',
+          'point NEXUS_TOOLS_DIR or --tools at your tool files',
+        ),
+      ],
+    };
   }
   const loaded = loadToolsDir(config.toolsDir, { env, maxResponseBytes: config.maxResponseBytes, thorough: true });
   if (loaded.issues.length) {
     const shown = loaded.issues.slice(0, 5).map(formatIssue).join('; ');
     const fix = `fix the tool files; \`nexus check --tools ${config.toolsDir}\` lists every issue`;
-    return { tools: [], results: [fail('tools', `${loaded.issues.length} issue(s): ${shown}${loaded.issues.length > 5 ? '; ...' : ''}`, fix)] };
+    return {
+      tools: [],
+      results: [fail('tools', `${loaded.issues.length} issue(s): ${shown}${loaded.issues.length > 5 ? '; ...' : ''}`, fix)],
+    };
   }
   const insecure = distinctBackends(loaded.tools).filter((b) => b.backend.tls?.insecure);
   const results = [
     ok('tools', `${loaded.tools.length} tool(s) in ${loaded.files.length} file(s) under ${config.toolsDir}`),
     ...insecure.map((b) =>
-      warn(`backend ${b.backend.baseUrl.origin}`, 'tls.insecure: certificate verification is OFF for this backend', `trust its CA with tls.ca_file in ${b.files.join(', ')} and remove insecure`),
+      warn(
+        `backend ${b.backend.baseUrl.origin}`,
+        'tls.insecure: certificate verification is OFF for this backend',
+        `trust its CA with tls.ca_file in ${b.files.join(', ')} and remove insecure`,
+      ),
     ),
   ];
   return { tools: loaded.tools, results };
@@ -142,13 +163,29 @@ function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools:
 async function storeChecks(config: Config, opts: DoctorOptions): Promise<{ results: CheckResult[]; db?: Db; applied: Set<string> }> {
   const applied = new Set<string>();
   if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
-    return { applied, results: [warn('store', `no database yet at ${sqliteFile(config.dataDir)}`, '`nexus migrate` or the first `nexus serve` creates it; check --data-dir / NEXUS_DATA_DIR if one should exist')] };
+    return {
+      applied,
+      results: [
+        warn(
+          'store',
+          `no database yet at ${sqliteFile(config.dataDir)}`,
+          '`nexus migrate` or the first `nexus serve` creates it; check --data-dir / NEXUS_DATA_DIR if one should exist',
+        ),
+      ],
+    };
   }
   let db: Db;
   try {
-    db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: silentLogger, ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }) });
+    db = await openDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      log: silentLogger,
+      ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }),
+    });
   } catch (e) {
-    const fix = config.databaseUrl ? 'check DATABASE_URL (host, port, database, user) and that PostgreSQL accepts connections from here' : 'check that the data dir is readable and writable by this user';
+    const fix = config.databaseUrl
+      ? 'check DATABASE_URL (host, port, database, user) and that PostgreSQL accepts connections from here'
+      : 'check that the data dir is readable and writable by this user';
     return { applied, results: [fail('store', message(e), fix)] };
   }
   const where = config.databaseUrl ? `postgres ${describeUrl(config.databaseUrl)}` : `sqlite ${sqliteFile(config.dataDir)}`;
@@ -160,8 +197,16 @@ async function storeChecks(config: Config, opts: DoctorOptions): Promise<{ resul
   const pending = MIGRATIONS.filter((m) => !applied.has(m.name)).map((m) => m.name);
   const unknown = [...applied].filter((n) => !MIGRATIONS.some((m) => m.name === n));
   const results = [ok('store', `${where} answers`)];
-  if (unknown.length) results.push(warn('migrations', `the database has migrations this build does not know: ${unknown.join(', ')}`, 'run the newer nexus version that applied them'));
-  else if (pending.length) results.push(warn('migrations', `pending: ${pending.join(', ')}`, '`nexus migrate` applies them (`nexus serve` also does at start)'));
+  if (unknown.length)
+    results.push(
+      warn(
+        'migrations',
+        `the database has migrations this build does not know: ${unknown.join(', ')}`,
+        'run the newer nexus version that applied them',
+      ),
+    );
+  else if (pending.length)
+    results.push(warn('migrations', `pending: ${pending.join(', ')}`, '`nexus migrate` applies them (`nexus serve` also does at start)'));
   else results.push(ok('migrations', `current (${MIGRATIONS.length} applied)`));
   return { results, db, applied };
 }
@@ -182,12 +227,30 @@ async function masterKeyCheck(config: Config, env: Env, db: Db | undefined, appl
     return fail(name, message(e), 'give a 32-byte base64 key (openssl rand -base64 32), the one this vault was created with');
   }
   if (!key) {
-    if (config.databaseUrl) return fail(name, 'not set (a shared database needs the same key on every instance)', 'set NEXUS_MASTER_KEY or NEXUS_MASTER_KEY_FILE');
-    if (check) return fail(name, `the vault is sealed but ${file} is missing`, `restore ${file} from your backup, or set NEXUS_MASTER_KEY_FILE to it`);
-    return warn(name, `none yet: \`nexus serve\` generates ${file} at first start`, 'back that file up once it exists; the vault cannot be opened without it');
+    if (config.databaseUrl)
+      return fail(
+        name,
+        'not set (a shared database needs the same key on every instance)',
+        'set NEXUS_MASTER_KEY or NEXUS_MASTER_KEY_FILE',
+      );
+    if (check)
+      return fail(
+        name,
+        `the vault is sealed but ${file} is missing`,
+        `restore ${file} from your backup, or set NEXUS_MASTER_KEY_FILE to it`,
+      );
+    return warn(
+      name,
+      `none yet: \`nexus serve\` generates ${file} at first start`,
+      'back that file up once it exists; the vault cannot be opened without it',
+    );
   }
   if (check && !opensKeyCheck(key, check)) {
-    return fail(name, `the key from ${source} does not open this vault`, 'use the key this vault was created with (NEXUS_MASTER_KEY / NEXUS_MASTER_KEY_FILE)');
+    return fail(
+      name,
+      `the key from ${source} does not open this vault`,
+      'use the key this vault was created with (NEXUS_MASTER_KEY / NEXUS_MASTER_KEY_FILE)',
+    );
   }
   if (source === file && (statSync(file).mode & 0o077) !== 0) return warn(name, `${file} is readable by other users`, `chmod 600 ${file}`);
   return ok(name, check ? `from ${source}; opens the vault` : `from ${source}; the vault is not initialised yet`);
@@ -258,18 +321,27 @@ async function backendCheck(use: BackendUse, config: Config, env: Env, timeoutMs
     try {
       await withTimeout(lookup(b.baseUrl.hostname), timeoutMs, 'DNS');
     } catch (e) {
-      return fail(name, `${b.baseUrl.hostname} does not resolve (${(e as { code?: string }).code ?? message(e)})`, `${BACKEND_FIX.dns} (${where})`);
+      return fail(
+        name,
+        `${b.baseUrl.hostname} does not resolve (${(e as { code?: string }).code ?? message(e)})`,
+        `${BACKEND_FIX.dns} (${where})`,
+      );
     }
   }
   const probe: BackendSpec = { ...b, timeoutMs, maxResponseBytes: 64 * 1024 };
   try {
-    const res = await send({ method: 'HEAD', url: b.baseUrl, headers: new Headers() }, probe, { env, ...(config.caFile && { caFile: config.caFile }) });
+    const res = await send({ method: 'HEAD', url: b.baseUrl, headers: new Headers() }, probe, {
+      env,
+      ...(config.caFile && { caFile: config.caFile }),
+    });
     return ok(name, `answers (HTTP ${res.status})${proxy ? ' via proxy' : ''}`);
   } catch (e) {
     const err = e instanceof NexusError ? e : new NexusError('UPSTREAM_UNREACHABLE', message(e));
     if (err.code === 'UPSTREAM_ERROR') return ok(name, `answers (${err.message})`);
-    if (err.code === 'UPSTREAM_TIMEOUT') return fail(name, `no answer within ${timeoutMs / 1000}s`, `check base_url, firewalls and HTTPS_PROXY / NO_PROXY (${where})`);
-    if (err.code === 'INVALID_CONFIG') return fail(name, err.message, `correct tls.ca_file / cert_file / key_file (${where}) or NEXUS_CA_FILE`);
+    if (err.code === 'UPSTREAM_TIMEOUT')
+      return fail(name, `no answer within ${timeoutMs / 1000}s`, `check base_url, firewalls and HTTPS_PROXY / NO_PROXY (${where})`);
+    if (err.code === 'INVALID_CONFIG')
+      return fail(name, err.message, `correct tls.ca_file / cert_file / key_file (${where}) or NEXUS_CA_FILE`);
     const reason = String(err.details?.reason ?? '');
     return fail(name, err.message, `${BACKEND_FIX[reason] ?? 'check base_url and the network path to it'} (${where})`);
   }
@@ -284,10 +356,18 @@ async function bindCheck(config: Config, env: Env, db: Db | undefined, applied: 
   }
   const keys = db && applied.has('002_keys') ? await createKeyService(db).hasAnyKey() : false;
   try {
-    const policy = assertBindPolicy({ host: config.host, authConfigured: oauth || keys, allowInsecure: env.NEXUS_ALLOW_UNAUTHENTICATED === '1' });
+    const policy = assertBindPolicy({
+      host: config.host,
+      authConfigured: oauth || keys,
+      allowInsecure: env.NEXUS_ALLOW_UNAUTHENTICATED === '1',
+    });
     if (!policy.notice) return ok('bind', `${config.host}: callers need ${oauth ? 'an OAuth token' : 'a client key'}`);
     return !isLoopback(config.host)
-      ? warn('bind', policy.notice, 'create a client key (nexus keys create NAME) or configure OAuth, then unset NEXUS_ALLOW_UNAUTHENTICATED')
+      ? warn(
+          'bind',
+          policy.notice,
+          'create a client key (nexus keys create NAME) or configure OAuth, then unset NEXUS_ALLOW_UNAUTHENTICATED',
+        )
       : ok('bind', policy.notice);
   } catch (e) {
     const [refusal, fix] = message(e).split(/: (.*)/s);
@@ -298,7 +378,10 @@ async function bindCheck(config: Config, env: Env, db: Db | undefined, applied: 
 /** One line per check; warn and FAIL lines are followed by an indented `fix:` line. */
 export function formatResults(results: readonly CheckResult[]): string {
   const w = Math.max(...results.map((r) => r.check.length));
-  const lines = results.flatMap((r) => [`${r.status.padEnd(4)}  ${r.check.padEnd(w)}  ${r.detail}`, ...(r.fix ? [`      fix: ${r.fix}`] : [])]);
+  const lines = results.flatMap((r) => [
+    `${r.status.padEnd(4)}  ${r.check.padEnd(w)}  ${r.detail}`,
+    ...(r.fix ? [`      fix: ${r.fix}`] : []),
+  ]);
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
   return `${lines.join('\n')}\n\n${count('FAIL')} FAIL, ${count('warn')} warn, ${count('ok')} ok\n`;
 }

@@ -68,14 +68,16 @@ Example:
     const file = join(outDir, `${result.slug}.yaml`);
     await writeAtomically(file, yaml, values.force === true);
 
-    const lines = [`${result.file.tools.length} tool(s) written to ${file} (${result.title}, ${spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${spec.version})`];
+    const lines = [
+      `${result.file.tools.length} tool(s) written to ${file} (${result.title}, ${spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${spec.version})`,
+    ];
     if (result.warnings.length) lines.push('', `${result.warnings.length} warning(s):`, ...result.warnings.map((w) => `  - ${w}`));
     if (result.credentials.size) {
       lines.push('', 'Store the credentials the auth blocks name:');
       for (const [name, type] of result.credentials) lines.push(`  nexus vault put ${name} --type ${type} < secret.json`);
     }
     lines.push('', `Next: review ${file}, then run: nexus check --tools ${outDir}`);
-    io.stdout(lines.join('\n') + '\n');
+    io.stdout(`${lines.join('\n')}\n`);
     return 0;
   },
 };

@@ -1,18 +1,18 @@
 // Routes argv to a command; prints help; turns NexusErrors into one clear line and an exit code.
 import { isNexusError } from '../errors.ts';
+import { auditCommand } from './audit.ts';
+import { cacheClearCommand } from './cache.ts';
 import { checkCommand } from './check.ts';
 import type { Command, CommandIO } from './command.ts';
+import { doctorCommand } from './doctor.ts';
+import { healthcheckCommand } from './healthcheck.ts';
+import { importOpenApiCommand } from './import-openapi.ts';
+import { keysCommands } from './keys.ts';
+import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { toolsListCommand } from './tools-list.ts';
 import { vaultCommands } from './vault.ts';
-import { migrateCommand } from './migrate.ts';
-import { keysCommands } from './keys.ts';
-import { auditCommand } from './audit.ts';
 import { versionCommand } from './version.ts';
-import { cacheClearCommand } from './cache.ts';
-import { importOpenApiCommand } from './import-openapi.ts';
-import { healthcheckCommand } from './healthcheck.ts';
-import { doctorCommand } from './doctor.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -50,7 +50,7 @@ export async function runCli(argv: readonly string[], io: Omit<CommandIO, 'argv'
     .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
     .find((c) => c.name.split(' ').every((w, i) => argv[i] === w));
   if (!command) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' '));
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
     io.stderr(
       group.length
         ? `nexus ${argv[0]}: needs a subcommand: ${group.map((c) => c.name.split(' ').slice(1).join(' ')).join(', ')}\n`
@@ -60,7 +60,7 @@ export async function runCli(argv: readonly string[], io: Omit<CommandIO, 'argv'
   }
   const rest = argv.slice(command.name.split(' ').length);
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(command.help + '\n');
+    io.stdout(`${command.help}\n`);
     return 0;
   }
   try {
@@ -71,7 +71,7 @@ export async function runCli(argv: readonly string[], io: Omit<CommandIO, 'argv'
       return e.code === 'INVALID_INPUT' || e.code === 'INVALID_CONFIG' ? 2 : 1;
     }
     io.stderr(`nexus ${command.name}: unexpected error: ${(e as Error)?.message ?? e}\n`);
-    if (io.env.NEXUS_DEBUG) io.stderr(String((e as Error)?.stack) + '\n');
+    if (io.env.NEXUS_DEBUG) io.stderr(`${String((e as Error)?.stack)}\n`);
     return 1;
   }
 }

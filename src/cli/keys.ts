@@ -1,5 +1,5 @@
 // `nexus keys create|list|revoke`: client keys from the shell. A new key is printed once.
-import { createKeyService, parseExpiry, splitPatterns, type KeyInfo, type KeyService } from '../auth/keys.ts';
+import { createKeyService, type KeyInfo, type KeyService, parseExpiry, splitPatterns } from '../auth/keys.ts';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
@@ -61,8 +61,10 @@ Example:
     const { key, info } = await withKeys(io, values['data-dir'], (k) =>
       k.create(name, { ...(tools && { tools }), ...(expiresAt !== undefined && { expiresAt }) }),
     );
-    io.stdout(key + '\n');
-    io.stderr(`created key "${info.name}" for tools ${info.tools.join(',')}${info.expiresAt ? `, expires ${iso(info.expiresAt)}` : ''}; store it now, it cannot be shown again\n`);
+    io.stdout(`${key}\n`);
+    io.stderr(
+      `created key "${info.name}" for tools ${info.tools.join(',')}${info.expiresAt ? `, expires ${iso(info.expiresAt)}` : ''}; store it now, it cannot be shown again\n`,
+    );
     return 0;
   },
 };
@@ -82,11 +84,17 @@ ${DB_HELP}`,
     const keys = await withKeys(io, values['data-dir'], (k) => k.list());
     const now = Date.now();
     if (values.json) {
-      io.stdout(JSON.stringify(keys.map((k) => ({ ...k, status: status(k, now) })), null, 2) + '\n');
+      io.stdout(
+        `${JSON.stringify(
+          keys.map((k) => ({ ...k, status: status(k, now) })),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
     const rows = keys.map((k) => [k.name, status(k, now), k.tools.join(','), iso(k.createdAt), iso(k.expiresAt), iso(k.lastUsedAt)]);
-    io.stdout(table(['NAME', 'STATUS', 'TOOLS', 'CREATED', 'EXPIRES', 'LAST USED'], rows) + `\n${keys.length} key(s)\n`);
+    io.stdout(`${table(['NAME', 'STATUS', 'TOOLS', 'CREATED', 'EXPIRES', 'LAST USED'], rows)}\n${keys.length} key(s)\n`);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 // `nexus migrate`: applies pending sql/ migrations to the configured database and exits.
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
@@ -22,8 +22,7 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(args: string[
   }
 }
 
-export const cliLogger = (io: CommandIO) =>
-  createLogger({ level: 'warn', write: (line) => io.stderr(line + '\n') });
+export const cliLogger = (io: CommandIO) => createLogger({ level: 'warn', write: (line) => io.stderr(`${line}\n`) });
 
 export const migrateCommand: Command = {
   name: 'migrate',

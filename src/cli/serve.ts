@@ -1,11 +1,11 @@
 // `nexus serve`: start the gateway.
 import { createApp } from '../app.ts';
 import { parseCommandArgs, resolveConfig } from '../config/config.ts';
+import { SETTINGS } from '../config/settings.ts';
 import { createLogger } from '../log.ts';
+import { startServer } from '../server.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
-import { SETTINGS } from '../config/settings.ts';
-import { startServer } from '../server.ts';
 
 export const serveCommand: Command = {
   name: 'serve',

@@ -18,19 +18,33 @@ ${settingsHelp(['toolsDir'])}
     const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' } });
     const config = resolveConfig(values, io.env);
     const { tools, issues } = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes });
-    for (const i of issues) io.stderr(formatIssue(i) + '\n');
+    for (const i of issues) io.stderr(`${formatIssue(i)}\n`);
     if (values.json) {
-      io.stdout(JSON.stringify(tools.map((t) => ({ name: t.name, method: t.request.method, url: t.backend.baseUrl.origin + t.request.path, auth: t.auth?.type ?? 'none', description: t.description })), null, 2) + '\n');
+      io.stdout(
+        `${JSON.stringify(
+          tools.map((t) => ({
+            name: t.name,
+            method: t.request.method,
+            url: t.backend.baseUrl.origin + t.request.path,
+            auth: t.auth?.type ?? 'none',
+            description: t.description,
+          })),
+          null,
+          2,
+        )}\n`,
+      );
       return issues.length ? 1 : 0;
     }
     const rows = tools.map((t) => [
       t.name,
       `${t.request.method} ${t.backend.baseUrl.host}${t.backend.baseUrl.pathname.replace(/\/$/, '')}${t.request.path}`,
       t.auth ? `${t.auth.type}:${t.auth.credential}` : '-',
-      [t.cache && `cache ${formatDuration(t.cache.ttlMs)}`, t.rateLimit && `${t.rateLimit.requests}/${formatDuration(t.rateLimit.perMs)}`].filter(Boolean).join(', ') || '-',
+      [t.cache && `cache ${formatDuration(t.cache.ttlMs)}`, t.rateLimit && `${t.rateLimit.requests}/${formatDuration(t.rateLimit.perMs)}`]
+        .filter(Boolean)
+        .join(', ') || '-',
       t.description.split('\n')[0]!.slice(0, 60),
     ]);
-    io.stdout(table(['TOOL', 'REQUEST', 'AUTH', 'POLICY', 'DESCRIPTION'], rows) + `\n${tools.length} tool(s)\n`);
+    io.stdout(`${table(['TOOL', 'REQUEST', 'AUTH', 'POLICY', 'DESCRIPTION'], rows)}\n${tools.length} tool(s)\n`);
     return issues.length ? 1 : 0;
   },
 };

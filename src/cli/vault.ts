@@ -1,12 +1,12 @@
 // `nexus vault ...`: manage credentials from the shell. Secrets come on stdin only, never argv.
 import { renameSync, writeFileSync } from 'node:fs';
-import { dbSettings, type DbSettings } from '../db/env.ts';
+import { type DbSettings, dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
 import { NexusError } from '../errors.ts';
 import { typeFor } from '../vault/fields.ts';
 import { keyFromEnv, loadMasterKey, masterKeyFile } from '../vault/master-key.ts';
-import { Vault, type CredentialInfo } from '../vault/vault.ts';
+import { type CredentialInfo, Vault } from '../vault/vault.ts';
 import type { Command, CommandIO } from './command.ts';
 import { cliLogger, commandArgs, parseCommandArgs } from './migrate.ts';
 
@@ -54,7 +54,9 @@ Example:
   printf '{"username":"bot","password":"%s"}' "$PASS" | nexus vault put jira-bot`,
   async run(io) {
     const { values, positionals } = parseCommandArgs(commandArgs(io, 'vault put'), {
-      ...DATA_DIR, type: { type: 'string' }, for: { type: 'string' },
+      ...DATA_DIR,
+      type: { type: 'string' },
+      for: { type: 'string' },
     });
     const name = onlyName(positionals, 'nexus vault put NAME [--type TYPE] [--for PRINCIPAL]');
     let secret: unknown;
@@ -74,9 +76,19 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const asJson = (c: CredentialInfo) => ({ ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) });
 
 function table(rows: readonly CredentialInfo[]): string {
-  const lines = [['NAME', 'TYPE', 'PRINCIPAL', 'VERSION', 'UPDATED'], ...rows.map((c) => [c.name, c.type, c.principal ?? '-', String(c.version), iso(c.updatedAt)])];
+  const lines = [
+    ['NAME', 'TYPE', 'PRINCIPAL', 'VERSION', 'UPDATED'],
+    ...rows.map((c) => [c.name, c.type, c.principal ?? '-', String(c.version), iso(c.updatedAt)]),
+  ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  return lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${lines
+    .map((l) =>
+      l
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export const vaultListCommand: Command = {
@@ -86,7 +98,7 @@ export const vaultListCommand: Command = {
   async run(io) {
     const { values } = parseCommandArgs(commandArgs(io, 'vault list'), { ...DATA_DIR, json: { type: 'boolean' } });
     const rows = await withVault(io, values['data-dir'], (v) => v.list());
-    io.stdout(values.json ? JSON.stringify(rows.map(asJson), null, 2) + '\n' : rows.length ? table(rows) : 'no credentials\n');
+    io.stdout(values.json ? `${JSON.stringify(rows.map(asJson), null, 2)}\n` : rows.length ? table(rows) : 'no credentials\n');
     return 0;
   },
 };
@@ -145,10 +157,14 @@ Example:
 };
 
 function replaceKeyFile(path: string, key: Uint8Array): void {
-  writeFileSync(`${path}.new`, Buffer.from(key).toString('base64') + '\n', { mode: 0o600 });
+  writeFileSync(`${path}.new`, `${Buffer.from(key).toString('base64')}\n`, { mode: 0o600 });
   renameSync(`${path}.new`, path);
 }
 
 export const vaultCommands: readonly Command[] = [
-  vaultPutCommand, vaultListCommand, vaultDeleteCommand, vaultRotateKeyCommand, vaultRotateMasterCommand,
+  vaultPutCommand,
+  vaultListCommand,
+  vaultDeleteCommand,
+  vaultRotateKeyCommand,
+  vaultRotateMasterCommand,
 ];

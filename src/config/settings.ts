@@ -18,33 +18,141 @@ export interface SettingDef {
 
 export const SETTINGS = [
   { key: 'port', flag: 'port', env: 'NEXUS_PORT', kind: 'int', default: '8080', doc: 'TCP port to listen on (0 picks a free one)' },
-  { key: 'host', flag: 'host', env: 'NEXUS_HOST', kind: 'string', default: '127.0.0.1', doc: 'Address to bind; non-loopback needs authentication' },
-  { key: 'toolsDir', flag: 'tools', env: 'NEXUS_TOOLS_DIR', kind: 'string', default: './tools', doc: 'Directory of tool YAML files (watched)' },
-  { key: 'dataDir', flag: 'data-dir', env: 'NEXUS_DATA_DIR', kind: 'string', default: './data', doc: 'Embedded SQLite vault, generated master key' },
-  { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', kind: 'string', doc: 'PostgreSQL URL; shared vault, keys and audit', secret: true },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'NEXUS_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    doc: 'Address to bind; non-loopback needs authentication',
+  },
+  {
+    key: 'toolsDir',
+    flag: 'tools',
+    env: 'NEXUS_TOOLS_DIR',
+    kind: 'string',
+    default: './tools',
+    doc: 'Directory of tool YAML files (watched)',
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'NEXUS_DATA_DIR',
+    kind: 'string',
+    default: './data',
+    doc: 'Embedded SQLite vault, generated master key',
+  },
+  {
+    key: 'databaseUrl',
+    flag: 'database-url',
+    env: 'DATABASE_URL',
+    kind: 'string',
+    doc: 'PostgreSQL URL; shared vault, keys and audit',
+    secret: true,
+  },
   { key: 'redisUrl', flag: 'redis-url', env: 'REDIS_URL', kind: 'string', doc: 'Redis URL; shared limits, cache, tokens', secret: true },
-  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'Log level' },
-  { key: 'allowedOrigins', flag: 'allowed-origins', env: 'NEXUS_ALLOWED_ORIGINS', kind: 'list', default: '', doc: 'Extra browser Origins allowed on /mcp (comma list; loopback origins always allowed)' },
-  { key: 'allowedHosts', flag: 'allowed-hosts', env: 'NEXUS_ALLOWED_HOSTS', kind: 'list', default: '', doc: 'Host headers accepted besides the bind address (DNS-rebinding guard)' },
-  { key: 'maxRequestBytes', flag: 'max-request-bytes', env: 'NEXUS_MAX_REQUEST_BYTES', kind: 'int', default: '1048576', doc: 'Largest MCP/REST request body accepted' },
-  { key: 'maxResponseBytes', env: 'NEXUS_MAX_RESPONSE_BYTES', kind: 'int', default: '10485760', doc: 'Default cap on a backend answer (per backend: max_response_bytes)' },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    kind: 'enum',
+    values: ['debug', 'info', 'warn', 'error'],
+    default: 'info',
+    doc: 'Log level',
+  },
+  {
+    key: 'allowedOrigins',
+    flag: 'allowed-origins',
+    env: 'NEXUS_ALLOWED_ORIGINS',
+    kind: 'list',
+    default: '',
+    doc: 'Extra browser Origins allowed on /mcp (comma list; loopback origins always allowed)',
+  },
+  {
+    key: 'allowedHosts',
+    flag: 'allowed-hosts',
+    env: 'NEXUS_ALLOWED_HOSTS',
+    kind: 'list',
+    default: '',
+    doc: 'Host headers accepted besides the bind address (DNS-rebinding guard)',
+  },
+  {
+    key: 'maxRequestBytes',
+    flag: 'max-request-bytes',
+    env: 'NEXUS_MAX_REQUEST_BYTES',
+    kind: 'int',
+    default: '1048576',
+    doc: 'Largest MCP/REST request body accepted',
+  },
+  {
+    key: 'maxResponseBytes',
+    env: 'NEXUS_MAX_RESPONSE_BYTES',
+    kind: 'int',
+    default: '10485760',
+    doc: 'Default cap on a backend answer (per backend: max_response_bytes)',
+  },
   { key: 'adminToken', env: 'NEXUS_ADMIN_TOKEN', kind: 'string', doc: 'Bearer token for /admin APIs (unset: admin API off)', secret: true },
-  { key: 'nearCacheBytes', env: 'NEXUS_CACHE_NEAR_BYTES', kind: 'int', default: '16777216', doc: 'With Redis: memory each instance keeps for cached answers it has seen (0: every hit asks Redis)' },
-  { key: 'rateLimitFailMode', env: 'NEXUS_RATE_LIMIT_FAIL_MODE', kind: 'enum', values: ['open', 'closed'], default: 'open', doc: 'When Redis is down: let calls through (open) or refuse them (closed)' },
+  {
+    key: 'nearCacheBytes',
+    env: 'NEXUS_CACHE_NEAR_BYTES',
+    kind: 'int',
+    default: '16777216',
+    doc: 'With Redis: memory each instance keeps for cached answers it has seen (0: every hit asks Redis)',
+  },
+  {
+    key: 'rateLimitFailMode',
+    env: 'NEXUS_RATE_LIMIT_FAIL_MODE',
+    kind: 'enum',
+    values: ['open', 'closed'],
+    default: 'open',
+    doc: 'When Redis is down: let calls through (open) or refuse them (closed)',
+  },
   { key: 'callerRateLimit', env: 'NEXUS_CALLER_RATE_LIMIT', kind: 'string', doc: 'Gateway-wide per-caller limit, e.g. 600/1m' },
   { key: 'sessionRateLimit', env: 'NEXUS_SESSION_RATE_LIMIT', kind: 'string', doc: 'Per-session limit, e.g. 120/1m' },
-  { key: 'drainTimeout', env: 'NEXUS_DRAIN_TIMEOUT', kind: 'duration', default: '30s', doc: 'On SIGTERM, how long in-flight calls may finish' },
+  {
+    key: 'drainTimeout',
+    env: 'NEXUS_DRAIN_TIMEOUT',
+    kind: 'duration',
+    default: '30s',
+    doc: 'On SIGTERM, how long in-flight calls may finish',
+  },
   { key: 'caFile', env: 'NEXUS_CA_FILE', kind: 'string', doc: 'Extra CA bundle (PEM) trusted for every backend' },
-  { key: 'publicUrl', env: 'NEXUS_PUBLIC_URL', kind: 'string', doc: 'Public URL clients use (OAuth metadata, OpenAPI servers), e.g. https://nexus.corp' },
-  { key: 'masterKey', env: 'NEXUS_MASTER_KEY', kind: 'string', doc: 'Vault master key, base64 of 32 bytes (or NEXUS_MASTER_KEY_FILE)', secret: true },
-  { key: 'masterKeyFile', env: 'NEXUS_MASTER_KEY_FILE', kind: 'string', doc: 'File holding the master key; embedded mode generates <data dir>/master.key' },
-  { key: 'keyRotation', env: 'NEXUS_KEY_ROTATION', kind: 'duration', doc: 'Rotate the key-encryption key this often, e.g. 30d (one instance does it)' },
+  {
+    key: 'publicUrl',
+    env: 'NEXUS_PUBLIC_URL',
+    kind: 'string',
+    doc: 'Public URL clients use (OAuth metadata, OpenAPI servers), e.g. https://nexus.corp',
+  },
+  {
+    key: 'masterKey',
+    env: 'NEXUS_MASTER_KEY',
+    kind: 'string',
+    doc: 'Vault master key, base64 of 32 bytes (or NEXUS_MASTER_KEY_FILE)',
+    secret: true,
+  },
+  {
+    key: 'masterKeyFile',
+    env: 'NEXUS_MASTER_KEY_FILE',
+    kind: 'string',
+    doc: 'File holding the master key; embedded mode generates <data dir>/master.key',
+  },
+  {
+    key: 'keyRotation',
+    env: 'NEXUS_KEY_ROTATION',
+    kind: 'duration',
+    doc: 'Rotate the key-encryption key this often, e.g. 30d (one instance does it)',
+  },
   { key: 'oauthIssuer', env: 'NEXUS_OAUTH_ISSUER', kind: 'string', doc: 'OAuth 2.1 issuer whose access tokens are accepted' },
   { key: 'oauthAudience', env: 'NEXUS_OAUTH_AUDIENCE', kind: 'string', doc: 'Required token audience (this gateway)' },
   { key: 'oauthJwksUrl', env: 'NEXUS_OAUTH_JWKS_URL', kind: 'string', doc: 'JWKS URL (default: discovered from the issuer)' },
   { key: 'accessRules', env: 'NEXUS_ACCESS_RULES', kind: 'string', doc: 'YAML rules mapping token claims to tool patterns' },
   { key: 'auditRetention', env: 'NEXUS_AUDIT_RETENTION', kind: 'duration', default: '30d', doc: 'How long audit records are kept' },
-  { key: 'allowUnauthenticated', env: 'NEXUS_ALLOW_UNAUTHENTICATED', kind: 'bool', doc: 'Set to 1 to serve a non-loopback address without authentication' },
+  {
+    key: 'allowUnauthenticated',
+    env: 'NEXUS_ALLOW_UNAUTHENTICATED',
+    kind: 'bool',
+    doc: 'Set to 1 to serve a non-loopback address without authentication',
+  },
 ] as const satisfies readonly SettingDef[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
@@ -61,9 +169,18 @@ export function parseSetting(def: SettingDef, raw: string): { value: unknown } |
       return ms === undefined ? { error: `expected a duration like 30s or 5m, got "${raw}"` } : { value: ms };
     }
     case 'list':
-      return { value: raw.split(',').map((s) => s.trim()).filter(Boolean) };
+      return {
+        value: raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
     case 'bool':
-      return /^(1|true|yes|on)$/i.test(raw) ? { value: true } : /^(0|false|no|off|)$/i.test(raw) ? { value: false } : { error: `expected true or false, got "${raw}"` };
+      return /^(1|true|yes|on)$/i.test(raw)
+        ? { value: true }
+        : /^(0|false|no|off|)$/i.test(raw)
+          ? { value: false }
+          : { error: `expected true or false, got "${raw}"` };
     case 'enum':
       return def.values?.includes(raw) ? { value: raw } : { error: `expected one of ${def.values?.join(', ')}, got "${raw}"` };
     default:

@@ -24,11 +24,7 @@ function checkOrder(migrations: readonly Migration[]): void {
   }
 }
 
-export async function migrate(
-  db: Db,
-  log: Logger,
-  migrations: readonly Migration[] = MIGRATIONS,
-): Promise<{ applied: string[] }> {
+export async function migrate(db: Db, log: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: string[] }> {
   checkOrder(migrations);
   return db.withLock('nexus-migrate', async (tx) => {
     await tx.run('CREATE TABLE IF NOT EXISTS nexus_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');

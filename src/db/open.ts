@@ -1,9 +1,9 @@
 // Picks the store: PostgreSQL when a DATABASE_URL is given (shared), else SQLite in the data dir.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../log.ts';
 import { NexusError } from '../errors.ts';
-import { openPostgres, describeUrl } from './postgres.ts';
+import type { Logger } from '../log.ts';
+import { describeUrl, openPostgres } from './postgres.ts';
 import { openSqlite } from './sqlite.ts';
 import type { Db } from './types.ts';
 

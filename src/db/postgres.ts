@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 
 // Loaded only when DATABASE_URL is set: the embedded mode never pays for the driver
 const driver = () => (require('postgres') as { default: typeof postgres }).default;
+
 import { NexusError } from '../errors.ts';
 import type { Db, Row, SqlValue } from './types.ts';
 

@@ -13,6 +13,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 // Loaded only when Redis is configured: the embedded mode never pays for the client (~15 MB)
 const ioredis = () => require('ioredis') as typeof import('ioredis');
+
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { registerSecret } from '../util/redact.ts';
@@ -169,7 +170,12 @@ export interface LuaScript {
 export const luaScript = (lua: string): LuaScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 
 /** EVALSHA, loading the script with EVAL when the server does not know it yet (first use, restart). */
-export async function runScript(redis: RedisClient, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+export async function runScript(
+  redis: RedisClient,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (e) {

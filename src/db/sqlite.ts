@@ -2,9 +2,9 @@
 // one mutex, because a transaction spans awaits and SQLite's own locks would block the event loop.
 import { Database } from 'bun:sqlite';
 import { resolve } from 'node:path';
-import type { Db, Row, SqlValue } from './types.ts';
-import { Mutex } from './mutex.ts';
 import { memoize } from '../util/memo.ts';
+import { Mutex } from './mutex.ts';
+import type { Db, Row, SqlValue } from './types.ts';
 
 const mutexes = new Map<string, Mutex>();
 const sharedMutex = (path: string): Mutex => {
@@ -81,6 +81,8 @@ class SqliteDb implements Db {
  */
 export function openSqlite(file: string, opts: { synchronous?: 'FULL' | 'NORMAL' } = {}): Db {
   const conn = new Database(file, { create: true, readwrite: true });
-  conn.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = ${opts.synchronous ?? 'FULL'};`);
+  conn.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = ${opts.synchronous ?? 'FULL'};`,
+  );
   return new SqliteDb(conn, file === ':memory:' ? new Mutex() : sharedMutex(resolve(file)), 0);
 }

@@ -13,15 +13,26 @@ export interface AdminCredentialsDeps {
 
 const BASE = '/admin/credentials';
 const json = (body: unknown, status = 200) => Response.json(body, { status });
-const view = (c: CredentialInfo) => ({ ...c, createdAt: new Date(c.createdAt).toISOString(), updatedAt: new Date(c.updatedAt).toISOString() });
+const view = (c: CredentialInfo) => ({
+  ...c,
+  createdAt: new Date(c.createdAt).toISOString(),
+  updatedAt: new Date(c.updatedAt).toISOString(),
+});
 const principalOf = (req: Request) => new URL(req.url).searchParams.get('for') ?? undefined;
 
 export function adminCredentialsRoutes(deps: AdminCredentialsDeps) {
   const admin = adminRoute(deps.adminToken);
 
   return new Elysia()
-    .get(BASE, admin(async () => json({ credentials: (await deps.vault.list()).map(view) })))
-    .post(`${BASE}/rotate-key`, admin(async () => json(await deps.vault.rotateKey())), { parse: 'none' })
+    .get(
+      BASE,
+      admin(async () => json({ credentials: (await deps.vault.list()).map(view) })),
+    )
+    .post(
+      `${BASE}/rotate-key`,
+      admin(async () => json(await deps.vault.rotateKey())),
+      { parse: 'none' },
+    )
     .get(
       `${BASE}/:name`,
       admin(async (req, { name = '' }) => {
@@ -35,7 +46,9 @@ export function adminCredentialsRoutes(deps: AdminCredentialsDeps) {
       `${BASE}/:name`,
       admin(async (req, { name = '' }) => {
         const body = await readBody(req);
-        return json(view(await deps.vault.put(name, typeFor(body.type, body.secret), body.secret as Record<string, string>, principalOf(req))));
+        return json(
+          view(await deps.vault.put(name, typeFor(body.type, body.secret), body.secret as Record<string, string>, principalOf(req))),
+        );
       }),
       { parse: 'none' },
     )
@@ -60,7 +73,10 @@ async function readBody(req: Request): Promise<{ type?: string; secret: unknown 
   const b = body as Record<string, unknown> | null;
   const extra = b && typeof b === 'object' ? Object.keys(b).filter((k) => k !== 'type' && k !== 'secret') : [];
   if (!b || typeof b !== 'object' || !b.secret || extra.length || (b.type !== undefined && typeof b.type !== 'string')) {
-    throw new NexusError('INVALID_INPUT', `the body must be {"type"?: "...", "secret": {...fields}}${extra.length ? `; unknown keys: ${extra.join(', ')}` : ''}`);
+    throw new NexusError(
+      'INVALID_INPUT',
+      `the body must be {"type"?: "...", "secret": {...fields}}${extra.length ? `; unknown keys: ${extra.join(', ')}` : ''}`,
+    );
   }
   return { type: b.type as string | undefined, secret: b.secret };
 }

@@ -1,7 +1,7 @@
 // /admin/keys: create (the key is in the response, once), list, revoke client keys.
 import { Elysia } from 'elysia';
 import { z } from 'zod';
-import { parseExpiry, splitPatterns, type KeyService } from '../auth/keys.ts';
+import { type KeyService, parseExpiry, splitPatterns } from '../auth/keys.ts';
 import { NexusError } from '../errors.ts';
 import { adminRoute } from './admin-guard.ts';
 
@@ -29,7 +29,10 @@ async function readBody(request: Request): Promise<z.infer<typeof CreateBody>> {
 export function adminKeysRoutes(opts: { keys: KeyService; adminToken?: string }) {
   const admin = adminRoute(opts.adminToken);
   return new Elysia({ name: 'admin-keys' })
-    .get('/admin/keys', admin(async () => Response.json({ keys: await opts.keys.list() }, { headers: NO_STORE })))
+    .get(
+      '/admin/keys',
+      admin(async () => Response.json({ keys: await opts.keys.list() }, { headers: NO_STORE })),
+    )
     .post(
       '/admin/keys',
       admin(async (request) => {

@@ -12,7 +12,17 @@ export const ADMIN_PATHS: Record<string, unknown> = {
       ...admin,
       summary: 'Store a credential; a new version when it exists',
       parameters: [name, forP],
-      requestBody: { required: true, ...json({ type: 'object', required: ['secret'], properties: { type: { type: 'string', enum: ['basic', 'bearer', 'api_key', 'oauth2_client_credentials', 'oauth2_refresh_token'] }, secret: { type: 'object', additionalProperties: { type: 'string', writeOnly: true } } } }) },
+      requestBody: {
+        required: true,
+        ...json({
+          type: 'object',
+          required: ['secret'],
+          properties: {
+            type: { type: 'string', enum: ['basic', 'bearer', 'api_key', 'oauth2_client_credentials', 'oauth2_refresh_token'] },
+            secret: { type: 'object', additionalProperties: { type: 'string', writeOnly: true } },
+          },
+        }),
+      },
       responses: ok('Stored (metadata only)'),
     },
     delete: { ...admin, summary: 'Delete a credential', parameters: [name, forP], responses: ok('Deleted') },
@@ -23,7 +33,18 @@ export const ADMIN_PATHS: Record<string, unknown> = {
     post: {
       ...admin,
       summary: 'Create a client key (returned once)',
-      requestBody: { required: true, ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, tools: { type: 'array', items: { type: 'string' } }, expires: { type: 'string', examples: ['90d'] } } }) },
+      requestBody: {
+        required: true,
+        ...json({
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string' },
+            tools: { type: 'array', items: { type: 'string' } },
+            expires: { type: 'string', examples: ['90d'] },
+          },
+        }),
+      },
       responses: ok('The new key'),
     },
   },
@@ -37,5 +58,7 @@ export const ADMIN_PATHS: Record<string, unknown> = {
     },
   },
   '/admin/cache': { delete: { ...admin, summary: 'Drop every cached answer', responses: ok('Cleared') } },
-  '/admin/cache/{tool}': { delete: { ...admin, summary: "Drop one tool's cached answers", parameters: [{ ...name, name: 'tool' }], responses: ok('Cleared') } },
+  '/admin/cache/{tool}': {
+    delete: { ...admin, summary: "Drop one tool's cached answers", parameters: [{ ...name, name: 'tool' }], responses: ok('Cleared') },
+  },
 };

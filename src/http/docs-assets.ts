@@ -1,9 +1,10 @@
 // Swagger UI files embedded in the binary: `with { type: 'file' }` makes `bun build --compile`
 // carry them, so /docs works with no internet. Each import yields a path Bun.file() can read.
+
+import favicon32 from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' };
+import uiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
 import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' };
 import presetJs from 'swagger-ui-dist/swagger-ui-standalone-preset.js' with { type: 'file' };
-import uiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
-import favicon32 from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' };
 
 export interface DocsAsset {
   readonly name: string;

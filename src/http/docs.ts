@@ -34,8 +34,7 @@ interface Loaded {
   readonly etag: string;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(opts: DocsOptions, src: (name: string) => string): string {
   return `<!DOCTYPE html>

@@ -1,8 +1,8 @@
 // REST tool calls: POST /api/tools/{name} runs the same call pipeline as MCP (auth, access, arguments,
 // limits, cache, credentials, audit) and answers with plain HTTP statuses and problem+json errors.
 import { Elysia } from 'elysia';
-import { ANONYMOUS, type Caller } from '../caller.ts';
 import type { CallPipeline } from '../call/pipeline.ts';
+import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { problem } from './problem.ts';
@@ -22,7 +22,8 @@ export function restRoutes(deps: RestDeps) {
       try {
         const caller = deps.authenticate ? await deps.authenticate(request) : ANONYMOUS;
         const text = await request.text();
-        if (text.length > deps.maxRequestBytes) throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
+        if (text.length > deps.maxRequestBytes)
+          throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
         let args: unknown = {};
         if (text.trim()) {
           try {

@@ -147,8 +147,15 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
 
 // What Bun's fetch reports (err.code), grouped by what the operator has to do about it.
 const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED', 'INVALID_CA',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'INVALID_CA',
 ]);
 const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const WRONG_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
@@ -170,30 +177,50 @@ function mapFetchError(e: unknown, b: BackendSpec, url: URL, timedOut: boolean, 
   const fail = (reason: string, message: string) =>
     new NexusError('UPSTREAM_UNREACHABLE', message, { cause: e, details: { backend: host, reason, ...(code && { error: code }) } });
   if (UNTRUSTED.has(code)) {
-    return fail('tls_untrusted', `the TLS certificate of ${host} is not trusted (${code}): add the CA that issued it to the backend's tls.ca_file or to NEXUS_CA_FILE`);
+    return fail(
+      'tls_untrusted',
+      `the TLS certificate of ${host} is not trusted (${code}): add the CA that issued it to the backend's tls.ca_file or to NEXUS_CA_FILE`,
+    );
   }
-  if (EXPIRED.has(code)) return fail('tls_expired', `the TLS certificate of ${host} is expired or not yet valid (${code}): renew it on the backend`);
+  if (EXPIRED.has(code))
+    return fail('tls_expired', `the TLS certificate of ${host} is expired or not yet valid (${code}): renew it on the backend`);
   if (WRONG_NAME.has(code)) {
-    return fail('tls_hostname', `the TLS certificate of ${host} is not issued for that name (${code}): use a host name from the certificate in base_url`);
+    return fail(
+      'tls_hostname',
+      `the TLS certificate of ${host} is not issued for that name (${code}): use a host name from the certificate in base_url`,
+    );
   }
   if (code === 'ERR_PROXY_TUNNEL') {
     const answer = (err.message ?? '').replace(/^.*tunnel:\s*/i, '').slice(0, 80);
-    return fail('proxy_refused', `proxy ${proxyHost(proxy)} refused to open a tunnel to ${host} (${answer}): check the proxy's credentials and that it allows this host`);
+    return fail(
+      'proxy_refused',
+      `proxy ${proxyHost(proxy)} refused to open a tunnel to ${host} (${answer}): check the proxy's credentials and that it allows this host`,
+    );
   }
   if (https && (code === 'EPROTO' || /handshake/i.test(err.message ?? ''))) {
     const hint = b.tls?.certFile
       ? 'the backend may have refused the client certificate (tls.cert_file / tls.key_file)'
       : 'the backend may require a client certificate (tls.cert_file and tls.key_file)';
-    return fail('tls_handshake', `TLS handshake with ${host}${via} failed (${code || 'handshake'}): ${hint}, or it does not speak TLS on this port`);
+    return fail(
+      'tls_handshake',
+      `TLS handshake with ${host}${via} failed (${code || 'handshake'}): ${hint}, or it does not speak TLS on this port`,
+    );
   }
   if (https && code === 'ECONNRESET' && b.tls?.certFile) {
-    return fail('tls_handshake', `${host} closed the connection (ECONNRESET): if it checks client certificates, check that it accepts the one in tls.cert_file`);
+    return fail(
+      'tls_handshake',
+      `${host} closed the connection (ECONNRESET): if it checks client certificates, check that it accepts the one in tls.cert_file`,
+    );
   }
   if (/CERT|SSL|TLS/.test(code)) return fail('tls', `TLS with ${host}${via} failed (${code})`);
-  if (UNRESOLVED.has(code)) return fail('dns', `the backend host name ${url.hostname} does not resolve${via} (${code}): check base_url and DNS`);
+  if (UNRESOLVED.has(code))
+    return fail('dns', `the backend host name ${url.hostname} does not resolve${via} (${code}): check base_url and DNS`);
   if (REFUSED.has(code)) {
     return proxy
-      ? fail('proxy_unreachable', `could not reach proxy ${proxyHost(proxy)} for backend ${host} (connection refused): check proxy: / HTTPS_PROXY / HTTP_PROXY`)
+      ? fail(
+          'proxy_unreachable',
+          `could not reach proxy ${proxyHost(proxy)} for backend ${host} (connection refused): check proxy: / HTTPS_PROXY / HTTP_PROXY`,
+        )
       : fail('refused', `could not reach backend ${host} (connection refused): is it running, and is base_url right?`);
   }
   return fail('network', `could not reach backend ${host}${via} (${code || 'connection failed'})`);

@@ -22,7 +22,7 @@ const rulesOf = memoize(
 export function noProxyMatches(host: string, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return rulesOf(noProxy).some((bare) => bare === '*' || h === bare || h.endsWith('.' + bare));
+  return rulesOf(noProxy).some((bare) => bare === '*' || h === bare || h.endsWith(`.${bare}`));
 }
 
 interface ProxyEnv {

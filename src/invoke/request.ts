@@ -2,7 +2,7 @@
 // can fill a path segment, a query value, a header value or a body value, never change the shape.
 import { NexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
-import { parseTemplate, placeholders, type Part } from '../registry/template.ts';
+import { type Part, parseTemplate, placeholders } from '../registry/template.ts';
 import type { OutgoingRequest } from './types.ts';
 
 interface Compiled {

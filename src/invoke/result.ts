@@ -25,7 +25,8 @@ const isTextual = (ct: string) => /^text\/|\/(xml|x-www-form-urlencoded|javascri
 export function scrub(text: string, injected: readonly string[]): string {
   let out = text;
   // each also as a JSON encoder may write it, "/" escaped as "\/" (PHP does by default)
-  for (const s of injected.flatMap((v) => [v, v.replaceAll('/', '\\/')])) if (s.length >= 4 && out.includes(s)) out = out.split(s).join('[REDACTED]');
+  for (const s of injected.flatMap((v) => [v, v.replaceAll('/', '\\/')]))
+    if (s.length >= 4 && out.includes(s)) out = out.split(s).join('[REDACTED]');
   return redactText(out);
 }
 
@@ -38,12 +39,22 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
     return {
       isError: true,
       status: res.status,
-      content: [{ type: 'text', text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${excerpt ? `: ${excerpt}` : ''}` }],
+      content: [
+        {
+          type: 'text',
+          text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${excerpt ? `: ${excerpt}` : ''}`,
+        },
+      ],
     };
   }
-  if (res.body.byteLength === 0) return { isError: false, status: res.status, content: [{ type: 'text', text: `(empty answer, HTTP ${res.status})` }] };
+  if (res.body.byteLength === 0)
+    return { isError: false, status: res.status, content: [{ type: 'text', text: `(empty answer, HTTP ${res.status})` }] };
   if (ct.startsWith('image/')) {
-    return { isError: false, status: res.status, content: [{ type: 'image', data: Buffer.from(res.body).toString('base64'), mimeType: ct }] };
+    return {
+      isError: false,
+      status: res.status,
+      content: [{ type: 'image', data: Buffer.from(res.body).toString('base64'), mimeType: ct }],
+    };
   }
   const text = decoder.decode(res.body);
   if (isJson(ct)) {
@@ -59,10 +70,16 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
         ...(structured && { structuredContent: structured }),
       };
     } catch {
-      if (ct !== '') return { isError: true, status: res.status, content: [{ type: 'text', text: `Backend sent invalid JSON (HTTP ${res.status}): ${scrub(text.slice(0, EXCERPT), injected)}` }] };
+      if (ct !== '')
+        return {
+          isError: true,
+          status: res.status,
+          content: [{ type: 'text', text: `Backend sent invalid JSON (HTTP ${res.status}): ${scrub(text.slice(0, EXCERPT), injected)}` }],
+        };
     }
   }
-  if (isTextual(ct) || ct === '' || !text.includes('\uFFFD')) return { isError: false, status: res.status, content: [{ type: 'text', text: scrub(text, injected) }] };
+  if (isTextual(ct) || ct === '' || !text.includes('\uFFFD'))
+    return { isError: false, status: res.status, content: [{ type: 'text', text: scrub(text, injected) }] };
   return { isError: false, status: res.status, content: [{ type: 'text', text: `[${res.body.byteLength} bytes of ${ct}]` }] };
 }
 

@@ -15,12 +15,7 @@ export interface OutgoingRequest {
  * backend answered 401 to attempt 1 (OAuth: force one token refresh). Throws NexusError
  * (CREDENTIAL_ERROR) when the credential is missing or unusable; never puts a secret in a message.
  */
-export type ApplyAuth = (
-  auth: Exclude<AuthSpec, { type: 'none' }>,
-  caller: Caller,
-  req: OutgoingRequest,
-  attempt: 1 | 2,
-) => Promise<void>;
+export type ApplyAuth = (auth: Exclude<AuthSpec, { type: 'none' }>, caller: Caller, req: OutgoingRequest, attempt: 1 | 2) => Promise<void>;
 
 /**
  * The identity of the credential a call would use (`name@version` plus the principal for a per-user

@@ -30,8 +30,13 @@ export function gcraStep(tatUs: number, nowUs: number, rule: LimitRule, cost: nu
 export function validateCheck(check: LimitCheck): void {
   const { rule, cost = 1 } = check;
   const ok =
-    Number.isInteger(rule.requests) && rule.requests > 0 && Number.isFinite(rule.perMs) && rule.perMs > 0 &&
-    Number.isInteger(cost) && cost >= 0 && cost <= rule.requests;
+    Number.isInteger(rule.requests) &&
+    rule.requests > 0 &&
+    Number.isFinite(rule.perMs) &&
+    rule.perMs > 0 &&
+    Number.isInteger(cost) &&
+    cost >= 0 &&
+    cost <= rule.requests;
   if (!ok) throw new NexusError('INVALID_INPUT', `rate limit "${check.name}": invalid rule or cost`);
 }
 

@@ -30,8 +30,11 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions = {}): MemoryLimi
     const nowUs = Math.floor(clock() * 1000);
     if (tats.size >= sweepAt) sweep(nowUs);
     const steps = checks.map((c) => gcraStep(tats.get(c.key) ?? 0, nowUs, c.rule, c.cost ?? 1));
-    const verdict = verdictOf(checks, steps.map((s) => s.decision));
-    if (verdict.allowed) checks.forEach((c, i) => tats.set(c.key, steps[i]!.tatUs));
+    const verdict = verdictOf(
+      checks,
+      steps.map((s) => s.decision),
+    );
+    if (verdict.allowed) for (const [i, c] of checks.entries()) tats.set(c.key, steps[i]!.tatUs);
     return verdict;
   }
 

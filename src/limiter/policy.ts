@@ -72,7 +72,7 @@ export function createCallLimits(limiter: Limiter, gateway: GatewayLimits = {}, 
     }
     return p;
   };
-  return async (tool: LimitedTool, caller: Caller): Promise<string | void> => {
+  return async (tool: LimitedTool, caller: Caller): Promise<string | undefined> => {
     const { checks, label } = plan(tool, caller);
     if (checks.length === 0) return;
     try {

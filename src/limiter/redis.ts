@@ -1,7 +1,7 @@
 // Shared limiter: all checks of a call in ONE Lua script (one round trip, atomic), with the GCRA of
 // gcra.ts, time from Redis (TIME), a TTL on every key, and consumption only when every check allows.
 // All limiter keys carry the hash tag {rl} so one script's keys land on one Cluster slot.
-import { luaScript, runScript, type RedisClient } from '../db/redis.ts';
+import { luaScript, type RedisClient, runScript } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import { intervalUs, takeOne, validateCheck, verdictOf } from './gcra.ts';
 import type { LimitCheck, LimitDecision, Limiter, LimitVerdict } from './types.ts';
@@ -47,7 +47,12 @@ export function createRedisLimiter(redis: RedisClient, opts: RedisLimiterOptions
     checks.forEach(validateCheck);
     if (checks.length === 0) return { allowed: true, decisions: [] };
     const args = checks.flatMap((c) => [intervalUs(c.rule), c.rule.requests, c.cost ?? 1]);
-    const raw = (await runScript(redis, GCRA, checks.map((c) => redisKey(c.key)), args)) as number[];
+    const raw = (await runScript(
+      redis,
+      GCRA,
+      checks.map((c) => redisKey(c.key)),
+      args,
+    )) as number[];
     const decisions: LimitDecision[] = checks.map((c, i) => ({
       allowed: raw[3 * i] === 1,
       remaining: Number(raw[3 * i + 1]),

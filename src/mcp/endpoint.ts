@@ -2,14 +2,14 @@
 // SDK's dual-revision handler (2026-07-28 per-request, 2025-11-25 stateless). Any instance can serve
 // any request: nothing is kept between requests except the change-notification streams.
 import { createMcpHandler, hostHeaderValidationResponse, originValidationResponse } from '@modelcontextprotocol/server';
-import { ANONYMOUS, type Caller } from '../caller.ts';
 import type { CallPipeline } from '../call/pipeline.ts';
+import { ANONYMOUS, type Caller } from '../caller.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { fastToolCall } from './fast-call.ts';
-import { createMcpServer, SERVER_INFO } from './server.ts';
 import { listChangedStream } from './notifications.ts';
+import { createMcpServer, SERVER_INFO } from './server.ts';
 
 export interface McpEndpointOptions {
   readonly pipeline: CallPipeline;

@@ -3,8 +3,9 @@
 // Anything unusual (other methods, extra _meta, header mismatches, odd Accept/Content-Type) is left to
 // the SDK, which owns the protocol's error answers. Profiling showed the SDK's per-request server and
 // repeated zod validation of the same message costing more than the whole gateway call.
-import type { Caller } from '../caller.ts';
+
 import type { CallPipeline } from '../call/pipeline.ts';
+import type { Caller } from '../caller.ts';
 import { toNexusError } from '../errors.ts';
 import type { ToolResult } from '../invoke/result.ts';
 import { SERVER_INFO } from './server.ts';
@@ -49,7 +50,13 @@ export interface FastCallDeps {
 }
 
 /** A Response for an eligible tools/call, or undefined when the SDK should serve the request. */
-export function fastToolCall(req: Request, body: unknown, caller: Caller, requestId: string, deps: FastCallDeps): Promise<Response> | undefined {
+export function fastToolCall(
+  req: Request,
+  body: unknown,
+  caller: Caller,
+  requestId: string,
+  deps: FastCallDeps,
+): Promise<Response> | undefined {
   if (!isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
   const id = body.id;
   if (!(typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)))) return undefined;

@@ -1,8 +1,8 @@
 // The SDK server one MCP request is served by: tools/list and tools/call over the call pipeline.
 // A fresh, cheap instance per request (two handlers); everything heavy is memoised per tool set.
-import { ProtocolError, ResourceNotFoundError, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
-import type { Caller } from '../caller.ts';
+import { type CallToolResult, ProtocolError, ResourceNotFoundError, Server, type Tool } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
+import type { Caller } from '../caller.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 

@@ -1,6 +1,6 @@
 // Security schemes -> `auth:` blocks naming a vault credential; what Nexus cannot do is reported.
 import type { AuthSpec } from '../registry/schema.ts';
-import { record, str, type JsonRecord } from './json.ts';
+import { type JsonRecord, record, str } from './json.ts';
 import { slug } from './naming.ts';
 import type { SecurityRequirement } from './operations.ts';
 
@@ -26,19 +26,29 @@ export function schemeAuth(name: string, scheme: unknown, scopes: readonly strin
     case 'oauth2': {
       const flows = record(s.flows);
       const tokenUrl = str(record(flows.clientCredentials).tokenUrl);
-      if (tokenUrl) return { auth: { type: 'oauth2_client_credentials', credential, token_url: new URL(tokenUrl, baseUrl).href, ...withScopes } };
-      return { manual: `OAuth2 scheme ${name} has no clientCredentials flow (${Object.keys(flows).join(', ') || 'none'}): write its auth block by hand, e.g. oauth2_refresh_token` };
+      if (tokenUrl)
+        return { auth: { type: 'oauth2_client_credentials', credential, token_url: new URL(tokenUrl, baseUrl).href, ...withScopes } };
+      return {
+        manual: `OAuth2 scheme ${name} has no clientCredentials flow (${Object.keys(flows).join(', ') || 'none'}): write its auth block by hand, e.g. oauth2_refresh_token`,
+      };
     }
     case 'openIdConnect':
-      return { manual: `OpenID Connect scheme ${name}: write its auth block by hand (e.g. oauth2_client_credentials with the provider's token URL)` };
+      return {
+        manual: `OpenID Connect scheme ${name}: write its auth block by hand (e.g. oauth2_client_credentials with the provider's token URL)`,
+      };
     case 'mutualTLS':
       return { manual: `mutual TLS scheme ${name}: set backend.tls by hand` };
     default:
-      return { manual: `security scheme ${name} ${s.type === undefined ? 'is not defined' : `of type ${String(s.type)} is not supported`}` };
+      return {
+        manual: `security scheme ${name} ${s.type === undefined ? 'is not defined' : `of type ${String(s.type)} is not supported`}`,
+      };
   }
 }
 
-type Choice = { readonly kind: 'anonymous' } | { readonly kind: 'auth'; readonly scheme: string; readonly auth: CredentialAuth } | { readonly kind: 'manual'; readonly reasons: string[] };
+type Choice =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'auth'; readonly scheme: string; readonly auth: CredentialAuth }
+  | { readonly kind: 'manual'; readonly reasons: string[] };
 
 export interface AuthPlanOptions {
   readonly schemes: JsonRecord;
@@ -65,7 +75,8 @@ export function planAuth(opts: AuthPlanOptions): AuthPlan {
   const warnings: string[] = [];
   const use = (auth: CredentialAuth): CredentialAuth => {
     const had = credentials.get(auth.credential);
-    if (had && had !== auth.type) warnings.push(`credential ${auth.credential} is used as both ${had} and ${auth.type}; give one of them another name`);
+    if (had && had !== auth.type)
+      warnings.push(`credential ${auth.credential} is used as both ${had} and ${auth.type}; give one of them another name`);
     else credentials.set(auth.credential, auth.type);
     return auth;
   };
@@ -103,7 +114,10 @@ export function planAuth(opts: AuthPlanOptions): AuthPlan {
       const c = choose(security, prefer);
       if (c.kind === 'anonymous') return fileAuth ? { auth: { type: 'none' } } : {};
       if (c.kind === 'auth') return same(c.auth, fileAuth) ? {} : { auth: use(c.auth) };
-      return { ...(fileAuth && { auth: { type: 'none' } as const }), warning: `authentication needs manual setup: ${c.reasons.join('; ')}` };
+      return {
+        ...(fileAuth && { auth: { type: 'none' } as const }),
+        warning: `authentication needs manual setup: ${c.reasons.join('; ')}`,
+      };
     },
   };
 }

@@ -1,8 +1,8 @@
 // One operation -> one tool declaration (or the reasons it was skipped).
 import { HTTP_METHODS, type HttpMethod, type ToolDecl } from '../registry/schema.ts';
 import type { AuthPlan } from './auth.ts';
-import { isRecord, type JsonRecord } from './json.ts';
 import { isJsonMediaType, planInput } from './input.ts';
+import { isRecord, type JsonRecord } from './json.ts';
 import type { Operation } from './operations.ts';
 import { describeRefIssues } from './refs.ts';
 import { toJsonSchema } from './schema.ts';
@@ -74,7 +74,13 @@ function outputSchema(op: Operation): JsonRecord | undefined {
 }
 
 const tidy = (text: string): string =>
-  text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 
 /** Summary + description, trimmed to a length a model reads in full. */
 export function describeOperation(op: Pick<Operation, 'summary' | 'description' | 'deprecated' | 'method' | 'path'>): string {

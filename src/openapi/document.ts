@@ -59,7 +59,10 @@ function rerooted(schema: unknown, component: string): unknown {
   if (!isRecord(schema)) return schema;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(schema)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `#/components/schemas/${component}${v.slice(1)}` : rerooted(v, component);
+    out[k] =
+      k === '$ref' && typeof v === 'string' && v.startsWith('#/')
+        ? `#/components/schemas/${component}${v.slice(1)}`
+        : rerooted(v, component);
   }
   return out;
 }
@@ -74,7 +77,9 @@ export function buildOpenApiDocument(tools: readonly ToolSpec[], opts: OpenApiDo
     tags.add(tag);
     schemas[`${tool.name}.input`] = rerooted(tool.inputSchema, `${tool.name}.input`);
     if (tool.outputSchema) schemas[`${tool.name}.output`] = rerooted(tool.outputSchema, `${tool.name}.output`);
-    const answer = tool.outputSchema ? { $ref: `#/components/schemas/${tool.name}.output` } : { description: 'Whatever JSON the backend answers' };
+    const answer = tool.outputSchema
+      ? { $ref: `#/components/schemas/${tool.name}.output` }
+      : { description: 'Whatever JSON the backend answers' };
     const required = Array.isArray(tool.inputSchema.required) && tool.inputSchema.required.length > 0;
     paths[`/api/tools/${tool.name}`] = {
       post: {

@@ -1,5 +1,5 @@
 // Tool file -> YAML a person is happy to edit: block style, short maps inline, long text as block scalars.
-import { Document, isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, type Node, type Pair, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ToolFile } from '../registry/schema.ts';
 
 export interface EmitHeader {

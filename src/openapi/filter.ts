@@ -9,7 +9,11 @@ export interface Selector {
   unmatched(): string[];
 }
 
-const list = (values: readonly string[]): string[] => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const list = (values: readonly string[]): string[] =>
+  values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export function createSelector(include: readonly string[] = [], operations: readonly string[] = []): Selector {
   const tags = new Set<string>();

@@ -1,7 +1,7 @@
 // An OpenAPI / Swagger document -> one tool file (shared backend + a tool per operation) + warnings.
 import { NexusError } from '../errors.ts';
 import type { ToolDecl, ToolFile } from '../registry/schema.ts';
-import { planAuth, type CredentialAuth } from './auth.ts';
+import { type CredentialAuth, planAuth } from './auth.ts';
 import { convertOperation } from './convert.ts';
 import { createSelector } from './filter.ts';
 import { record, str } from './json.ts';
@@ -43,7 +43,9 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
   }
   const baseUrl = resolveBaseUrl(spec, opts.baseUrl);
   const swagger = spec.version === '2.0';
-  const schemes = swagger ? swaggerSecuritySchemes(spec.doc) : record(createResolver(spec.doc).resolve(record(record(spec.doc.components).securitySchemes), []));
+  const schemes = swagger
+    ? swaggerSecuritySchemes(spec.doc)
+    : record(createResolver(spec.doc).resolve(record(record(spec.doc.components).securitySchemes), []));
   const auth = planAuth({ schemes, security: documentSecurity(spec.doc), apiSlug, credential: opts.auth, baseUrl });
   const selector = createSelector(opts.include, opts.operations);
   const unique = uniqueNamer();
@@ -79,7 +81,8 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
 
 /** `--base-url`, else the first server (or Swagger host + basePath), resolved against the spec's URL. */
 function resolveBaseUrl(spec: LoadedSpec, override: string | undefined): string {
-  const raw = override ?? (spec.version === '2.0' ? (swaggerServer(spec.doc) ?? str(spec.doc.basePath)) : serverUrls(spec.doc.servers)[0]) ?? '/';
+  const raw =
+    override ?? (spec.version === '2.0' ? (swaggerServer(spec.doc) ?? str(spec.doc.basePath)) : serverUrls(spec.doc.servers)[0]) ?? '/';
   let url: URL;
   try {
     url = new URL(raw, spec.url);
@@ -89,7 +92,8 @@ function resolveBaseUrl(spec: LoadedSpec, override: string | undefined): string 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new NexusError('INVALID_INPUT', `base URL "${raw}" must be http(s); pass --base-url`);
   }
-  if (url.username || url.password) throw new NexusError('INVALID_INPUT', 'base URL must not carry credentials: store them with `nexus vault put`');
+  if (url.username || url.password)
+    throw new NexusError('INVALID_INPUT', 'base URL must not carry credentials: store them with `nexus vault put`');
   if (url.search || url.hash) throw new NexusError('INVALID_INPUT', `base URL "${raw}" must not have a query or fragment`);
   return url.href.replace(/\/+$/, '');
 }

@@ -3,7 +3,7 @@ import type { HttpMethod } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from './json.ts';
 import { argName } from './naming.ts';
 import type { Operation, Parameter } from './operations.ts';
-import { isObjectSchema, leadingKeys, toJsonSchema, type JsonSchema } from './schema.ts';
+import { isObjectSchema, type JsonSchema, leadingKeys, toJsonSchema } from './schema.ts';
 
 export interface RequestDecl {
   readonly method: HttpMethod;
@@ -22,8 +22,7 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 export const isJsonMediaType = (t: string): boolean => /^application\/([\w.+-]+\+)?json(\s*;|$)/i.test(t.trim());
 
-const hasType = (s: JsonSchema, t: string): boolean =>
-  isRecord(s) && (s.type === t || (Array.isArray(s.type) && s.type.includes(t)));
+const hasType = (s: JsonSchema, t: string): boolean => isRecord(s) && (s.type === t || (Array.isArray(s.type) && s.type.includes(t)));
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -36,11 +35,14 @@ function parameterSchema(p: Parameter): { schema: JsonSchema } | { problem: stri
     return { schema: toJsonSchema((p.content[json] as JsonRecord | undefined)?.schema ?? {}, 'input') };
   }
   const schema = toJsonSchema(p.schema ?? { type: 'string' }, 'input');
-  if (hasType(schema, 'object')) return { problem: `${p.in} parameter "${p.name}" is an object, which Nexus cannot serialise in the ${p.in}` };
+  if (hasType(schema, 'object'))
+    return { problem: `${p.in} parameter "${p.name}" is an object, which Nexus cannot serialise in the ${p.in}` };
   if (hasType(schema, 'array')) {
-    const repeated = p.collectionFormat !== undefined ? p.collectionFormat === 'multi' : (p.style ?? 'form') === 'form' && p.explode !== false;
+    const repeated =
+      p.collectionFormat !== undefined ? p.collectionFormat === 'multi' : (p.style ?? 'form') === 'form' && p.explode !== false;
     if (p.in !== 'query' || !repeated) {
-      const style = p.collectionFormat ?? `${p.style ?? (p.in === 'query' ? 'form' : 'simple')}${p.explode === false ? ', explode: false' : ''}`;
+      const style =
+        p.collectionFormat ?? `${p.style ?? (p.in === 'query' ? 'form' : 'simple')}${p.explode === false ? ', explode: false' : ''}`;
       return { problem: `${p.in} parameter "${p.name}" is an array serialised as ${style} (Nexus sends repeated query parameters only)` };
     }
   }

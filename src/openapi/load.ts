@@ -26,7 +26,10 @@ export async function loadSpec(source: string, fetchImpl: typeof fetch = fetch):
     const shown = printableUrl(url);
     let res: Response;
     try {
-      res = await fetchImpl(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json, application/yaml, text/yaml, */*' } });
+      res = await fetchImpl(url, {
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+        headers: { accept: 'application/json, application/yaml, text/yaml, */*' },
+      });
     } catch (e) {
       throw new NexusError('UPSTREAM_UNREACHABLE', `cannot fetch ${shown}: ${(e as Error).message}`, { cause: e });
     }

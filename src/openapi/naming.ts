@@ -2,13 +2,20 @@
 const MAX = 128;
 
 const clean = (s: string): string =>
-  s.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+/g, '_').replace(/^[_.-]+|[_.-]+$/g, '').slice(0, MAX);
+  s
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_.-]+|[_.-]+$/g, '')
+    .slice(0, MAX);
 
 /** From operationId, else method + path (`get_planets_planetId`). */
 export function toolName(op: { readonly operationId?: string; readonly method: string; readonly path: string }): string {
   const fromId = op.operationId ? clean(op.operationId) : '';
   if (fromId) return fromId;
-  const segments = op.path.split('/').map((s) => s.replace(/[{}]/g, '')).filter(Boolean);
+  const segments = op.path
+    .split('/')
+    .map((s) => s.replace(/[{}]/g, ''))
+    .filter(Boolean);
   return clean(`${op.method.toLowerCase()}_${segments.join('_') || 'root'}`);
 }
 

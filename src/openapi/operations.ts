@@ -1,5 +1,5 @@
 // The operations of a document, read from OpenAPI 3.x or Swagger 2.0 into one shape, refs resolved.
-import { isRecord, record, str, strings, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord, record, str, strings } from './json.ts';
 import type { LoadedSpec } from './load.ts';
 import { createResolver, pointer, type RefIssue } from './refs.ts';
 import { swaggerBody, swaggerParameter, swaggerResponses } from './swagger.ts';
@@ -153,10 +153,12 @@ export function serverUrls(servers: unknown): string[] {
   return servers.filter(isRecord).flatMap((s) => {
     if (typeof s.url !== 'string') return [];
     const vars = record(s.variables);
-    return [s.url.replace(/\{([^}]+)\}/g, (m, name: string) => {
-      const d = record(vars[name]).default;
-      return typeof d === 'string' ? d : m;
-    })];
+    return [
+      s.url.replace(/\{([^}]+)\}/g, (m, name: string) => {
+        const d = record(vars[name]).default;
+        return typeof d === 'string' ? d : m;
+      }),
+    ];
   });
 }
 

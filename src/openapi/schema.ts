@@ -8,8 +8,25 @@ export type JsonSchema = JsonRecord | boolean;
 
 // JSON Schema's own formats; OpenAPI's (int64, float, binary, ...) would trip strict validators.
 const FORMATS = new Set([
-  'date-time', 'date', 'time', 'duration', 'email', 'idn-email', 'hostname', 'idn-hostname', 'ipv4', 'ipv6',
-  'uri', 'uri-reference', 'iri', 'iri-reference', 'uuid', 'uri-template', 'json-pointer', 'relative-json-pointer', 'regex',
+  'date-time',
+  'date',
+  'time',
+  'duration',
+  'email',
+  'idn-email',
+  'hostname',
+  'idn-hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri-reference',
+  'iri',
+  'iri-reference',
+  'uuid',
+  'uri-template',
+  'json-pointer',
+  'relative-json-pointer',
+  'regex',
 ]);
 const DROPPED = new Set(['discriminator', 'xml', 'externalDocs', 'example', 'nullable', 'x-nullable']);
 // annotations that mean nothing in one direction (and examples, which only help whoever writes arguments)
@@ -20,8 +37,18 @@ const DROPPED_IN: Record<SchemaMode, Set<string>> = {
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_ONE = new Set([
-  'additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames',
-  'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema',
+  'additionalProperties',
+  'items',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'additionalItems',
+  'contentSchema',
 ]);
 
 export function toJsonSchema(schema: unknown, mode: SchemaMode): JsonSchema {
@@ -77,7 +104,9 @@ function addNull(s: JsonRecord): void {
 function pruneDirection(s: JsonRecord, mode: SchemaMode): void {
   if (!isRecord(s.properties)) return;
   const hidden = mode === 'input' ? 'readOnly' : 'writeOnly';
-  const drop = Object.entries(s.properties).filter(([, p]) => isRecord(p) && p[hidden] === true).map(([k]) => k);
+  const drop = Object.entries(s.properties)
+    .filter(([, p]) => isRecord(p) && p[hidden] === true)
+    .map(([k]) => k);
   if (!drop.length) return;
   s.properties = Object.fromEntries(Object.entries(s.properties).filter(([k]) => !drop.includes(k)));
   if (Array.isArray(s.required)) {

@@ -1,11 +1,25 @@
 // Swagger 2.0 specifics, read into the OpenAPI 3 shapes the rest of the importer uses.
-import { isRecord, record, str, strings, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord, record, str, strings } from './json.ts';
 import type { Parameter, RequestBody } from './operations.ts';
 
 // Swagger 2.0 puts a non-body parameter's schema keywords on the parameter itself.
 const SCHEMA_KEYS = [
-  'type', 'format', 'items', 'enum', 'default', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
-  'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'multipleOf',
+  'type',
+  'format',
+  'items',
+  'enum',
+  'default',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'multipleOf',
 ];
 
 export function swaggerParameter(p: JsonRecord): Parameter | undefined {
@@ -43,7 +57,10 @@ export function swaggerBody(params: readonly JsonRecord[], op: JsonRecord, doc: 
   if (!params.some((p) => p.in === 'formData')) return undefined;
   const consumes = strings(op.consumes).length ? strings(op.consumes) : strings(doc.consumes);
   const types = consumes.filter((t) => /form/.test(t));
-  return { required: true, content: Object.fromEntries((types.length ? types : ['application/x-www-form-urlencoded']).map((t) => [t, undefined])) };
+  return {
+    required: true,
+    content: Object.fromEntries((types.length ? types : ['application/x-www-form-urlencoded']).map((t) => [t, undefined])),
+  };
 }
 
 export function swaggerResponses(op: JsonRecord, doc: JsonRecord): Record<string, Record<string, unknown>> {

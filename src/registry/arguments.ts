@@ -1,7 +1,8 @@
 // JSON Schema 2020-12 checks for tool arguments: schemas are checked at load, compiled on first use.
+
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { NexusError } from '../errors.ts';
 import type { JsonObject } from './spec.ts';
 

@@ -7,7 +7,9 @@ import type { Issue } from './yaml-file.ts';
 export type CredentialLookup = (name: string) => Promise<{ readonly type: string } | undefined>;
 
 /** The distinct credential names the tools use, in declaration order. */
-export const credentialNames = (tools: readonly ToolSpec[]): string[] => [...new Set(tools.flatMap((t) => (t.auth ? [t.auth.credential] : [])))];
+export const credentialNames = (tools: readonly ToolSpec[]): string[] => [
+  ...new Set(tools.flatMap((t) => (t.auth ? [t.auth.credential] : []))),
+];
 
 /**
  * One issue per tool whose credential is missing or of another type, at the tool's line. Tools are

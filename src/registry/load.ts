@@ -1,11 +1,11 @@
 // Reads every *.yaml / *.yml under the tools dir into ToolSpecs, collecting every issue with its line.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
+import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
 import type { ToolSpec } from './spec.ts';
-import { formatPath, parseYaml, type Issue, type ParsedYaml, type PathPart } from './yaml-file.ts';
+import { formatPath, type Issue, type ParsedYaml, type PathPart, parseYaml } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
 export interface LoadResult {
@@ -47,7 +47,11 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     files = listToolFiles(dir);
   } catch (e) {
-    return { tools: [], files: [], issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }] };
+    return {
+      tools: [],
+      files: [],
+      issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }],
+    };
   }
   const results = files.map((f) => loadToolFile(f, readFileSync(f, 'utf8'), opts));
   const tools = results.flatMap((r) => r.tools);
@@ -88,7 +92,12 @@ function fastParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undefined, opts: LoadOptions): { tools: ToolSpec[]; issues: Issue[] } {
+function buildFile(
+  path: string,
+  fastValue: unknown,
+  precise: ParsedYaml | undefined,
+  opts: LoadOptions,
+): { tools: ToolSpec[]; issues: Issue[] } {
   const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
   const parsed: Pick<ParsedYaml, 'value' | 'lineOf' | 'issues'> = precise ?? { value: fastValue, issues: [], lineOf: () => 0 };
   if (parsed.issues.length) return { tools: [], issues: parsed.issues };

@@ -123,9 +123,7 @@ export const AnnotationsSchema = z
 
 export const ToolSchema = z
   .object({
-    name: z
-      .string()
-      .regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }),
+    name: z.string().regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }),
     title: z.string().optional(),
     description: z.string().min(1, { message: 'a tool needs a description (the model reads it)' }),
     input: JsonSchemaObject.optional().describe('Arguments schema; defaults to an empty object'),
@@ -154,10 +152,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** JSON Schema of the tool-file format, for editors (`# yaml-language-server: $schema=...`). */
 export function toolFileJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ToolFileSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(ToolFileSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
   return {
     ...schema,
     $id: 'https://nexus.dev/schema/tools.schema.json',

@@ -1,8 +1,8 @@
 // Hot reload: watch the tools dir (and SIGHUP); a valid change is swapped in whole, an invalid one is
 // logged issue by issue and the running set stays.
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import type { Logger } from '../log.ts';
-import { loadToolsDir, type LoadOptions } from './load.ts';
+import { type LoadOptions, loadToolsDir } from './load.ts';
 import type { Registry } from './registry.ts';
 import { formatIssue } from './yaml-file.ts';
 

@@ -7,7 +7,16 @@ export function matcher(patterns: readonly string[]): (name: string) => boolean 
   if (!m) {
     if (patterns.includes('*')) m = () => true;
     else {
-      const re = new RegExp(`^(?:${patterns.map((p) => p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')).join('|')})$`);
+      const re = new RegExp(
+        `^(?:${patterns
+          .map((p) =>
+            p
+              .split('*')
+              .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*'),
+          )
+          .join('|')})$`,
+      );
       m = (name) => re.test(name);
     }
     if (compiled.size > 10_000) compiled.clear();

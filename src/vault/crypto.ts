@@ -57,11 +57,9 @@ export function open(key: Uint8Array, sealed: Sealed, aad: Uint8Array, what: str
   try {
     return gcmDecrypt(key, bytes(sealed.nonce), bytes(sealed.ciphertext), aad);
   } catch (e) {
-    throw new NexusError(
-      'VAULT_ERROR',
-      `${what} failed to open: it was altered, moved from another row, or sealed under another key`,
-      { cause: e },
-    );
+    throw new NexusError('VAULT_ERROR', `${what} failed to open: it was altered, moved from another row, or sealed under another key`, {
+      cause: e,
+    });
   }
 }
 
@@ -79,8 +77,7 @@ export function opensKeyCheck(master: Uint8Array, sealed: Sealed): boolean {
   }
 }
 
-export const sealKek = (master: Uint8Array, version: number, kek: Uint8Array): Sealed =>
-  seal(master, kek, bind('kek', version));
+export const sealKek = (master: Uint8Array, version: number, kek: Uint8Array): Sealed => seal(master, kek, bind('kek', version));
 
 export const openKek = (master: Uint8Array, version: number, sealed: Sealed): Uint8Array =>
   open(master, sealed, bind('kek', version), `key-encryption key version ${version}`);

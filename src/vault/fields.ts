@@ -14,8 +14,7 @@ export const CREDENTIAL_FIELDS: Readonly<Record<CredentialType, readonly string[
 
 export const CREDENTIAL_TYPES = Object.keys(CREDENTIAL_FIELDS) as CredentialType[];
 
-export const isCredentialType = (t: unknown): t is CredentialType =>
-  typeof t === 'string' && (CREDENTIAL_TYPES as string[]).includes(t);
+export const isCredentialType = (t: unknown): t is CredentialType => typeof t === 'string' && (CREDENTIAL_TYPES as string[]).includes(t);
 
 export type Secret = Record<string, string>;
 
@@ -43,7 +42,9 @@ export function checkSecret(type: CredentialType, secret: unknown): Secret {
   const issues = [
     ...wanted.filter((f) => !(f in secret)).map((f) => `missing field ${f}`),
     ...given.filter(([k]) => !wanted.includes(k)).map(([k]) => `unknown field ${k}`),
-    ...given.filter(([k, v]) => wanted.includes(k) && (typeof v !== 'string' || v === '')).map(([k]) => `field ${k} must be a non-empty string`),
+    ...given
+      .filter(([k, v]) => wanted.includes(k) && (typeof v !== 'string' || v === ''))
+      .map(([k]) => `field ${k} must be a non-empty string`),
   ];
   if (issues.length) {
     throw new NexusError('INVALID_INPUT', `invalid ${type} secret: ${issues.join('; ')}`, { details: { issues } });

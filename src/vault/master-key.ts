@@ -1,8 +1,9 @@
 // Where the master key comes from: NEXUS_MASTER_KEY (base64), NEXUS_MASTER_KEY_FILE, or, embedded
 // only, a key generated once into <dataDir>/master.key (mode 0600).
+
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { registerSecret } from '../util/redact.ts';
@@ -47,7 +48,7 @@ function generated(dataDir: string, log: Logger): Uint8Array {
   const path = masterKeyFile(dataDir);
   mkdirSync(dataDir, { recursive: true });
   try {
-    writeFileSync(path, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
     log.warn('generated a master key; back it up, the vault cannot be opened without it', { path });
   } catch (e) {

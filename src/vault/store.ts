@@ -61,12 +61,20 @@ export class VaultStore {
 
   async insertKek(version: number, nonce: string, wrapped: string, now: number): Promise<void> {
     await this.db.run('INSERT INTO vault_keks (version, nonce, wrapped_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)', [
-      version, nonce, wrapped, now,
+      version,
+      nonce,
+      wrapped,
+      now,
     ]);
   }
 
   async updateKek(version: number, nonce: string, wrapped: string, now: number): Promise<void> {
-    await this.db.run('UPDATE vault_keks SET nonce = $2, wrapped_key = $3, updated_at = $4 WHERE version = $1', [version, nonce, wrapped, now]);
+    await this.db.run('UPDATE vault_keks SET nonce = $2, wrapped_key = $3, updated_at = $4 WHERE version = $1', [
+      version,
+      nonce,
+      wrapped,
+      now,
+    ]);
   }
 
   /** Drops KEKs older than `current` that no DEK uses any more. */
@@ -84,10 +92,13 @@ export class VaultStore {
 
   /** Creates the row if needed, then claims the next version (a row lock serialises concurrent puts). */
   async nextVersion(id: string, name: string, type: string, principal: string | null, now: number): Promise<CredentialRow> {
-    await this.db.run(
-      `INSERT INTO vault_credentials (${CRED}) VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT DO NOTHING`,
-      [id, name, type, principal, now],
-    );
+    await this.db.run(`INSERT INTO vault_credentials (${CRED}) VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT DO NOTHING`, [
+      id,
+      name,
+      type,
+      principal,
+      now,
+    ]);
     const rows = await this.db.query<CredentialRow>(
       `UPDATE vault_credentials SET version = version + 1, type = $3, updated_at = $4
        WHERE name = $1 AND COALESCE(principal, '') = $2 RETURNING ${CRED}`,

@@ -3,7 +3,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { KEY_BYTES, open, seal } from './crypto.ts';
-import type { CachedToken, TokenCache } from './token-cache.ts';
+import type { TokenCache } from './token-cache.ts';
 
 const INFO = 'nexus token cache v1';
 
@@ -28,7 +28,12 @@ export function createRedisTokenCache(redis: Redis | Cluster, masterKey: Uint8Ar
     },
     async set(k, value, ttlMs) {
       const s = seal(key, new TextEncoder().encode(value.token), aad(k));
-      await redis.set(prefix + k, JSON.stringify({ n: s.nonce, c: s.ciphertext, e: value.expiresAt }), 'PX', Math.max(1, Math.floor(ttlMs)));
+      await redis.set(
+        prefix + k,
+        JSON.stringify({ n: s.nonce, c: s.ciphertext, e: value.expiresAt }),
+        'PX',
+        Math.max(1, Math.floor(ttlMs)),
+      );
     },
     async delete(k) {
       await redis.del(prefix + k);

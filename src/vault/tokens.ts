@@ -2,7 +2,7 @@
 // shortly before expiry, one in-flight request per token, rotated refresh tokens stored back.
 import { createHash } from 'node:crypto';
 import { NexusError } from '../errors.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import { type Logger, silentLogger } from '../log.ts';
 import type { AuthSpec } from '../registry/spec.ts';
 import { registerSecret } from '../util/redact.ts';
 import { expectType } from './fields.ts';

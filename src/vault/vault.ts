@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import { type Logger, silentLogger } from '../log.ts';
 import { registerSecret } from '../util/redact.ts';
 import * as c from './crypto.ts';
-import { checkName, checkPrincipal, checkSecret, isCredentialType, type CredentialType, type Secret } from './fields.ts';
-import { VaultStore, type CredentialRow, type VersionRow } from './store.ts';
+import { type CredentialType, checkName, checkPrincipal, checkSecret, isCredentialType, type Secret } from './fields.ts';
+import { type CredentialRow, VaultStore, type VersionRow } from './store.ts';
 
 export interface CredentialInfo {
   readonly name: string;
@@ -32,7 +32,13 @@ export interface VaultOptions {
 }
 
 const KEYS_LOCK = 'nexus-vault-keys';
-const rowOf = (r: VersionRow): c.SecretRow => ({ credentialId: r.credential_id, name: r.name, type: r.type, principal: r.principal, version: r.version });
+const rowOf = (r: VersionRow): c.SecretRow => ({
+  credentialId: r.credential_id,
+  name: r.name,
+  type: r.type,
+  principal: r.principal,
+  version: r.version,
+});
 
 function info(r: CredentialRow): CredentialInfo {
   if (!isCredentialType(r.type)) throw new NexusError('VAULT_ERROR', `credential "${r.name}" has an unknown type`);
@@ -105,8 +111,15 @@ export class Vault {
       const bound = { credentialId: cred.id, name, type, principal: cred.principal, version: cred.version };
       const sealed = c.sealSecret(kek, kekRow.version, bound, new TextEncoder().encode(JSON.stringify(fields)));
       await store.insertVersion(
-        { credential_id: cred.id, version: cred.version, kek_version: kekRow.version, dek_nonce: sealed.dek.nonce,
-          wrapped_dek: sealed.dek.ciphertext, nonce: sealed.secret.nonce, ciphertext: sealed.secret.ciphertext },
+        {
+          credential_id: cred.id,
+          version: cred.version,
+          kek_version: kekRow.version,
+          dek_nonce: sealed.dek.nonce,
+          wrapped_dek: sealed.dek.ciphertext,
+          nonce: sealed.secret.nonce,
+          ciphertext: sealed.secret.ciphertext,
+        },
         this.now(),
       );
       return cred;

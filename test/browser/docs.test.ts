@@ -1,12 +1,19 @@
 // /docs renders in headless Chromium with every non-loopback request aborted (an air-gapped site).
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { Elysia } from 'elysia';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { docsRoutes } from '../../src/http/docs.ts';
 
 const CHROMIUM = process.env.NEXUS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 const openapi = {
   openapi: '3.1.0',
@@ -14,8 +21,12 @@ const openapi = {
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   security: [{ bearer: [] }],
   paths: {
-    '/api/tools/jira_get_issue': { post: { operationId: 'jira_get_issue', summary: 'Get Jira issue', responses: { 200: { description: 'ok' } } } },
-    '/api/tools/crm_find_contact': { post: { operationId: 'crm_find_contact', summary: 'Find CRM contact', responses: { 200: { description: 'ok' } } } },
+    '/api/tools/jira_get_issue': {
+      post: { operationId: 'jira_get_issue', summary: 'Get Jira issue', responses: { 200: { description: 'ok' } } },
+    },
+    '/api/tools/crm_find_contact': {
+      post: { operationId: 'crm_find_contact', summary: 'Find CRM contact', responses: { 200: { description: 'ok' } } },
+    },
   },
 };
 
@@ -47,7 +58,9 @@ test('Swagger UI renders every operation with no request leaving the machine and
     external.push(url);
     return route.abort('internetdisconnected');
   });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
 
   await page.goto(`http://127.0.0.1:${server.port}/docs`);
@@ -56,7 +69,18 @@ test('Swagger UI renders every operation with no request leaving the machine and
   const title = await page.locator('.info .title').first().textContent();
   const authorize = await page.locator('button.authorize').count();
 
-  expect({ paths: paths.map((p) => p.replace(/\u200b/g, '')).sort(), title: title?.startsWith('Docs test'), authorize, external, problems })
-    .toEqual({ paths: ['/api/tools/crm_find_contact', '/api/tools/jira_get_issue'], title: true, authorize: 1, external: [], problems: [] });
+  expect({
+    paths: paths.map((p) => p.replace(/\u200b/g, '')).sort(),
+    title: title?.startsWith('Docs test'),
+    authorize,
+    external,
+    problems,
+  }).toEqual({
+    paths: ['/api/tools/crm_find_contact', '/api/tools/jira_get_issue'],
+    title: true,
+    authorize: 1,
+    external: [],
+    problems: [],
+  });
   await page.close();
 }, 30_000);

@@ -1,13 +1,23 @@
 // The real gateway's /docs, offline: authorize with a client key, "Try it out" on a tool, get its answer.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { startBackend } from '../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir } from '../helpers/gateway.ts';
 
 const CHROMIUM = process.env.NEXUS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
-const backend = startBackend((_req, url) => Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Login page times out' }));
+const backend = startBackend((_req, url) =>
+  Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Login page times out' }),
+);
 let gw: TestGateway;
 let browser: Browser;
 let key: string;

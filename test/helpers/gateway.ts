@@ -1,11 +1,11 @@
 // Starts a real gateway on port 0 over a tools dir, for integration tests.
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { resolveConfig } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
 
 export function tempDir(prefix = 'nexus-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -82,7 +82,9 @@ export async function startGateway(opts: {
   /** false: every MCP request goes through the SDK (to compare with the fast path). */
   mcpFastPath?: boolean;
 }): Promise<TestGateway> {
-  const sharedEnv = opts.shared ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, NEXUS_MASTER_KEY: opts.shared.masterKey } : {};
+  const sharedEnv = opts.shared
+    ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, NEXUS_MASTER_KEY: opts.shared.masterKey }
+    : {};
   const env = { NEXUS_DATA_DIR: tempDir('nexus-data-'), ...sharedEnv, ...opts.env };
   const config = resolveConfig({ port: '0', tools: opts.toolsDir, ...opts.flags }, env);
   const logs: string[] = [];

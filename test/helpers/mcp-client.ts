@@ -21,7 +21,13 @@ export async function rawPost(url: URL, body: string | Uint8Array, headers: Reco
   });
   const text = await res.text();
   const json = (() => {
-    const data = text.startsWith('event:') || text.startsWith('data:') ? text.split('\n').find((l) => l.startsWith('data: '))?.slice(6) : text;
+    const data =
+      text.startsWith('event:') || text.startsWith('data:')
+        ? text
+            .split('\n')
+            .find((l) => l.startsWith('data: '))
+            ?.slice(6)
+        : text;
     try {
       return JSON.parse(data ?? '');
     } catch {

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copies } from '../../unit/appliance/dockerfile-instructions.ts';
 import { DOCS_ASSETS } from '../../../src/http/docs-assets.ts';
+import { copies } from '../../unit/appliance/dockerfile-instructions.ts';
 import { runInstall, sha256Hex } from './install-helpers.ts';
-import { ROOT, buildRelease, compile, waitForOutput } from './release.ts';
+import { buildRelease, compile, ROOT, waitForOutput } from './release.ts';
 
 let release: string;
 const scratch: string[] = [];
@@ -53,8 +53,10 @@ describe('bun run build', () => {
     const dir = aloneCopy(join(release, 'nexus'));
     const p = Bun.spawn(['./nexus', 'version'], { cwd: dir, env: {}, stdout: 'pipe', stderr: 'pipe' });
     const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
-    expect({ code, line: /^nexus \d+\.\d+\.\d+ \(commit [\w-]+, built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\n$/.test(out) })
-      .toEqual({ code: 0, line: true });
+    expect({ code, line: /^nexus \d+\.\d+\.\d+ \(commit [\w-]+, built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\n$/.test(out) }).toEqual({
+      code: 0,
+      line: true,
+    });
   });
 });
 

@@ -119,9 +119,18 @@ describe('install.sh --prefix DIR --no-systemd', () => {
     install(prefix);
     const unitPath = join(prefix, 'etc/systemd/system/nexus.service');
     const unit = readFileSync(unitPath, 'utf8');
-    const directives = ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes',
-      `ReadWritePaths=${prefix}/var/lib/nexus`, `EnvironmentFile=${prefix}/etc/nexus/nexus.env`, 'User=nexus',
-      'Restart=on-failure', 'ExecReload=/bin/kill -HUP $MAINPID', `ExecStart=${prefix}/usr/local/bin/nexus serve`];
+    const directives = [
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ProtectHome=yes',
+      'PrivateTmp=yes',
+      `ReadWritePaths=${prefix}/var/lib/nexus`,
+      `EnvironmentFile=${prefix}/etc/nexus/nexus.env`,
+      'User=nexus',
+      'Restart=on-failure',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      `ExecStart=${prefix}/usr/local/bin/nexus serve`,
+    ];
     const lines = unit.split('\n');
     expect({
       missing: directives.filter((d) => !lines.includes(d)),

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
-import { hashArguments, type AuditRecord } from '../../../src/audit/record.ts';
+import { type AuditRecord, hashArguments } from '../../../src/audit/record.ts';
 import { startAuditRetention } from '../../../src/audit/retention.ts';
 import { createAuditSink } from '../../../src/audit/sink.ts';
 import { createAuditStore } from '../../../src/audit/store.ts';
 import type { Db } from '../../../src/db/types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { registerSecret } from '../../../src/util/redact.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 
 /** Counts INSERT statements that reach the database. */
 function counting(db: Db): { db: Db; inserts: () => number } {
@@ -40,7 +40,8 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     const { db, inserts } = counting(store.db);
     const sink = createAuditSink({ store: createAuditStore(db), log: silentLogger });
     const t0 = Date.now();
-    for (let i = 0; i < 1000; i++) sink.record({ time: t0 + i, requestId: `r${i}`, caller: 'key:bulk', tool: `t${i % 3}`, outcome: 'ok', latencyMs: 1.25 });
+    for (let i = 0; i < 1000; i++)
+      sink.record({ time: t0 + i, requestId: `r${i}`, caller: 'key:bulk', tool: `t${i % 3}`, outcome: 'ok', latencyMs: 1.25 });
     await sink.close();
     expect([await countRows(store.db), inserts() <= 10]).toEqual([1000, true]);
   });
@@ -87,7 +88,14 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     const secret = randomBytes(18).toString('base64url');
     registerSecret(secret);
     const sink = createAuditSink({ store: createAuditStore(store.db), log: silentLogger });
-    sink.record({ time: Date.now(), caller: 'key:a', tool: 't', outcome: 'error', args: { q: `find ${secret}`, password: 'hunter2-long' }, error: `UPSTREAM_ERROR ${secret}` });
+    sink.record({
+      time: Date.now(),
+      caller: 'key:a',
+      tool: 't',
+      outcome: 'error',
+      args: { q: `find ${secret}`, password: 'hunter2-long' },
+      error: `UPSTREAM_ERROR ${secret}`,
+    });
     await sink.close();
     const dump = await store.dump();
     expect([dump.includes(secret), dump.includes('hunter2-long'), dump.includes('[REDACTED]')]).toEqual([false, false, true]);
@@ -97,7 +105,9 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     await store.db.run('DELETE FROM audit_log');
     const now = Date.now();
     const day = 86_400_000;
-    await createAuditStore(store.db).insert([40, 31, 29, 1].map((d) => ({ time: now - d * day, caller: 'c', tool: 't', outcome: 'ok' as const })));
+    await createAuditStore(store.db).insert(
+      [40, 31, 29, 1].map((d) => ({ time: now - d * day, caller: 'c', tool: 't', outcome: 'ok' as const })),
+    );
     const other = await store.open();
     const a = startAuditRetention({ db: store.db, log: silentLogger, retentionMs: 30 * day, intervalMs: 3_600_000 });
     const b = startAuditRetention({ db: other, log: silentLogger, retentionMs: 30 * day, intervalMs: 3_600_000 });

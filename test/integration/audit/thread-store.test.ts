@@ -25,7 +25,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const rec = (i: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({ time: 1_000 + i, caller: 'key:a', tool: 't', outcome: 'ok', latencyMs: 1, ...extra });
+const rec = (i: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({
+  time: 1_000 + i,
+  caller: 'key:a',
+  tool: 't',
+  outcome: 'ok',
+  latencyMs: 1,
+  ...extra,
+});
 
 test('rows written by the worker thread are there for readers on the main connection, secrets masked', async () => {
   const secret = `s3cret-${crypto.randomUUID()}`;

@@ -1,13 +1,13 @@
 // Acceptance: keys and tokens through a real MCP endpoint, with keys and the audit trail in PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createAuthenticator } from '../../../src/auth/authenticate.ts';
+import { hashArguments } from '../../../src/audit/record.ts';
+import { type AuditSink, createAuditSink } from '../../../src/audit/sink.ts';
+import { createAuditStore } from '../../../src/audit/store.ts';
 import { canUse } from '../../../src/auth/access.ts';
+import { createAuthenticator } from '../../../src/auth/authenticate.ts';
 import { createJwtVerifier } from '../../../src/auth/jwt.ts';
 import { createKeyService, type KeyService } from '../../../src/auth/keys.ts';
 import { parseRules } from '../../../src/auth/rules.ts';
-import { hashArguments } from '../../../src/audit/record.ts';
-import { createAuditSink, type AuditSink } from '../../../src/audit/sink.ts';
-import { createAuditStore } from '../../../src/audit/store.ts';
 import { createCallPipeline } from '../../../src/call/pipeline.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createMcpEndpoint } from '../../../src/mcp/endpoint.ts';
@@ -15,11 +15,13 @@ import { loadToolsDir } from '../../../src/registry/load.ts';
 import { createRegistry } from '../../../src/registry/registry.ts';
 import { startBackend } from '../../helpers/backend.ts';
 import { toolsDir, waitFor } from '../../helpers/gateway.ts';
-import { connect, rawPost, REVISIONS } from '../../helpers/mcp-client.ts';
-import { testStore, type TestStore } from '../db/stores.ts';
-import { signingKey, startIssuer, type SigningKey, type TestIssuer } from './issuer.ts';
+import { connect, REVISIONS, rawPost } from '../../helpers/mcp-client.ts';
+import { type TestStore, testStore } from '../db/stores.ts';
+import { type SigningKey, signingKey, startIssuer, type TestIssuer } from './issuer.ts';
 
-const backend = startBackend((_req, url) => (url.pathname.endsWith('/boom') ? new Response('down', { status: 500 }) : Response.json({ ok: true })));
+const backend = startBackend((_req, url) =>
+  url.pathname.endsWith('/boom') ? new Response('down', { status: 500 }) : Response.json({ ok: true }),
+);
 const TOOLS = `
 backend: { base_url: ${backend.url}/api }
 tools:
@@ -54,7 +56,14 @@ beforeAll(async () => {
     allowAnonymous: true,
     resourceMetadataUrl: META,
   });
-  const mcp = createMcpEndpoint({ pipeline, registry, log: silentLogger, authenticate: (req) => auth.authenticate(req.headers), allowedOrigins: [], maxRequestBytes: 1 << 20 });
+  const mcp = createMcpEndpoint({
+    pipeline,
+    registry,
+    log: silentLogger,
+    authenticate: (req) => auth.authenticate(req.headers),
+    allowedOrigins: [],
+    maxRequestBytes: 1 << 20,
+  });
   server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (req) => mcp.handle(req) });
   mcpUrl = new URL(`http://127.0.0.1:${server.port}/mcp`);
   issued.jira = (await keys.create('jira-agent', { tools: ['jira_*'] })).key;
@@ -74,7 +83,7 @@ const listBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', p
 describe('who may call what', () => {
   test('no credential is 401 with resource_metadata; a wrong key is 401 invalid_token', async () => {
     const none = await rawPost(mcpUrl, listBody);
-    const wrong = await rawPost(mcpUrl, listBody, bearer('nxs_' + 'B'.repeat(43)));
+    const wrong = await rawPost(mcpUrl, listBody, bearer(`nxs_${'B'.repeat(43)}`));
     expect([none.status, none.headers.get('www-authenticate'), wrong.status, wrong.headers.get('www-authenticate')]).toEqual([
       401,
       `Bearer resource_metadata="${META}"`,
@@ -137,7 +146,13 @@ describe('who may call what', () => {
     ]);
     const dump = await store.dump();
     const sent = JSON.stringify(backend.requests);
-    expect([dump.includes(issued.jira!), dump.includes(issued.crm!), dump.includes(key), sent.includes(key), /authorization/i.test(sent)]).toEqual([false, false, false, false, false]);
+    expect([
+      dump.includes(issued.jira!),
+      dump.includes(issued.crm!),
+      dump.includes(key),
+      sent.includes(key),
+      /authorization/i.test(sent),
+    ]).toEqual([false, false, false, false, false]);
   });
 
   test('a revoked key is refused with 401', async () => {

@@ -1,5 +1,5 @@
 // A stand-in identity provider: OpenID discovery + JWKS on a local port, keys generated per test file.
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 export interface SigningKey {
   readonly kid: string;

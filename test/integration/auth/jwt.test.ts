@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { base64url, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
+import { base64url, SignJWT } from 'jose';
 import { createJwtVerifier, type JwtVerifier } from '../../../src/auth/jwt.ts';
-import { signingKey, startIssuer, type SigningKey, type TestIssuer } from './issuer.ts';
+import { type SigningKey, signingKey, startIssuer, type TestIssuer } from './issuer.ts';
 
 const AUDIENCE = 'https://nexus.test/mcp';
 const now = () => Math.floor(Date.now() / 1000);
-const rejection = async (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: string }) => e.code);
+const rejection = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'accepted',
+    (e: { code?: string }) => e.code,
+  );
 
 let idp: TestIssuer;
 let k1: SigningKey;

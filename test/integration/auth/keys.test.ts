@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createKeyService, hashKey, type KeyService } from '../../../src/auth/keys.ts';
 import { waitFor } from '../../helpers/gateway.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 
 describe.each(STORE_KINDS)('client keys on %s', (kind) => {
   let store: TestStore;
@@ -22,7 +22,11 @@ describe.each(STORE_KINDS)('client keys on %s', (kind) => {
   test('a key that was never issued, or one with a changed character, does not verify', async () => {
     const { key } = await keys.create('bob');
     const changed = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
-    expect([await keys.verify(changed), await keys.verify('nxs_' + 'x'.repeat(43)), await keys.verify('not-a-key')]).toEqual([undefined, undefined, undefined]);
+    expect([await keys.verify(changed), await keys.verify(`nxs_${'x'.repeat(43)}`), await keys.verify('not-a-key')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test('without --tools a key may use every tool', async () => {
@@ -86,7 +90,10 @@ describe.each(STORE_KINDS)('client keys on %s', (kind) => {
     const db = store.db;
     const counted = createKeyService({
       kind: db.kind,
-      query: (sql, p) => (reads++, db.query(sql, p)),
+      query: (sql, p) => {
+        reads++;
+        return db.query(sql, p);
+      },
       run: (sql, p) => db.run(sql, p),
       transaction: (fn) => db.transaction(fn),
       withLock: (name, fn) => db.withLock(name, fn),

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { cacheKey } from '../../../src/cache/key.ts';
 import { backend } from '../../unit/cache/contract.ts';
 import { until } from '../../unit/limiter/contract.ts';
-import { startRedisChild, type RedisChild } from '../limiter/redis-fixture.ts';
-import { instance, type Instance } from './redis-instance.ts';
+import { type RedisChild, startRedisChild } from '../limiter/redis-fixture.ts';
+import { type Instance, instance } from './redis-instance.ts';
 
 const COMMAND_TIMEOUT = 100;
 const policy = { ttlMs: 60_000 };
@@ -46,7 +46,10 @@ test('with Redis frozen, a cached tool answers within a few command timeouts', a
   child.freeze();
   try {
     const started = performance.now();
-    expect(await one.service.fetch(cacheKey('t', { id: 2 }, 'none'), policy, 1000, backend(() => 'ok').fn)).toEqual({ value: 'ok', source: 'backend' });
+    expect(await one.service.fetch(cacheKey('t', { id: 2 }, 'none'), policy, 1000, backend(() => 'ok').fn)).toEqual({
+      value: 'ok',
+      source: 'backend',
+    });
     expect(performance.now() - started).toBeLessThan(3 * COMMAND_TIMEOUT + 150);
   } finally {
     child.thaw();

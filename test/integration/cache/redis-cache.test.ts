@@ -4,7 +4,7 @@ import { NexusError } from '../../../src/errors.ts';
 import { backend, cacheContract, gate } from '../../unit/cache/contract.ts';
 import { until } from '../../unit/limiter/contract.ts';
 import { cleanup, uniquePrefix } from '../limiter/redis-fixture.ts';
-import { instance, type Instance } from './redis-instance.ts';
+import { type Instance, instance } from './redis-instance.ts';
 
 cacheContract('redis', async () => {
   const prefix = uniquePrefix();
@@ -31,7 +31,10 @@ const someoneWaits = (key: string) => async () => {
 
 test('ten identical calls spread over two instances reach the backend once, all get the answer, the eleventh is a hit', async () => {
   const answered = gate();
-  const b1 = backend(async (n) => (await answered.promise, { ticket: 'T-1', n }));
+  const b1 = backend(async (n) => {
+    await answered.promise;
+    return { ticket: 'T-1', n };
+  });
   const key = cacheKey('jira.get', { id: 'T-1' }, 'jira@1');
   const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).service.fetch(key, policy, 5000, b1.fn));
   await until(someoneWaits(key));
@@ -97,7 +100,10 @@ test('when the leading instance fails, a waiting instance runs the call itself',
 
 test('a waiting instance gives up after its timeout with UPSTREAM_TIMEOUT', async () => {
   const answered = gate();
-  const slow = backend(async () => (await answered.promise, 'late'));
+  const slow = backend(async () => {
+    await answered.promise;
+    return 'late';
+  });
   const key = cacheKey('t', {}, 'none');
   const leading = a.service.fetch(key, policy, 5000, slow.fn);
   await until(async () => (await b.redis.exists(`${prefix}flight:${key}`)) === 1);
@@ -122,7 +128,10 @@ test('entries one instance stored are cleared through another, and the index for
 function countGets(i: Instance) {
   const count = { n: 0 };
   const get = i.redis.get.bind(i.redis);
-  i.redis.get = ((...args: Parameters<typeof get>) => (count.n++, get(...args))) as typeof i.redis.get;
+  i.redis.get = ((...args: Parameters<typeof get>) => {
+    count.n++;
+    return get(...args);
+  }) as typeof i.redis.get;
   return count;
 }
 

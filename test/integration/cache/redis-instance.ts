@@ -16,11 +16,26 @@ export interface Instance {
 }
 
 /** `near` bytes of near cache, as a gateway has by default (0: none). */
-export async function instance(prefix: string, opts: { url?: string; lockTtlMs?: number; commandTimeoutMs?: number; near?: number } = {}): Promise<Instance> {
-  const [redis, subscriber] = await Promise.all([connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs), connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs)]);
+export async function instance(
+  prefix: string,
+  opts: { url?: string; lockTtlMs?: number; commandTimeoutMs?: number; near?: number } = {},
+): Promise<Instance> {
+  const [redis, subscriber] = await Promise.all([
+    connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs),
+    connect(opts.url ?? SHARED_REDIS_URL, opts.commandTimeoutMs),
+  ]);
   const cache = createRedisCache(redis, { prefix, maxEntryBytes: 1024, near: { subscriber, maxBytes: opts.near ?? 1 << 20 } });
   const lock = createRedisFlightLock({ redis, subscriber, prefix, ttlMs: opts.lockTtlMs ?? 3000, pollMs: 20 });
   const coalescer = createCoalescer({ lock });
   const service = createResponseCacheService({ cache, coalescer });
-  return { redis, subscriber, cache, coalescer, service, close: () => [redis, subscriber].forEach((c) => c.disconnect()) };
+  return {
+    redis,
+    subscriber,
+    cache,
+    coalescer,
+    service,
+    close: () => {
+      for (const c of [redis, subscriber]) c.disconnect();
+    },
+  };
 }

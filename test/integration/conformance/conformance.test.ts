@@ -48,7 +48,13 @@ async function run(rev: string, scenario: string) {
   });
   const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
   const dir = readdirSync(out).find((d) => d.includes(scenario));
-  const checks = dir ? (JSON.parse(readFileSync(join(out, dir, 'checks.json'), 'utf8')) as Array<{ id: string; status: string; details?: { untestable?: boolean } }>) : [];
+  const checks = dir
+    ? (JSON.parse(readFileSync(join(out, dir, 'checks.json'), 'utf8')) as Array<{
+        id: string;
+        status: string;
+        details?: { untestable?: boolean };
+      }>)
+    : [];
   return { code, stdout, checks };
 }
 

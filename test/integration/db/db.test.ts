@@ -1,6 +1,6 @@
 // The Db port behaves the same on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from './stores.ts';
 
 for (const kind of STORE_KINDS) {
   describe(`${kind} Db`, () => {
@@ -12,7 +12,9 @@ for (const kind of STORE_KINDS) {
     afterAll(() => store.close());
 
     test('$n placeholders bind in order and BIGINT comes back as a number', async () => {
-      expect(await store.db.run('INSERT INTO items (id, label, at, note) VALUES ($1, $2, $3, $4)', [1, 'one', 1_700_000_000_123, null])).toBe(1);
+      expect(
+        await store.db.run('INSERT INTO items (id, label, at, note) VALUES ($1, $2, $3, $4)', [1, 'one', 1_700_000_000_123, null]),
+      ).toBe(1);
       expect(await store.db.query('SELECT id, label, at, note FROM items WHERE label = $1 AND id = $2', ['one', 1])).toEqual([
         { id: 1, label: 'one', at: 1_700_000_000_123, note: null },
       ]);
@@ -30,10 +32,12 @@ for (const kind of STORE_KINDS) {
     test('a nested transaction rolls back alone', async () => {
       await store.db.transaction(async (tx) => {
         await tx.run('INSERT INTO items (id, label) VALUES ($1, $2)', [3, 'three']);
-        await tx.transaction(async (inner) => {
-          await inner.run('INSERT INTO items (id, label) VALUES ($1, $2)', [4, 'four']);
-          throw new Error('inner');
-        }).catch(() => {});
+        await tx
+          .transaction(async (inner) => {
+            await inner.run('INSERT INTO items (id, label) VALUES ($1, $2)', [4, 'four']);
+            throw new Error('inner');
+          })
+          .catch(() => {});
       });
       expect(await store.db.query('SELECT id FROM items WHERE id IN ($1, $2) ORDER BY id', [3, 4])).toEqual([{ id: 3 }]);
     });

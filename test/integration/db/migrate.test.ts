@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { migrate } from '../../../src/db/migrate.ts';
 import { MIGRATIONS } from '../../../src/db/migrations.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from './stores.ts';
 
 const ALL = MIGRATIONS.map((m) => m.name);
 

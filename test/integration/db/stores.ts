@@ -1,5 +1,5 @@
 // A fresh store per test file: SQLite in a temp dir, or PostgreSQL in a uniquely named schema.
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -23,8 +23,7 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-const tableDump = async (db: Db, tables: string[]) =>
-  JSON.stringify(await Promise.all(tables.map((t) => db.query(`SELECT * FROM ${t}`))));
+const tableDump = async (db: Db, tables: string[]) => JSON.stringify(await Promise.all(tables.map((t) => db.query(`SELECT * FROM ${t}`))));
 
 export async function testStore(kind: StoreKind, opts: { migrated?: boolean } = {}): Promise<TestStore> {
   const opened: Db[] = [];
@@ -37,7 +36,11 @@ export async function testStore(kind: StoreKind, opts: { migrated?: boolean } = 
     open = () => openDb({ dataDir, log: silentLogger });
     tables = async (db) => (await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => r.name);
     raw = async () =>
-      ['', '-wal'].map((s) => sqliteFile(dataDir) + s).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
+      ['', '-wal']
+        .map((s) => sqliteFile(dataDir) + s)
+        .filter(existsSync)
+        .map((f) => readFileSync(f).toString('latin1'))
+        .join('\n');
     cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
   } else {
     const schema = `t_nxdb_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -45,7 +48,9 @@ export async function testStore(kind: StoreKind, opts: { migrated?: boolean } = 
     await admin.unsafe(`CREATE SCHEMA ${schema}`);
     open = () => openDb({ databaseUrl: PG_URL, dataDir: '/nonexistent', log: silentLogger, searchPath: schema });
     tables = async (db) =>
-      (await db.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1', [schema])).map((r) => r.t);
+      (await db.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1', [schema])).map(
+        (r) => r.t,
+      );
     cleanup = async () => {
       await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import type { TestGateway } from '../../helpers/gateway.ts';
-import { call, counter, crmTools, fanOut, rest, slowBackend, sources, startCluster, type Cluster } from './fixture.ts';
+import { type Cluster, call, counter, crmTools, fanOut, rest, slowBackend, sources, startCluster } from './fixture.ts';
 
 const tokens: Record<string, string> = {};
 const backend = slowBackend(tokens);
@@ -48,8 +48,16 @@ test('ten concurrent identical calls over both instances reach the backend once,
 });
 
 test('different arguments go to the backend', async () => {
-  expect(await call(cluster.alice[0]!, 'get_ticket', { id: 'T-2' })).toEqual({ source: 'backend', isError: false, value: { path: '/crm/tickets/T-2', as: 'nobody' } });
-  expect(await call(cluster.alice[2]!, 'get_ticket', { id: 'T-2' })).toEqual({ source: 'cache', isError: false, value: { path: '/crm/tickets/T-2', as: 'nobody' } });
+  expect(await call(cluster.alice[0]!, 'get_ticket', { id: 'T-2' })).toEqual({
+    source: 'backend',
+    isError: false,
+    value: { path: '/crm/tickets/T-2', as: 'nobody' },
+  });
+  expect(await call(cluster.alice[2]!, 'get_ticket', { id: 'T-2' })).toEqual({
+    source: 'cache',
+    isError: false,
+    value: { path: '/crm/tickets/T-2', as: 'nobody' },
+  });
   expect(backend.hits('/crm/tickets/T-2')).toBe(1);
 });
 

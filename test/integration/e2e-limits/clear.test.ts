@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../../../src/cli/index.ts';
-import { sharedScope, type SharedScope, type TestGateway } from '../../helpers/gateway.ts';
-import { startRedisChild, type RedisChild } from '../limiter/redis-fixture.ts';
+import { type SharedScope, sharedScope, type TestGateway } from '../../helpers/gateway.ts';
+import { type RedisChild, startRedisChild } from '../limiter/redis-fixture.ts';
 import { crmTools, rest, slowBackend, startReady } from './fixture.ts';
 
 const backend = slowBackend();
@@ -15,7 +15,10 @@ const adminToken = randomBytes(24).toString('hex');
 const source = async (gw: TestGateway, id: string) => (await rest(gw, 'get_contact', { id })).source;
 
 async function clearCache(gw: TestGateway, tool = '', token = adminToken) {
-  const res = await fetch(`${gw.url}/admin/cache${tool && `/${tool}`}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${gw.url}/admin/cache${tool && `/${tool}`}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as unknown };
 }
 
@@ -23,7 +26,12 @@ async function clearCache(gw: TestGateway, tool = '', token = adminToken) {
 async function cli(argv: string[], env: Record<string, string>) {
   let out = '';
   let err = '';
-  const code = await runCli(['cache', 'clear', ...argv], { env, stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdin: async () => '' });
+  const code = await runCli(['cache', 'clear', ...argv], {
+    env,
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    stdin: async () => '',
+  });
   return { code, out, err };
 }
 
@@ -79,7 +87,11 @@ describe('nexus cache clear', () => {
 
   test('with REDIS_URL it clears one tool in Redis directly and the next call goes to the backend', async () => {
     expect([await source(viaRedis, 'R-1'), await source(viaRedis, 'R-1')]).toEqual(['backend', 'cache']);
-    expect(await cli(['get_contact'], { REDIS_URL: redis.url })).toEqual({ code: 0, out: 'cleared 1 cached answer(s) of get_contact\n', err: '' });
+    expect(await cli(['get_contact'], { REDIS_URL: redis.url })).toEqual({
+      code: 0,
+      out: 'cleared 1 cached answer(s) of get_contact\n',
+      err: '',
+    });
     expect(await source(viaRedis, 'R-1')).toBe('backend');
   });
 

@@ -1,7 +1,8 @@
 // The same acceptance on one embedded gateway (no PostgreSQL, no Redis): identical calls coalesce inside
 // the instance and a 5-per-minute limit lets exactly 5 of 12 through.
-import type { Client } from '@modelcontextprotocol/client';
+
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Client } from '@modelcontextprotocol/client';
 import type { TestGateway } from '../../helpers/gateway.ts';
 import { call, clientsFor, closeAll, crmTools, fanOut, refusalOf, rest, slowBackend, sources, startReady } from './fixture.ts';
 
@@ -33,7 +34,11 @@ test('ten concurrent identical calls over both revisions reach the backend once,
   expect(backend.hits('/crm/tickets/E-1')).toBe(1);
   const overRest = await rest(gw, 'get_ticket', { id: 'E-1' });
   expect({ status: overRest.status, source: overRest.source, body: overRest.body }).toEqual({ status: 200, source: 'cache', body: ticket });
-  expect(await call(clients[1]!, 'get_ticket', { id: 'E-2' })).toEqual({ source: 'backend', isError: false, value: { path: '/crm/tickets/E-2', as: 'nobody' } });
+  expect(await call(clients[1]!, 'get_ticket', { id: 'E-2' })).toEqual({
+    source: 'backend',
+    isError: false,
+    value: { path: '/crm/tickets/E-2', as: 'nobody' },
+  });
 });
 
 test('a limit of 5 per minute lets exactly 5 of 12 concurrent calls through; the rest say which limit and when', async () => {

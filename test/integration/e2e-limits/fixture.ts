@@ -2,7 +2,7 @@
 // one-line calls over MCP and REST that say where each answer came from.
 import type { Client } from '@modelcontextprotocol/client';
 import { startBackend } from '../../helpers/backend.ts';
-import { sharedScope, startGateway, toolsDir, waitFor, type SharedScope, type TestGateway } from '../../helpers/gateway.ts';
+import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 
 /** How long the stand-in takes to answer: long enough for ten calls to overlap. */
@@ -151,7 +151,12 @@ export async function rest(gw: TestGateway, name: string, args: Record<string, u
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(args),
   });
-  return { status: res.status, source: res.headers.get('x-nexus-source'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as unknown };
+  return {
+    status: res.status,
+    source: res.headers.get('x-nexus-source'),
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as unknown,
+  };
 }
 
 /** One SDK client per (gateway, revision): callers spread over every instance and both revisions. */

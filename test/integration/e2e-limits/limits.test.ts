@@ -1,7 +1,7 @@
 // Two gateways sharing PostgreSQL and Redis enforce one budget: a per-caller tool limit and a
 // backend-wide limit allow exactly what is declared across both, and a refusal says which limit and when.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { crmTools, fanOut, refusalOf, rest, slowBackend, startCluster, type Cluster, type Refusal } from './fixture.ts';
+import { type Cluster, crmTools, fanOut, type Refusal, refusalOf, rest, slowBackend, startCluster } from './fixture.ts';
 
 const backend = slowBackend();
 let cluster: Cluster;
@@ -33,7 +33,15 @@ test('over REST a refused call is a 429 with Retry-After and a problem that name
     status: 429,
     source: null,
     retryAfter: expect.stringMatching(/^\d+$/),
-    body: { type: 'https://nexus.dev/problems/rate-limited', title: 'Too Many Requests', status: 429, detail: expect.any(String), code: 'RATE_LIMITED', limit: 'tool:get_limited', retryAfter: Number(r.retryAfter) },
+    body: {
+      type: 'https://nexus.dev/problems/rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: expect.any(String),
+      code: 'RATE_LIMITED',
+      limit: 'tool:get_limited',
+      retryAfter: Number(r.retryAfter),
+    },
   });
   expect(Number(r.retryAfter)).toBeWithin(1, 13);
   expect(backend.hits('/crm/limited')).toBe(5);
@@ -47,7 +55,10 @@ test('a per-caller limit is per caller: another caller still has its own 5', asy
 });
 
 test('a backend-wide limit counts all callers together', async () => {
-  const both = await Promise.all([fanOut(cluster.alice, 6, (c) => refusalOf(c, 'get_quota')), fanOut(cluster.bob, 6, (c) => refusalOf(c, 'get_quota'))]);
+  const both = await Promise.all([
+    fanOut(cluster.alice, 6, (c) => refusalOf(c, 'get_quota')),
+    fanOut(cluster.bob, 6, (c) => refusalOf(c, 'get_quota')),
+  ]);
   const all = both.flat();
   expect(all.filter((o) => o === undefined).length).toBe(5);
   expect(backend.hits('/quota/read')).toBe(5);

@@ -1,10 +1,11 @@
 // Redis killed under running gateways: fail-open instances keep answering promptly (and count the
 // outage), a fail-closed instance refuses promptly, and limits hold again once Redis is back.
 // The tests run in order: up, killed, back.
-import type { Client } from '@modelcontextprotocol/client';
+
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { sharedScope, waitFor, type SharedScope, type TestGateway } from '../../helpers/gateway.ts';
-import { startRedisChild, type RedisChild } from '../limiter/redis-fixture.ts';
+import type { Client } from '@modelcontextprotocol/client';
+import { type SharedScope, sharedScope, type TestGateway, waitFor } from '../../helpers/gateway.ts';
+import { type RedisChild, startRedisChild } from '../limiter/redis-fixture.ts';
 import { call, clientsFor, closeAll, counter, crmTools, fanOut, refusalOf, rest, slowBackend, startReady } from './fixture.ts';
 
 /** Not a benchmark: a generous bound that a call waiting on a dead Redis would overrun. */
@@ -56,7 +57,14 @@ const refusesAgain = (client: Client) => async () => (await refusalOf(client, 'g
 test('with Redis up, two fail-open instances share one 5-per-minute budget', async () => {
   const outcomes = [];
   for (let i = 0; i < 6; i++) outcomes.push(await refusalOf(clients[i % clients.length]!, 'get_limited'));
-  expect(outcomes.map((o) => (o as { data?: { code?: string } } | undefined)?.data?.code ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'RATE_LIMITED']);
+  expect(outcomes.map((o) => (o as { data?: { code?: string } } | undefined)?.data?.code ?? 'ok')).toEqual([
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'RATE_LIMITED',
+  ]);
   expect((await call(clients[0]!, 'get_contact', { id: 'C-0' })).source).toBe('backend');
   expect((await call(clients[3]!, 'get_contact', { id: 'C-0' })).source).toBe('cache');
 });
@@ -94,5 +102,9 @@ test('when Redis returns on the same port, limits hold again on every instance a
   await redis.start();
   await waitFor(refusesAgain(clients[0]!), 10_000, 'instance A to enforce the limit again');
   await waitFor(refusesAgain(clients[2]!), 10_000, 'instance B to enforce the limit again');
-  await waitFor(async () => (await refusalOf(closedClient, 'get_limited')) === undefined, 10_000, 'the fail-closed instance to accept calls');
+  await waitFor(
+    async () => (await refusalOf(closedClient, 'get_limited')) === undefined,
+    10_000,
+    'the fail-closed instance to accept calls',
+  );
 });

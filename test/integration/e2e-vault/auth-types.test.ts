@@ -3,8 +3,8 @@
 // shared one; a missing or mistyped credential is a tool error naming it.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { basicHeader, bearerOf, canary, gatewayIn, mcpClient, MODES, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
+import { type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { basicHeader, bearerOf, canary, gatewayIn, MODES, mcpClient, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
 
 const s = {
   user: `bot-${canary()}`,
@@ -97,7 +97,10 @@ for (const mode of MODES) {
     });
 
     test('a credential stored for the calling principal wins over the shared one', async () => {
-      expect([(await alice.call('whoami')).structured, (await bob.call('whoami')).structured]).toEqual([{ who: 'alice' }, { who: 'shared' }]);
+      expect([(await alice.call('whoami')).structured, (await bob.call('whoami')).structured]).toEqual([
+        { who: 'alice' },
+        { who: 'shared' },
+      ]);
     });
 
     test('a missing credential is a tool error naming the credential, and the backend is never called', async () => {

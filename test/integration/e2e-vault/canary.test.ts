@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { vaultListCommand } from '../../../src/cli/vault.ts';
 import { startBackend } from '../../helpers/backend.ts';
-import { tempDir, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { canary, cliEnv, gatewayIn, mcpClient, MODES, scopeHolder, tool, toolFile } from './fixtures.ts';
+import { type TestGateway, tempDir, toolsDir } from '../../helpers/gateway.ts';
+import { canary, cliEnv, gatewayIn, MODES, mcpClient, scopeHolder, tool, toolFile } from './fixtures.ts';
 import { dumpRedis, dumpTables, leaks, runCommand, sqliteBytes } from './surfaces.ts';
 
 /** The result as JSON plus its text content as is (JSON would double any backslash in it). */
@@ -43,7 +43,12 @@ for (const mode of MODES) {
         case '/echo500':
           return Response.json(echo(req), { status: 500 });
         case '/echotext500':
-          return new Response(Object.entries(echo(req).headers).map(([k, v]) => `${k}: ${v}`).join('\n') + `\n${req.url}`, { status: 500 });
+          return new Response(
+            `${Object.entries(echo(req).headers)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('\n')}\n${req.url}`,
+            { status: 500 },
+          );
       }
       return new Response('not found', { status: 404 });
     });
@@ -88,8 +93,21 @@ for (const mode of MODES) {
       backend.stop();
     });
 
-    const ALL = ['echo_basic_200', 'echo_bearer_500', 'echo_header_key_text_500', 'echo_query_key_200', 'echo_query_key_500',
-      'echo_cached_200', 'echo_cached_200', 'echo_oauth_200', 'echo_refresh_500', 'echo_per_user_200', 'wrong_client', 'missing', 'wrong_type'];
+    const ALL = [
+      'echo_basic_200',
+      'echo_bearer_500',
+      'echo_header_key_text_500',
+      'echo_query_key_200',
+      'echo_query_key_500',
+      'echo_cached_200',
+      'echo_cached_200',
+      'echo_oauth_200',
+      'echo_refresh_500',
+      'echo_per_user_200',
+      'wrong_client',
+      'missing',
+      'wrong_type',
+    ];
 
     test('every call over MCP and REST answers, with each echoed credential masked', async () => {
       const { key } = await gw.app.services.keys.create('alice', { tools: ['*'] });
@@ -104,12 +122,26 @@ for (const mode of MODES) {
       }
       results.push(`tools/list: ${JSON.stringify(await mcp.client.listTools())}`);
       await mcp.close();
-      expect(raw.map((r) => r.isError === true)).toEqual([false, true, true, false, true, false, false, false, true, false, true, true, true]);
+      expect(raw.map((r) => r.isError === true)).toEqual([
+        false,
+        true,
+        true,
+        false,
+        true,
+        false,
+        false,
+        false,
+        true,
+        false,
+        true,
+        true,
+        true,
+      ]);
       // a backend echoing the credential it was given into a success body: the value is masked
       const echoed = raw[0]!.structuredContent as { headers: Record<string, string> };
       expect(echoed.headers.authorization).toBe('[REDACTED]');
       // a backend error excerpt that echoes the request keeps its shape, with the credential masked
-      const excerpt = (i: number) => ((raw[i] as { content: Array<{ text: string }> }).content[0]!.text);
+      const excerpt = (i: number) => (raw[i] as { content: Array<{ text: string }> }).content[0]!.text;
       expect([
         excerpt(1).includes('"authorization":"[REDACTED]"'),
         excerpt(2).includes('x-api-key: [REDACTED]'),

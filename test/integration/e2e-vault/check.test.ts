@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { runCli } from '../../../src/cli/index.ts';
 import { describeUrl } from '../../../src/db/postgres.ts';
 import { masterKeyFile } from '../../../src/vault/master-key.ts';
-import { sharedScope, tempDir, TEST_DATABASE_URL, toolsDir, type SharedScope } from '../../helpers/gateway.ts';
+import { type SharedScope, sharedScope, TEST_DATABASE_URL, tempDir, toolsDir } from '../../helpers/gateway.ts';
 import { canary, openStore, tool, toolFile } from './fixtures.ts';
 
 const TOOLS = toolFile('http://backend.local', [
@@ -57,9 +57,15 @@ test('a missing credential and one of the wrong type are listed at their tools a
 });
 
 test('once every credential is stored with the right type the check passes and says where it looked', async () => {
-  const r = await nexus(['vault', 'put', 'maps-key', '--data-dir', dataDir], { NEXUS_MASTER_KEY: masterKey }, JSON.stringify({ key: canary() }));
+  const r = await nexus(
+    ['vault', 'put', 'maps-key', '--data-dir', dataDir],
+    { NEXUS_MASTER_KEY: masterKey },
+    JSON.stringify({ key: canary() }),
+  );
   expect(r.stderr).toBe('');
-  const fixed = toolsDir({ 'tools.yaml': TOOLS.replace('{ type: basic, credential: gh-token }', '{ type: bearer, credential: gh-token }') });
+  const fixed = toolsDir({
+    'tools.yaml': TOOLS.replace('{ type: basic, credential: gh-token }', '{ type: bearer, credential: gh-token }'),
+  });
   expect(await nexus(['check', '--tools', fixed, '--data-dir', dataDir])).toEqual({
     code: 0,
     stdout: `ok: 5 tool(s) in 1 file(s) under ${fixed}; 4 credential(s) checked in ${vaultFile}\n`,

@@ -3,8 +3,8 @@
 // is stored back as a new version and is the one used next.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { bearerOf, canary, gatewayIn, mcpClient, MODES, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
+import { type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { bearerOf, canary, gatewayIn, MODES, mcpClient, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
 
 const client = { client_id: `app-${canary()}`, client_secret: canary('base64') };
 
@@ -16,7 +16,9 @@ function oauthServer() {
   const backend = startBackend(async (req, url) => {
     if (url.pathname === '/oauth/token') {
       const form = new URLSearchParams(await req.text());
-      const [id, secret] = Buffer.from((req.headers.get('authorization') ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [id, secret] = Buffer.from((req.headers.get('authorization') ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       if (decodeURIComponent(id ?? '') !== client.client_id || decodeURIComponent(secret ?? '') !== client.client_secret) {
         return Response.json({ error: 'invalid_client' }, { status: 401 });
       }
@@ -51,7 +53,11 @@ for (const mode of MODES) {
       const tokenUrl = `${oauth.backend.url}/oauth/token`;
       dir = toolsDir({
         'tools.yaml': toolFile(oauth.backend.url, [
-          tool('crm_accounts', '/accounts', `{ type: oauth2_client_credentials, credential: sf-app, token_url: "${tokenUrl}", scopes: [api] }`),
+          tool(
+            'crm_accounts',
+            '/accounts',
+            `{ type: oauth2_client_credentials, credential: sf-app, token_url: "${tokenUrl}", scopes: [api] }`,
+          ),
           tool('drive_files', '/files', `{ type: oauth2_refresh_token, credential: google-user, token_url: "${tokenUrl}" }`),
         ]),
       });
@@ -79,7 +85,12 @@ for (const mode of MODES) {
       oauth.expireAll();
       const hits = oauth.apiHits();
       const r = await mcp.call('crm_accounts');
-      expect([r.isError, r.structured, oauth.grants, oauth.apiHits() - hits]).toEqual([false, { ok: '/accounts' }, ['client_credentials'], 2]);
+      expect([r.isError, r.structured, oauth.grants, oauth.apiHits() - hits]).toEqual([
+        false,
+        { ok: '/accounts' },
+        ['client_credentials'],
+        2,
+      ]);
     });
 
     test('a 401 to a freshly refreshed token is returned as a tool error, not retried again', async () => {
@@ -87,7 +98,12 @@ for (const mode of MODES) {
       oauth.grants.length = 0;
       oauth.state.refuseAll = true;
       const r = await mcp.call('crm_accounts').finally(() => (oauth.state.refuseAll = false));
-      expect([r.isError, r.text.startsWith('Backend answered 401'), oauth.grants, oauth.apiHits() - hits]).toEqual([true, true, ['client_credentials'], 2]);
+      expect([r.isError, r.text.startsWith('Backend answered 401'), oauth.grants, oauth.apiHits() - hits]).toEqual([
+        true,
+        true,
+        ['client_credentials'],
+        2,
+      ]);
     });
 
     test('a rotated refresh token is stored back as a new version and used for the next refresh', async () => {
@@ -98,7 +114,11 @@ for (const mode of MODES) {
       expect([r1.isError, stored.version, stored.secret.refresh_token === oauth.state.refresh]).toEqual([false, 2, true]);
       oauth.expireAll(); // next call: 401, refresh with the rotated token (the old one is refused), retry
       const r2 = await mcp.call('drive_files');
-      expect([r2.isError, oauth.grants, (await vault.resolve('google-user')).version]).toEqual([false, ['refresh_token', 'refresh_token'], 3]);
+      expect([r2.isError, oauth.grants, (await vault.resolve('google-user')).version]).toEqual([
+        false,
+        ['refresh_token', 'refresh_token'],
+        3,
+      ]);
     });
 
     if (mode === 'shared') {

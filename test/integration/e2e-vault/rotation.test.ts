@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { vaultRotateKeyCommand, vaultRotateMasterCommand } from '../../../src/cli/vault.ts';
 import { startBackend } from '../../helpers/backend.ts';
 import { tempDir, toolsDir, waitFor } from '../../helpers/gateway.ts';
-import { basicHeader, canary, cliEnv, gatewayIn, mcpClient, MODES, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
+import { basicHeader, canary, cliEnv, gatewayIn, MODES, mcpClient, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
 import { runCommand } from './surfaces.ts';
 
 const s = { user: canary(), pass: canary('base64') };
@@ -80,15 +80,24 @@ for (const mode of MODES) {
 
       const first = await start(oldKey);
       await first.app.services.vault.put('jira', 'basic', { username: s.user, password: s.pass });
-      const out = await runCommand(vaultRotateMasterCommand, [], { ...cliEnv(mode, dataDir, shared, oldKey), NEXUS_NEW_MASTER_KEY: nextKey });
-      expect(out).toEqual({ code: 0, stdout: '1 key-encryption keys re-wrapped; restart every instance with the new master key\n', stderr: '' });
+      const out = await runCommand(vaultRotateMasterCommand, [], {
+        ...cliEnv(mode, dataDir, shared, oldKey),
+        NEXUS_NEW_MASTER_KEY: nextKey,
+      });
+      expect(out).toEqual({
+        code: 0,
+        stdout: '1 key-encryption keys re-wrapped; restart every instance with the new master key\n',
+        stderr: '',
+      });
       const stillServing = await callOnce(first); // its KEKs are already open in memory
       await first.stop();
 
       await using second = await start(nextKey);
       const afterRestart = await callOnce(second);
       const refused = await start(oldKey).then(
-        async (g) => (await g.stop(), undefined),
+        async (g) => {
+          await g.stop();
+        },
         (e: { code?: string; message: string }) => [e.code, e.message],
       );
       expect([stillServing, afterRestart, refused]).toEqual([

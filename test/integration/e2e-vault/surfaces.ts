@@ -17,7 +17,8 @@ export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 
 const COLUMNS_SQL = {
   sqlite: "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, p.cid",
-  postgres: 'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, ordinal_position',
+  postgres:
+    'SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, ordinal_position',
 };
 
 /** Every row of every table with each column cast to text, split into plain and sealed columns. */
@@ -38,7 +39,11 @@ export async function dumpTables(db: Db): Promise<{ plain: string; sealed: strin
 
 /** The SQLite file and its WAL as bytes: what a copied data dir would reveal. */
 export const sqliteBytes = (dataDir: string) =>
-  ['', '-wal'].map((s) => sqliteFile(dataDir) + s).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
+  ['', '-wal']
+    .map((s) => sqliteFile(dataDir) + s)
+    .filter(existsSync)
+    .map((f) => readFileSync(f).toString('latin1'))
+    .join('\n');
 
 /** Every key matching `*<id>*` with its value, read according to its type. */
 export async function dumpRedis(id: string): Promise<{ text: string; keys: string[] }> {
@@ -55,13 +60,19 @@ export async function dumpRedis(id: string): Promise<{ text: string; keys: strin
     for (const k of keys) {
       const type = await r.type(k);
       const value =
-        type === 'string' ? await r.getBuffer(k).then((b) => b?.toString('latin1'))
-        : type === 'hash' ? await r.hgetall(k)
-        : type === 'list' ? await r.lrange(k, 0, -1)
-        : type === 'set' ? await r.smembers(k)
-        : type === 'zset' ? await r.zrange(k, '0', '-1', 'WITHSCORES')
-        : type === 'stream' ? await r.xrange(k, '-', '+')
-        : `(${type})`;
+        type === 'string'
+          ? await r.getBuffer(k).then((b) => b?.toString('latin1'))
+          : type === 'hash'
+            ? await r.hgetall(k)
+            : type === 'list'
+              ? await r.lrange(k, 0, -1)
+              : type === 'set'
+                ? await r.smembers(k)
+                : type === 'zset'
+                  ? await r.zrange(k, '0', '-1', 'WITHSCORES')
+                  : type === 'stream'
+                    ? await r.xrange(k, '-', '+')
+                    : `(${type})`;
       out.push([k, type, value]);
     }
     return { text: JSON.stringify(out), keys };

@@ -5,13 +5,26 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../src/db/types.ts';
 import { startBackend } from '../../helpers/backend.ts';
-import { tempDir, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { basicHeader, bearerOf, canary, gatewayIn, mcpClient, MODES, openStore, scopeHolder, tool, toolFile, unauthorized } from './fixtures.ts';
+import { type TestGateway, tempDir, toolsDir } from '../../helpers/gateway.ts';
+import {
+  basicHeader,
+  bearerOf,
+  canary,
+  gatewayIn,
+  MODES,
+  mcpClient,
+  openStore,
+  scopeHolder,
+  tool,
+  toolFile,
+  unauthorized,
+} from './fixtures.ts';
 import { leaks } from './surfaces.ts';
 
 const s = { user: canary(), pass: canary('base64'), a: canary('base64'), b: canary('base64'), c: canary('base64') };
 const backend = startBackend((req, url) => {
-  if (url.pathname === '/basic') return req.headers.get('authorization') === basicHeader(s.user, s.pass) ? Response.json({ ok: 1 }) : unauthorized();
+  if (url.pathname === '/basic')
+    return req.headers.get('authorization') === basicHeader(s.user, s.pass) ? Response.json({ ok: 1 }) : unauthorized();
   return [s.a, s.b, s.c].includes(bearerOf(req) ?? '') ? Response.json({ ok: 1 }) : unauthorized();
 });
 const TOOLS = toolFile(backend.url, [
@@ -49,7 +62,9 @@ for (const mode of MODES) {
       )[0]!;
     const setVersion = (v: Version, cols: Partial<Version>) =>
       attacker.run(`UPDATE vault_credential_versions SET nonce = $2, ciphertext = $3 WHERE credential_id = $1`, [
-        v.credential_id, cols.nonce ?? v.nonce, cols.ciphertext ?? v.ciphertext,
+        v.credential_id,
+        cols.nonce ?? v.nonce,
+        cols.ciphertext ?? v.ciphertext,
       ]);
 
     beforeAll(async () => {
@@ -108,7 +123,10 @@ for (const mode of MODES) {
         (g) => g.stop().then(() => undefined),
         (err: unknown) => err as { code?: string; message: string },
       );
-      expect([e?.code, e?.message]).toEqual(['VAULT_ERROR', 'the master key does not open this vault (check NEXUS_MASTER_KEY / NEXUS_MASTER_KEY_FILE)']);
+      expect([e?.code, e?.message]).toEqual([
+        'VAULT_ERROR',
+        'the master key does not open this vault (check NEXUS_MASTER_KEY / NEXUS_MASTER_KEY_FILE)',
+      ]);
     });
   });
 }

@@ -1,7 +1,7 @@
 // POST /api/tools/{name}: the MCP call pipeline over plain HTTP statuses and problem+json.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
 
 const backend = startBackend(async (req, url) => {
   if (url.pathname === '/slow') {
@@ -45,7 +45,11 @@ afterAll(async () => {
 });
 
 const post = (name: string, body: unknown) =>
-  fetch(`${gw.url}/api/tools/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${gw.url}/api/tools/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 test('a valid call answers 200 with the backend JSON', async () => {
   const r = await post('get_thing', { id: 7 });

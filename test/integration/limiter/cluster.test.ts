@@ -19,7 +19,7 @@ beforeAll(async () => {
   clients = await Promise.all([1, 2, 3, 4].map(() => connect(cluster.url, 1000)));
 }, 20_000); // redis-cli --cluster create waits for the nodes to agree in steps of a second
 afterAll(async () => {
-  clients?.forEach((c) => c.disconnect());
+  for (const c of clients ?? []) c.disconnect();
   await cluster?.stop();
 });
 
@@ -39,7 +39,10 @@ test('on a Cluster two instances coalesce through pub/sub, cache the answer and 
     });
   const [a, b] = [service(clients[0]!, clients[1]!), service(clients[2]!, clients[3]!)];
   const answered = gate();
-  const b1 = backend(async () => (await answered.promise, 'ok'));
+  const b1 = backend(async () => {
+    await answered.promise;
+    return 'ok';
+  });
   const key = cacheKey('jira.get', { id: 1 }, 'none');
   const calls = Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).fetch(key, { ttlMs: 60_000 }, 5000, b1.fn));
   // A subscriber sits on one node of its choosing: count them on every node.

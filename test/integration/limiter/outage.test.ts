@@ -7,7 +7,7 @@ import type { Limiter } from '../../../src/limiter/types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createMetrics } from '../../../src/metrics.ts';
 import { until } from '../../unit/limiter/contract.ts';
-import { connect, startRedisChild, type RedisChild } from './redis-fixture.ts';
+import { connect, type RedisChild, startRedisChild } from './redis-fixture.ts';
 
 const COMMAND_TIMEOUT = 100;
 const once = { requests: 1, perMs: 60_000 };

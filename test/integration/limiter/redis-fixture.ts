@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRedis, redisReady, type RedisClient } from '../../../src/db/redis.ts';
+import { openRedis, type RedisClient, redisReady } from '../../../src/db/redis.ts';
 import { silentLogger } from '../../../src/log.ts';
 
 export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -42,13 +42,17 @@ export interface RedisChild {
 const freePorts = (n: number) => {
   const probes = Array.from({ length: n }, () => Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } }));
   const ports = probes.map((p) => p.port);
-  probes.forEach((p) => p.stop(true));
+  for (const p of probes) p.stop(true);
   return ports;
 };
 
 /** Spawns redis-server with extra args and resolves once it accepts connections. */
 async function spawnRedis(port: number, args: string[], cwd?: string) {
-  const proc = Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdout: 'pipe', stderr: 'pipe', ...(cwd && { cwd }) });
+  const proc = Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    ...(cwd && { cwd }),
+  });
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let seen = '';
   while (!seen.includes('Ready to accept connections')) {
@@ -88,8 +92,12 @@ export async function startRedisCluster(): Promise<{ url: string; stop(): Promis
   const procs = await Promise.all(
     ports.map((p) => spawnRedis(p, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`], dir)),
   );
-  const create = Bun.spawn(['redis-cli', '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdout: 'pipe', stderr: 'pipe' });
-  if ((await create.exited) !== 0) throw new Error(`redis-cli --cluster create failed: ${await new Response(create.stdout as ReadableStream).text()}`);
+  const create = Bun.spawn(
+    ['redis-cli', '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { stdout: 'pipe', stderr: 'pipe' },
+  );
+  if ((await create.exited) !== 0)
+    throw new Error(`redis-cli --cluster create failed: ${await new Response(create.stdout as ReadableStream).text()}`);
   return {
     url: `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     stop: async () => {

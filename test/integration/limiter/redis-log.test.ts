@@ -15,7 +15,12 @@ test('a Redis that cannot be reached is logged once, naming it without its passw
   client = openRedis(`redis://:${password}@127.0.0.1:${port}/0`, { log: createLogger({ write: (l) => lines.push(l) }), maxBackoffMs: 20 });
   await until(() => lines.length > 0);
   const started = performance.now();
-  expect(await client.get('x').then(() => 'answered', () => 'failed')).toBe('failed');
+  expect(
+    await client.get('x').then(
+      () => 'answered',
+      () => 'failed',
+    ),
+  ).toBe('failed');
   expect(performance.now() - started).toBeLessThan(100);
   expect(lines.length).toBe(1);
   expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', msg: `redis redis://:***@127.0.0.1:${port}/0 unavailable` });

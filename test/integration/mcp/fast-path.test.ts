@@ -2,8 +2,8 @@
 // revisions; requests it does not recognise fall through to the SDK unchanged.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { connect, rawPost, REVISIONS } from '../../helpers/mcp-client.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { connect, REVISIONS, rawPost } from '../../helpers/mcp-client.ts';
 
 const backend = startBackend((_req, url) => {
   if (url.pathname === '/boom') return new Response('kaput', { status: 500, statusText: 'Internal Server Error' });

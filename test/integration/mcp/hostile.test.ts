@@ -1,8 +1,8 @@
 // Hostile input never changes the shape of a backend request and never takes the gateway down.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
-import { connect, rawPost, REVISIONS } from '../../helpers/mcp-client.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { connect, REVISIONS, rawPost } from '../../helpers/mcp-client.ts';
 
 const backend = startBackend((_req, url) => Response.json({ path: url.pathname }));
 const TOOLS = `
@@ -87,7 +87,11 @@ test('64-level-deep arguments beyond the limit are refused as invalid params', a
 
 test('a 50 MB body is refused with 413 and the server stays up', async () => {
   const big = new Uint8Array(50 * 1024 * 1024).fill(0x20);
-  const r = await fetch(gw.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: big }).catch((e) => e);
+  const r = await fetch(gw.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: big,
+  }).catch((e) => e);
   if (r instanceof Response) expect(r.status).toBe(413);
   const ok = await call('get_item', { id: 'after-big' });
   expect(ok.json.result.isError).toBe(false);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, waitFor, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 
 const backend = startBackend();
@@ -53,7 +53,9 @@ test('a 2026-07-28 client subscribed with subscriptions/listen is told the list 
   const client = await connect(gw.mcpUrl, REVISIONS[1]!);
   let changed = 0;
   client.setNotificationHandler('notifications/tools/list_changed', () => void changed++);
-  const sub = await (client as unknown as { listen(f: unknown): Promise<{ close(): Promise<void> }> }).listen?.({ toolsListChanged: true }).catch(() => undefined);
+  const sub = await (client as unknown as { listen(f: unknown): Promise<{ close(): Promise<void> }> })
+    .listen?.({ toolsListChanged: true })
+    .catch(() => undefined);
   writeFileSync(join(dir, 'c.yaml'), tool('gamma'));
   await waitFor(async () => (await names()).includes('gamma'), 5000, 'gamma');
   if (sub) {

@@ -1,11 +1,12 @@
 // An official SDK client, in each revision, lists and calls YAML-declared tools through a real gateway.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 
 const backend = startBackend((req, url) => {
-  if (url.pathname.startsWith('/api/issue/')) return Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Broken login' });
+  if (url.pathname.startsWith('/api/issue/'))
+    return Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Broken login' });
   if (url.pathname === '/api/issue' && req.method === 'POST') return Response.json({ key: 'PROJ-9' }, { status: 201 });
   if (url.pathname === '/api/boom') return new Response('database exploded', { status: 500, statusText: 'Internal Server Error' });
   if (url.pathname === '/api/list') return Response.json([1, 2, 3]);

@@ -8,7 +8,7 @@ import { schemeAuth } from '../../../src/openapi/auth.ts';
 import { importOpenApi } from '../../../src/openapi/importer.ts';
 import { loadSpec } from '../../../src/openapi/load.ts';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, tempDir, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, tempDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 import { openApi31Issues } from '../../unit/openapi/oas-schema.ts';
 import { expectValidToolFile } from '../../unit/openapi/valid-tool-file.ts';
@@ -26,7 +26,14 @@ test('the fixture is itself a valid OpenAPI 3.1 document', async () => {
 
 test('every JSON operation becomes a valid tool and everything else is reported', () => {
   expect(result.file.tools.map((t) => t.name)).toEqual([
-    'getAllData', 'createPlanet', 'getPlanet', 'updatePlanet', 'deletePlanet', 'createUser', 'getToken', 'getMe',
+    'getAllData',
+    'createPlanet',
+    'getPlanet',
+    'updatePlanet',
+    'deletePlanet',
+    'createUser',
+    'getToken',
+    'getMe',
   ]);
   expect(result.warnings).toEqual([
     'createPlanet: callbacks are not supported and were skipped',
@@ -58,8 +65,21 @@ test('a path parameter from components is a required argument placed in the path
   });
   expect(output?.required).toEqual(['id', 'name']);
   expect(Object.keys(output?.properties as object)).toEqual([
-    'id', 'name', 'description', 'type', 'habitabilityIndex', 'physicalProperties', 'atmosphere', 'discoveredAt',
-    'image', 'satellites', 'creator', 'tags', 'lastUpdated', 'successCallbackUrl', 'failureCallbackUrl',
+    'id',
+    'name',
+    'description',
+    'type',
+    'habitabilityIndex',
+    'physicalProperties',
+    'atmosphere',
+    'discoveredAt',
+    'image',
+    'satellites',
+    'creator',
+    'tags',
+    'lastUpdated',
+    'successCallbackUrl',
+    'failureCallbackUrl',
   ]);
 });
 
@@ -75,8 +95,20 @@ test('a $ref body merges beside the path parameter without its read-only fields'
   });
   expect(input?.required).toEqual(['planetId', 'name']);
   expect(Object.keys(input?.properties as object)).toEqual([
-    'planetId', 'name', 'description', 'type', 'habitabilityIndex', 'physicalProperties', 'atmosphere', 'discoveredAt',
-    'image', 'satellites', 'creator', 'tags', 'successCallbackUrl', 'failureCallbackUrl',
+    'planetId',
+    'name',
+    'description',
+    'type',
+    'habitabilityIndex',
+    'physicalProperties',
+    'atmosphere',
+    'discoveredAt',
+    'image',
+    'satellites',
+    'creator',
+    'tags',
+    'successCallbackUrl',
+    'failureCallbackUrl',
   ]);
 });
 
@@ -111,17 +143,25 @@ test("each of the document's security schemes maps to an auth block or a manual-
   expect(auth('apiKeyHeader')).toEqual({ auth: { type: 'api_key', credential: 'galaxy', header: 'X-API-Key' } });
   expect(auth('apiKeyQuery')).toEqual({ auth: { type: 'api_key', credential: 'galaxy', query: 'api_key' } });
   expect(auth('oAuth2', ['read:account'])).toEqual({
-    auth: { type: 'oauth2_client_credentials', credential: 'galaxy', token_url: 'https://galaxy.scalar.com/oauth/token', scopes: ['read:account'] },
+    auth: {
+      type: 'oauth2_client_credentials',
+      credential: 'galaxy',
+      token_url: 'https://galaxy.scalar.com/oauth/token',
+      scopes: ['read:account'],
+    },
   });
   expect(auth('apiKeyCookie')).toEqual({ manual: 'API key in cookie (scheme apiKeyCookie) is not supported' });
   expect(auth('openIdConnect')).toEqual({
-    manual: "OpenID Connect scheme openIdConnect: write its auth block by hand (e.g. oauth2_client_credentials with the provider's token URL)",
+    manual:
+      "OpenID Connect scheme openIdConnect: write its auth block by hand (e.g. oauth2_client_credentials with the provider's token URL)",
   });
 });
 
 describe('through a running gateway', () => {
   const backend = startBackend((req, url) =>
-    url.pathname === '/user/signup' ? Response.json({ id: 7, name: 'Ada' }, { status: 201 }) : Response.json({ id: 1, name: 'Mars', method: req.method }),
+    url.pathname === '/user/signup'
+      ? Response.json({ id: 7, name: 'Ada' }, { status: 201 })
+      : Response.json({ id: 1, name: 'Mars', method: req.method }),
   );
   let gw: TestGateway;
   beforeAll(async () => {

@@ -14,7 +14,11 @@ const SPEC = JSON.stringify({
   components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
   paths: {
     '/animals/{id}': {
-      get: { operationId: 'getAnimal', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } },
+      get: {
+        operationId: 'getAnimal',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'ok' } },
+      },
     },
     '/animals': {
       post: { operationId: 'addAnimal', requestBody: { content: { 'text/csv': {} } }, responses: { '200': { description: 'ok' } } },
@@ -22,13 +26,23 @@ const SPEC = JSON.stringify({
   },
 });
 
-const specServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(SPEC, { headers: { 'content-type': 'application/json' } }) });
+const specServer = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  fetch: () => new Response(SPEC, { headers: { 'content-type': 'application/json' } }),
+});
 const specUrl = `http://127.0.0.1:${specServer.port}/specs/zoo.json`;
 afterAll(() => specServer.stop(true));
 
 async function run(argv: string[]) {
   const out: string[] = [];
-  const code = await importOpenApiCommand.run({ argv, env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), stdin: async () => '' });
+  const code = await importOpenApiCommand.run({
+    argv,
+    env: {},
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    stdin: async () => '',
+  });
   return { code, out: out.join('') };
 }
 
@@ -74,10 +88,23 @@ test('an existing file is kept unless --force is given, and no temporary file is
 
 test('flags are passed through: base URL, credential name and operation filter', async () => {
   const dir = tempDir('nexus-import-');
-  const { code } = await run([specUrl, '--out', dir, '--base-url', 'https://zoo.example.com/v2', '--auth', 'zoo-bot', '--operations', 'getAnimal']);
+  const { code } = await run([
+    specUrl,
+    '--out',
+    dir,
+    '--base-url',
+    'https://zoo.example.com/v2',
+    '--auth',
+    'zoo-bot',
+    '--operations',
+    'getAnimal',
+  ]);
   expect(code).toBe(0);
   const [tool] = loadToolsDir(dir, { env: {} }).tools;
-  expect({ base: tool?.backend.baseUrl.href, auth: tool?.auth }).toEqual({ base: 'https://zoo.example.com/v2', auth: { type: 'bearer', credential: 'zoo-bot' } });
+  expect({ base: tool?.backend.baseUrl.href, auth: tool?.auth }).toEqual({
+    base: 'https://zoo.example.com/v2',
+    auth: { type: 'bearer', credential: 'zoo-bot' },
+  });
 });
 
 test('a missing SPEC or --out, or an unreachable spec, is reported with its code', async () => {

@@ -4,9 +4,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnose, doctorCommand, type CheckResult, type CheckStatus } from '../../../src/cli/doctor.ts';
+import { type CheckResult, type CheckStatus, diagnose, doctorCommand } from '../../../src/cli/doctor.ts';
 import { startBackend } from '../../helpers/backend.ts';
-import { sharedScope, startGateway, tempDir, TEST_DATABASE_URL, TEST_REDIS_URL, toolsDir, type SharedScope } from '../../helpers/gateway.ts';
+import {
+  type SharedScope,
+  sharedScope,
+  startGateway,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  tempDir,
+  toolsDir,
+} from '../../helpers/gateway.ts';
 import { deadPort, toolFile } from './fixture.ts';
 
 const live = startBackend(() => new Response('nope', { status: 404 }));
@@ -17,7 +25,13 @@ const randomKey = () => randomBytes(32).toString('base64');
 
 /** Every check ok, with one line per backend. */
 const healthy = (...backends: string[]): Record<string, CheckStatus> => ({
-  config: 'ok', tools: 'ok', store: 'ok', migrations: 'ok', 'master key': 'ok', redis: 'ok', bind: 'ok',
+  config: 'ok',
+  tools: 'ok',
+  store: 'ok',
+  migrations: 'ok',
+  'master key': 'ok',
+  redis: 'ok',
+  bind: 'ok',
   ...Object.fromEntries(backends.map((b) => [`backend ${b}`, 'ok'])),
 });
 
@@ -49,7 +63,10 @@ describe('embedded mode', () => {
     const results = await diagnose({ argv: ['--tools', tools, '--data-dir', dataDir], env: {} });
     expect(summary(results)).toEqual({ ...healthy(live.url), [`backend ${dead}`]: 'FAIL' });
     const deadLine = results.find((r) => r.check === `backend ${dead}`)!;
-    expect({ fixNamesFile: deadLine.fix?.includes('dead.yaml'), refused: deadLine.detail.includes('connection refused') }).toEqual({ fixNamesFile: true, refused: true });
+    expect({ fixNamesFile: deadLine.fix?.includes('dead.yaml'), refused: deadLine.detail.includes('connection refused') }).toEqual({
+      fixNamesFile: true,
+      refused: true,
+    });
   });
 
   test('the command prints a fix line under each problem and exits 1 when a check FAILs, 0 when none does', async () => {
@@ -71,7 +88,10 @@ describe('embedded mode', () => {
     const real = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
     expect({
       code,
-      line: out.split('\n').find((l) => l.includes('master key'))?.slice(0, 4),
+      line: out
+        .split('\n')
+        .find((l) => l.includes('master key'))
+        ?.slice(0, 4),
       leaks: [wrong, real].filter((k) => out.includes(k)).length,
     }).toEqual({ code: 1, line: 'FAIL', leaks: 0 });
   });
@@ -88,8 +108,11 @@ describe('embedded mode', () => {
   test('invalid settings and broken tool files FAIL with what to correct', async () => {
     const badConfig = await diagnose({ argv: ['--tools', liveOnly, '--port', 'eighty'], env: {} });
     const badTools = await diagnose({ argv: ['--tools', toolsDir({ 'x.yaml': 'tools: [{ name: x }]' }), '--data-dir', dataDir], env: {} });
-    expect({ config: summary(badConfig), tools: summary(badTools).tools, fix: badTools.find((r) => r.check === 'tools')?.fix?.includes('nexus check') })
-      .toEqual({ config: { config: 'FAIL' }, tools: 'FAIL', fix: true });
+    expect({
+      config: summary(badConfig),
+      tools: summary(badTools).tools,
+      fix: badTools.find((r) => r.check === 'tools')?.fix?.includes('nexus check'),
+    }).toEqual({ config: { config: 'FAIL' }, tools: 'FAIL', fix: true });
   });
 });
 
@@ -104,7 +127,10 @@ describe('PostgreSQL + Redis mode', () => {
     await scope?.cleanup();
   });
   const shared = (env: Record<string, string>) =>
-    diagnose({ argv: ['--tools', liveOnly], env: { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, ...env } }, { dbSearchPath: scope.schema });
+    diagnose(
+      { argv: ['--tools', liveOnly], env: { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, ...env } },
+      { dbSearchPath: scope.schema },
+    );
 
   test('the shared store, its migrations, the master key and Redis all check ok', async () => {
     expect(summary(await shared({ NEXUS_MASTER_KEY: scope.masterKey }))).toEqual(healthy(live.url));

@@ -1,9 +1,10 @@
 // Shared pieces of the ops tests: one-tool YAML files, a BackendSpec for direct send() calls, and a
 // tool call through the gateway's MCP edge that returns the parts of the result worth asserting.
+
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Subprocess } from 'bun';
-import { join } from 'node:path';
-import { send, type HttpOptions } from '../../../src/invoke/http.ts';
+import { type HttpOptions, send } from '../../../src/invoke/http.ts';
 import type { BackendSpec } from '../../../src/registry/spec.ts';
 import { tempDir, waitFor } from '../../helpers/gateway.ts';
 import { rawPost } from '../../helpers/mcp-client.ts';
@@ -72,10 +73,14 @@ export async function spawnServe(tools: string, env: Record<string, string> = {}
     for await (const chunk of proc.stderr) text += decoder.decode(chunk, { stream: true });
   })();
   const listening = /"msg":"nexus listening","url":"(http:\/\/[^"]+)"/;
-  const m = await waitFor(() => {
-    if (proc.exitCode !== null) throw new Error(`serve exited ${proc.exitCode}: ${text}`);
-    return listening.exec(text);
-  }, 10_000, 'nexus listening');
+  const m = await waitFor(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`serve exited ${proc.exitCode}: ${text}`);
+      return listening.exec(text);
+    },
+    10_000,
+    'nexus listening',
+  );
   return { proc, mcpUrl: m![1]!, stderr: () => text };
 }
 

@@ -17,11 +17,22 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     seen.push(`${req.method} ${req.url}`);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.entries(req.headers).flatMap(([k, v]) => (k === 'proxy-connection' || v === undefined ? [] : [[k, String(v)] as [string, string]]));
+    const headers = Object.entries(req.headers).flatMap(([k, v]) =>
+      k === 'proxy-connection' || v === undefined ? [] : [[k, String(v)] as [string, string]],
+    );
     try {
       // proxy: false so a proxy set in this test process's own environment can never loop back here
-      const answer = await fetch(req.url!, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: 'manual', proxy: false });
-      res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(k))));
+      const answer = await fetch(req.url!, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+        redirect: 'manual',
+        proxy: false,
+      });
+      res.writeHead(
+        answer.status,
+        Object.fromEntries([...answer.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(k))),
+      );
       res.end(Buffer.from(await answer.arrayBuffer()));
     } catch {
       res.writeHead(502).end();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, waitFor, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 import { deadPort } from './fixture.ts';
 
@@ -12,12 +12,21 @@ let client: Client;
 const metricsText = async () => (await fetch(`${gw.url}/metrics`)).text();
 /** One sample per `name{labels}` series. */
 const samples = (text: string) =>
-  Object.fromEntries(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
 
 // The coalesced tool's backend answers only once all three callers have missed the cache and queued.
 const backend = startBackend(async (_req, url) => {
   if (url.pathname === '/coalesced') {
-    await waitFor(async () => samples(await metricsText())['nexus_cache_misses_total{tool="metrics_coalesced"}'] === 3, 5000, 'three cache misses');
+    await waitFor(
+      async () => samples(await metricsText())['nexus_cache_misses_total{tool="metrics_coalesced"}'] === 3,
+      5000,
+      'three cache misses',
+    );
   }
   return Response.json({ path: url.pathname });
 });
@@ -59,7 +68,11 @@ afterAll(async () => {
 });
 
 test('/metrics counts calls by tool and outcome, latency buckets, backend errors, cache and limiter decisions', async () => {
-  const call = (name: string) => client.callTool({ name, arguments: {} }).then((r) => (r.isError ? 'isError' : 'ok'), () => 'refused');
+  const call = (name: string) =>
+    client.callTool({ name, arguments: {} }).then(
+      (r) => (r.isError ? 'isError' : 'ok'),
+      () => 'refused',
+    );
   const outcomes = {
     cached: [await call('metrics_cached'), await call('metrics_cached')],
     coalesced: await Promise.all([call('metrics_coalesced'), call('metrics_coalesced'), call('metrics_coalesced')]),

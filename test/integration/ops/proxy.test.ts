@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/client';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 import { makePki } from './certs.ts';
-import { startForwardProxy, type ForwardProxy } from './forward-proxy.ts';
 import { callTool, postToolCall, spawnServe, toolFile } from './fixture.ts';
+import { type ForwardProxy, startForwardProxy } from './forward-proxy.ts';
 
 const pki = makePki();
 const plain = startBackend((_req, url) => Response.json({ path: url.pathname }));
@@ -85,7 +85,11 @@ describe('NO_PROXY and per-backend proxy:', () => {
   test('a host listed in NO_PROXY is called directly', async () => {
     envProxy.seen.length = 0;
     const before = plain.requests.length;
-    expect({ result: await callTool(withNoProxy, 'no_proxy_direct'), seen: envProxy.seen, reached: plain.requests.length - before }).toEqual({
+    expect({
+      result: await callTool(withNoProxy, 'no_proxy_direct'),
+      seen: envProxy.seen,
+      reached: plain.requests.length - before,
+    }).toEqual({
       result: { isError: false, text: '{"path":"/no_proxy_direct"}', json: { path: '/no_proxy_direct' } },
       seen: [],
       reached: 1,
@@ -111,11 +115,13 @@ describe('NO_PROXY and per-backend proxy:', () => {
     });
     try {
       const { body } = await postToolCall(nexus.mcpUrl, 'own_proxy_serve');
-      expect({ isError: (body as { result?: { isError?: boolean } }).result?.isError, env: envProxy.seen, own: backendProxy.seen }).toEqual({
-        isError: false,
-        env: [],
-        own: [`GET http://${plainHost}/own_proxy_serve`],
-      });
+      expect({ isError: (body as { result?: { isError?: boolean } }).result?.isError, env: envProxy.seen, own: backendProxy.seen }).toEqual(
+        {
+          isError: false,
+          env: [],
+          own: [`GET http://${plainHost}/own_proxy_serve`],
+        },
+      );
     } finally {
       nexus.proc.kill('SIGTERM');
       await nexus.proc.exited;

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { rmSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/client';
-import { NexusError } from '../../../src/errors.ts';
+import type { NexusError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
-import { startGateway, toolsDir, type TestGateway } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 import { makePki } from './certs.ts';
 import { backendSpec, callTool, sendGet, toolFile } from './fixture.ts';
@@ -14,7 +14,10 @@ const serve = (tls: Record<string, unknown>, via: string) =>
   Bun.serve({ port: 0, hostname: '127.0.0.1', tls, fetch: () => Response.json({ via }) });
 const servers = {
   ca: serve({ cert: pki.pem('server.crt'), key: pki.pem('server.key') }, 'tls'),
-  mtls: serve({ cert: pki.pem('server.crt'), key: pki.pem('server.key'), ca: pki.pem('ca.crt'), requestCert: true, rejectUnauthorized: true }, 'mtls'),
+  mtls: serve(
+    { cert: pki.pem('server.crt'), key: pki.pem('server.key'), ca: pki.pem('ca.crt'), requestCert: true, rejectUnauthorized: true },
+    'mtls',
+  ),
   self: serve({ cert: pki.pem('self.crt'), key: pki.pem('self.key') }, 'self-signed'),
 };
 const url = (s: { port?: number }) => `https://127.0.0.1:${s.port}`;
@@ -44,7 +47,10 @@ beforeAll(async () => {
     }),
   });
   client = await connect(gw.mcpUrl, REVISIONS[0]!);
-  global = await startGateway({ toolsDir: toolsDir({ 'plain.yaml': toolFile('tls_global_ca', url(servers.ca)) }), env: { NEXUS_CA_FILE: pki.file('ca.crt') } });
+  global = await startGateway({
+    toolsDir: toolsDir({ 'plain.yaml': toolFile('tls_global_ca', url(servers.ca)) }),
+    env: { NEXUS_CA_FILE: pki.file('ca.crt') },
+  });
   globalClient = await connect(global.mcpUrl, REVISIONS[0]!);
 });
 afterAll(async () => {
@@ -64,11 +70,16 @@ describe('a backend whose certificate comes from a test CA', () => {
   });
 
   test('without the CA the call is an error result that says the certificate is not trusted and how to trust it', async () => {
-    expect(await errorSaying(client, 'tls_untrusted', ['not trusted', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls.ca_file', 'NEXUS_CA_FILE'])).toEqual({ isError: true, lacks: [] });
+    expect(
+      await errorSaying(client, 'tls_untrusted', ['not trusted', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls.ca_file', 'NEXUS_CA_FILE']),
+    ).toEqual({ isError: true, lacks: [] });
   });
 
   test('a self-signed certificate is refused with the same advice', async () => {
-    expect(await errorSaying(client, 'tls_self_signed', ['not trusted', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'tls.ca_file'])).toEqual({ isError: true, lacks: [] });
+    expect(await errorSaying(client, 'tls_self_signed', ['not trusted', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'tls.ca_file'])).toEqual({
+      isError: true,
+      lacks: [],
+    });
   });
 
   test('send() classifies every untrusted-certificate code Bun reports as tls_untrusted', async () => {
@@ -81,8 +92,14 @@ describe('a backend whose certificate comes from a test CA', () => {
       ),
     );
     expect(reasons).toEqual([
-      { code: 'UPSTREAM_UNREACHABLE', details: { backend: `127.0.0.1:${servers.ca.port}`, reason: 'tls_untrusted', error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } },
-      { code: 'UPSTREAM_UNREACHABLE', details: { backend: `127.0.0.1:${servers.self.port}`, reason: 'tls_untrusted', error: 'DEPTH_ZERO_SELF_SIGNED_CERT' } },
+      {
+        code: 'UPSTREAM_UNREACHABLE',
+        details: { backend: `127.0.0.1:${servers.ca.port}`, reason: 'tls_untrusted', error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+      },
+      {
+        code: 'UPSTREAM_UNREACHABLE',
+        details: { backend: `127.0.0.1:${servers.self.port}`, reason: 'tls_untrusted', error: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+      },
     ]);
   });
 });
@@ -93,7 +110,9 @@ describe('a backend that requires a client certificate (mTLS)', () => {
   });
 
   test('refuses the gateway without one, and the error names the settings to add', async () => {
-    expect(await errorSaying(client, 'mtls_without_cert', ['TLS handshake', 'client certificate', 'tls.cert_file', 'tls.key_file'])).toEqual({ isError: true, lacks: [] });
+    expect(
+      await errorSaying(client, 'mtls_without_cert', ['TLS handshake', 'client certificate', 'tls.cert_file', 'tls.key_file']),
+    ).toEqual({ isError: true, lacks: [] });
   });
 });
 
@@ -111,6 +130,8 @@ describe('tls: { insecure: true }', () => {
       const res = await sendGet(b, { log });
       expect(res.status).toBe(200);
     }
-    expect(lines.map((l) => JSON.parse(l)).map(({ level, backend }) => ({ level, backend }))).toEqual([{ level: 'warn', backend: url(servers.self) }]);
+    expect(lines.map((l) => JSON.parse(l)).map(({ level, backend }) => ({ level, backend }))).toEqual([
+      { level: 'warn', backend: url(servers.self) },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // Shared mode starts on the real PostgreSQL and Redis, and two instances serve as one cluster.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBackend } from '../../helpers/backend.ts';
-import { sharedScope, startGateway, toolsDir, type SharedScope, type TestGateway } from '../../helpers/gateway.ts';
+import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
 
 const backend = startBackend((_r, url) => Response.json({ path: url.pathname }));
@@ -10,7 +10,9 @@ let a: TestGateway;
 let b: TestGateway;
 beforeAll(async () => {
   scope = await sharedScope();
-  const dir = toolsDir({ 't.yaml': `backend: { base_url: "${backend.url}" }\ntools:\n  - name: ping_backend\n    description: P.\n    request: { method: GET, path: /p }\n` });
+  const dir = toolsDir({
+    't.yaml': `backend: { base_url: "${backend.url}" }\ntools:\n  - name: ping_backend\n    description: P.\n    request: { method: GET, path: /p }\n`,
+  });
   [a, b] = await Promise.all([startGateway({ toolsDir: dir, shared: scope }), startGateway({ toolsDir: dir, shared: scope })]);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { createLogger } from '../../../src/log.ts';
 import { Vault } from '../../../src/vault/vault.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 import { canary, encodings, randomMasterKey } from './secrets.ts';
 
 for (const kind of STORE_KINDS) {
@@ -39,7 +39,11 @@ for (const kind of STORE_KINDS) {
 
       const surfaces = { dump: await store.dump(), logs: lines.join('\n'), listing };
       const leaks = Object.entries(surfaces).flatMap(([where, text]) =>
-        canaries.flatMap((s) => encodings(s).filter((e) => text.includes(e)).map((e) => `${where}: ${e}`)),
+        canaries.flatMap((s) =>
+          encodings(s)
+            .filter((e) => text.includes(e))
+            .map((e) => `${where}: ${e}`),
+        ),
       );
       expect(leaks).toEqual([]);
       expect(surfaces.dump).toContain('"name":"jira"'); // the dump really covers the vault's rows

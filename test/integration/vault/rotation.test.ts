@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { silentLogger } from '../../../src/log.ts';
 import { startKeyRotation } from '../../../src/vault/rotation.ts';
 import { Vault } from '../../../src/vault/vault.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 import { canary, randomMasterKey } from './secrets.ts';
 
 const DAY = 86_400_000;
@@ -37,7 +37,10 @@ for (const kind of STORE_KINDS) {
       const failures: unknown[] = [];
       const loop = (async () => {
         for (let i = 0; !done; i++) {
-          await reader.resolve(`cred-${i % 20}`).then(() => ok++, (e) => failures.push(e));
+          await reader.resolve(`cred-${i % 20}`).then(
+            () => ok++,
+            (e) => failures.push(e),
+          );
           if (i % 10 === 0) await new Promise((r) => setImmediate(r)); // SQLite answers in microtasks: let timers run
         }
       })();
@@ -64,11 +67,13 @@ for (const kind of STORE_KINDS) {
       const kekVersion = async () => (await store.db.query<{ v: number }>('SELECT max(version) AS v FROM vault_keks'))[0]!.v;
       const before = await kekVersion();
       const calls: Array<number | undefined> = [];
-      const counting = { rotateKey: async (o?: { ifOlderThanMs?: number }) => {
-        const r = await v.rotateKey(o);
-        calls.push(r?.kekVersion);
-        return r;
-      } };
+      const counting = {
+        rotateKey: async (o?: { ifOlderThanMs?: number }) => {
+          const r = await v.rotateKey(o);
+          calls.push(r?.kekVersion);
+          return r;
+        },
+      };
       let stop = startKeyRotation(counting, 30 * DAY, silentLogger);
       await until(async () => calls.length === 1, 'the first check');
       stop();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test';
 import type { Db } from '../../../src/db/types.ts';
 import { Vault } from '../../../src/vault/vault.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 import { canary, codeOf, randomMasterKey, rejection } from './secrets.ts';
 
 type V = { credential_id: string; dek_nonce: string; wrapped_dek: string; nonce: string; ciphertext: string };
@@ -18,7 +18,9 @@ const versionOf = async (db: Db, name: string): Promise<V> =>
 
 const setVersion = (db: Db, id: string, cols: Partial<V>) =>
   db.run(
-    `UPDATE vault_credential_versions SET ${Object.keys(cols).map((k, i) => `${k} = $${i + 2}`).join(', ')} WHERE credential_id = $1`,
+    `UPDATE vault_credential_versions SET ${Object.keys(cols)
+      .map((k, i) => `${k} = $${i + 2}`)
+      .join(', ')} WHERE credential_id = $1`,
     [id, ...Object.values(cols)],
   );
 
@@ -61,7 +63,12 @@ for (const kind of STORE_KINDS) {
 
     test('a whole version (data key and ciphertext) moved to another row fails to open', async () => {
       const [a, b] = [await versionOf(store.db, 'a'), await versionOf(store.db, 'b')];
-      await setVersion(store.db, b.credential_id, { dek_nonce: a.dek_nonce, wrapped_dek: a.wrapped_dek, nonce: a.nonce, ciphertext: a.ciphertext });
+      await setVersion(store.db, b.credential_id, {
+        dek_nonce: a.dek_nonce,
+        wrapped_dek: a.wrapped_dek,
+        nonce: a.nonce,
+        ciphertext: a.ciphertext,
+      });
       expect(await fails('b')).toEqual(['VAULT_ERROR', true]);
     });
 
@@ -69,7 +76,10 @@ for (const kind of STORE_KINDS) {
       const [a, b] = [await versionOf(store.db, 'a'), await versionOf(store.db, 'b')];
       await setVersion(store.db, a.credential_id, { ciphertext: flip(a.ciphertext, 0) });
       await setVersion(store.db, b.credential_id, { wrapped_dek: flip(b.wrapped_dek, 3) });
-      expect([await fails('a'), await fails('b')]).toEqual([['VAULT_ERROR', true], ['VAULT_ERROR', true]]);
+      expect([await fails('a'), await fails('b')]).toEqual([
+        ['VAULT_ERROR', true],
+        ['VAULT_ERROR', true],
+      ]);
     });
 
     test('a truncated tag fails to open', async () => {
@@ -79,7 +89,7 @@ for (const kind of STORE_KINDS) {
       expect(await fails('a')).toEqual(['VAULT_ERROR', true]);
     });
 
-    test("a credential re-labelled for another principal or type fails to open", async () => {
+    test('a credential re-labelled for another principal or type fails to open', async () => {
       await store.db.run("UPDATE vault_credentials SET principal = 'key:mallory' WHERE name = $1", ['a']);
       await store.db.run("UPDATE vault_credentials SET type = 'api_key' WHERE name = $1", ['b']);
       expect(codeOf(await rejection(vault.resolve('a', 'key:mallory')))).toBe('VAULT_ERROR');

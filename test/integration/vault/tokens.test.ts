@@ -6,9 +6,9 @@ import { ANONYMOUS } from '../../../src/caller.ts';
 import { createAuthInjector } from '../../../src/vault/inject.ts';
 import { createMemoryTokenCache } from '../../../src/vault/token-cache.ts';
 import { createRedisTokenCache } from '../../../src/vault/token-cache-redis.ts';
-import { TokenManager, type OAuthAuth } from '../../../src/vault/tokens.ts';
+import { type OAuthAuth, TokenManager } from '../../../src/vault/tokens.ts';
 import { Vault } from '../../../src/vault/vault.ts';
-import { testStore, type TestStore } from '../db/stores.ts';
+import { type TestStore, testStore } from '../db/stores.ts';
 import { canary, codeOf, encodings, randomMasterKey, rejection } from './secrets.ts';
 
 const client = { client_id: canary('client'), client_secret: canary('secret') };
@@ -25,7 +25,9 @@ beforeAll(async () => {
     async fetch(req) {
       const form = new URLSearchParams(await req.text());
       requests.push(form);
-      const [id, secret] = Buffer.from((req.headers.get('authorization') ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [id, secret] = Buffer.from((req.headers.get('authorization') ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       if (decodeURIComponent(id!) !== client.client_id || decodeURIComponent(secret!) !== client.client_secret) {
         return Response.json({ error: 'invalid_client' }, { status: 401 });
       }
@@ -47,7 +49,13 @@ afterAll(async () => {
 });
 
 const url = () => `http://127.0.0.1:${server.port}/oauth/token`;
-const cc = (credential = 'sf'): OAuthAuth => ({ type: 'oauth2_client_credentials', credential, token_url: url(), scopes: ['api', 'read'], audience: 'crm' });
+const cc = (credential = 'sf'): OAuthAuth => ({
+  type: 'oauth2_client_credentials',
+  credential,
+  token_url: url(),
+  scopes: ['api', 'read'],
+  audience: 'crm',
+});
 const fresh = () => requests.splice(0);
 
 async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
@@ -142,7 +150,14 @@ describe('Redis token cache', () => {
     const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
     const port = probe.port;
     probe.stop(true);
-    const down = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const down = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     down.on('error', () => {});
     const tokens = new TokenManager({ vault, cache: createRedisTokenCache(down, master, { prefix }) });
     expect(await tokens.accessToken(cc())).toBe(issued.at(-1)!);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { redactText } from '../../../src/util/redact.ts';
 import { Vault } from '../../../src/vault/vault.ts';
-import { STORE_KINDS, testStore, type TestStore } from '../db/stores.ts';
+import { STORE_KINDS, type TestStore, testStore } from '../db/stores.ts';
 import { canary, codeOf, randomMasterKey, rejection } from './secrets.ts';
 
 const any = expect.any(Number);
@@ -21,7 +21,12 @@ for (const kind of STORE_KINDS) {
     test('a stored credential resolves to its fields, type and version', async () => {
       const secret = { username: 'bot', password: canary() };
       expect(await vault.put('jira-bot', 'basic', secret)).toEqual({
-        name: 'jira-bot', type: 'basic', principal: null, version: 1, createdAt: any, updatedAt: any,
+        name: 'jira-bot',
+        type: 'basic',
+        principal: null,
+        version: 1,
+        createdAt: any,
+        updatedAt: any,
       });
       expect(await vault.resolve('jira-bot')).toEqual({ name: 'jira-bot', type: 'basic', version: 1, principal: null, secret });
     });
@@ -42,7 +47,12 @@ for (const kind of STORE_KINDS) {
       expect((await vault.resolve('crm', 'key:bob')).secret).toEqual({ key: shared });
       expect((await vault.resolve('crm')).principal).toBeNull();
       expect(await vault.lookup('crm', 'key:alice')).toEqual({
-        name: 'crm', type: 'api_key', principal: 'key:alice', version: 1, createdAt: any, updatedAt: any,
+        name: 'crm',
+        type: 'api_key',
+        principal: 'key:alice',
+        version: 1,
+        createdAt: any,
+        updatedAt: any,
       });
     });
 
@@ -56,7 +66,11 @@ for (const kind of STORE_KINDS) {
     test('list shows metadata only, sorted by name then principal', async () => {
       const list = await vault.list();
       expect(list.map((c) => [c.name, c.principal, c.version])).toEqual([
-        ['crm', null, 1], ['crm', 'key:alice', 1], ['gh', null, 2], ['jira-bot', null, 1], ['personal', 'sub:carol', 1],
+        ['crm', null, 1],
+        ['crm', 'key:alice', 1],
+        ['gh', null, 2],
+        ['jira-bot', null, 1],
+        ['personal', 'sub:carol', 1],
       ]);
       expect(Object.keys(list[0]!).sort()).toEqual(['createdAt', 'name', 'principal', 'type', 'updatedAt', 'version']);
     });
@@ -70,7 +84,8 @@ for (const kind of STORE_KINDS) {
     test('wrong or missing fields are INVALID_INPUT naming them, and nothing is stored', async () => {
       const e = await rejection(vault.put('bad', 'oauth2_client_credentials', { client_id: 'x', secret: 'y' }));
       expect([codeOf(e), (e as { details?: unknown }).details]).toEqual([
-        'INVALID_INPUT', { issues: ['missing field client_secret', 'unknown field secret'] },
+        'INVALID_INPUT',
+        { issues: ['missing field client_secret', 'unknown field secret'] },
       ]);
       expect(codeOf(await rejection(vault.put('bad name', 'bearer', { token: 'abcdefgh' })))).toBe('INVALID_INPUT');
       expect(await vault.lookup('bad')).toBeUndefined();

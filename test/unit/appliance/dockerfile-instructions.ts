@@ -11,7 +11,7 @@ export function instructions(text: string): Instruction[] {
     const line = raw.trim();
     if (!pending && (line === '' || line.startsWith('#'))) continue;
     if (line.endsWith('\\')) {
-      pending += line.slice(0, -1) + ' ';
+      pending += `${line.slice(0, -1)} `;
       continue;
     }
     const full = (pending + line).trim();

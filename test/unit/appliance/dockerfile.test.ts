@@ -33,8 +33,13 @@ describe('Dockerfile', () => {
   });
 
   test('.dockerignore excludes none of the files the build copies', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    const sources = copies(dockerfile).filter((c) => !c.from).flatMap((c) => c.sources);
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    const sources = copies(dockerfile)
+      .filter((c) => !c.from)
+      .flatMap((c) => c.sources);
     expect(sources.filter((s) => ignored.some((i) => s === i || s.startsWith(`${i}/`)))).toEqual([]);
   });
 

@@ -3,8 +3,7 @@ import { Elysia } from 'elysia';
 import { DOCS_CSP, docsRoutes } from '../../../src/http/docs.ts';
 
 const app = new Elysia().use(docsRoutes({ openapiUrl: '/openapi.json', title: 'Nexus <tools>' }));
-const get = (path: string, headers: Record<string, string> = {}) =>
-  app.handle(new Request(`http://localhost${path}`, { headers }));
+const get = (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { headers }));
 const assetUrls = (html: string) => [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
 
 describe('GET /docs', () => {

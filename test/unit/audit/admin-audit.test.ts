@@ -7,8 +7,19 @@ import { adminAuditRoutes } from '../../../src/http/admin-audit.ts';
 const TOKEN = randomBytes(24).toString('base64url');
 const seen: AuditQuery[] = [];
 const RECORD: AuditRecord = { time: 5, caller: 'key:a', tool: 'jira_get', outcome: 'ok', latencyMs: 3 };
-const app = new Elysia().use(adminAuditRoutes({ audit: { query: async (q) => (seen.push(q), [RECORD]) }, adminToken: TOKEN }));
-const get = (path: string, token = TOKEN) => app.handle(new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } }));
+const app = new Elysia().use(
+  adminAuditRoutes({
+    audit: {
+      query: async (q) => {
+        seen.push(q);
+        return [RECORD];
+      },
+    },
+    adminToken: TOKEN,
+  }),
+);
+const get = (path: string, token = TOKEN) =>
+  app.handle(new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } }));
 
 describe('GET /admin/audit', () => {
   test('passes the filters to the audit query and returns the records', async () => {

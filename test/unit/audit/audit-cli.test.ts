@@ -32,6 +32,8 @@ describe('nexus audit', () => {
       ['key:a', 'jira_get', 'ok', '200', '12ms', 'miss', '-'],
     ]);
     const json = JSON.parse((await run(['--caller', 'key:a', '--tool', 'jira_get', '--json'])).stdout);
-    expect(json).toEqual([{ time: now - 1000, caller: 'key:a', tool: 'jira_get', outcome: 'ok', backendStatus: 200, latencyMs: 12.4, cache: 'miss' }]);
+    expect(json).toEqual([
+      { time: now - 1000, caller: 'key:a', tool: 'jira_get', outcome: 'ok', backendStatus: 200, latencyMs: 12.4, cache: 'miss' },
+    ]);
   });
 });

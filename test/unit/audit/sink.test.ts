@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { hashArguments, parseAuditQuery, type AuditRecord } from '../../../src/audit/record.ts';
+import { type AuditRecord, hashArguments, parseAuditQuery } from '../../../src/audit/record.ts';
 import { createAuditSink } from '../../../src/audit/sink.ts';
 import { createLogger } from '../../../src/log.ts';
 
@@ -61,7 +61,13 @@ describe('audit sink', () => {
   test('a full queue drops new records, counts and logs them', async () => {
     const lines: string[] = [];
     const store = fakeStore();
-    const sink = createAuditSink({ store, log: createLogger({ write: (l) => lines.push(l) }), flushIntervalMs: 60_000, maxQueue: 10, batchSize: 1000 });
+    const sink = createAuditSink({
+      store,
+      log: createLogger({ write: (l) => lines.push(l) }),
+      flushIntervalMs: 60_000,
+      maxQueue: 10,
+      batchSize: 1000,
+    });
     for (let i = 0; i < 15; i++) sink.record(rec(i));
     await sink.flush();
     expect([sink.dropped, store.batches.flat().length, lines.some((l) => l.includes('"dropped":5'))]).toEqual([5, 10, true]);
@@ -97,7 +103,11 @@ describe('audit helpers', () => {
   });
 
   test('query filters parse from text; empty ones are ignored', () => {
-    expect(parseAuditQuery({ since: '1h', caller: 'key:a', tool: '', limit: '50' }, 10_000_000)).toEqual({ since: 10_000_000 - 3_600_000, caller: 'key:a', limit: 50 });
+    expect(parseAuditQuery({ since: '1h', caller: 'key:a', tool: '', limit: '50' }, 10_000_000)).toEqual({
+      since: 10_000_000 - 3_600_000,
+      caller: 'key:a',
+      limit: 50,
+    });
     expect(parseAuditQuery({ since: '2030-01-01T00:00:00Z' }).since).toBe(Date.UTC(2030, 0, 1));
     for (const bad of [{ since: 'yesterday' }, { limit: '0' }, { limit: '10001' }]) {
       expect(() => parseAuditQuery(bad)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));

@@ -28,13 +28,21 @@ describe('/admin/keys', () => {
     const created = await call('POST', '/admin/keys', { name: 'agent-1', tools: 'jira_*, crm_get_*', expires: '90d' });
     const body = (await created.json()) as { key: string; name: string; tools: string[]; expiresAt: number };
     expect([created.status, created.headers.get('cache-control'), body.name, body.tools, body.key.startsWith('nxs_')]).toEqual([
-      201, 'no-store', 'agent-1', ['jira_*', 'crm_get_*'], true,
+      201,
+      'no-store',
+      'agent-1',
+      ['jira_*', 'crm_get_*'],
+      true,
     ]);
     expect((await keys.verify(body.key))?.name).toBe('agent-1');
 
     const listed = await call('GET', '/admin/keys');
     const text = await listed.text();
-    expect([listed.status, text.includes(body.key), JSON.parse(text).keys.map((k: { name: string }) => k.name)]).toEqual([200, false, ['agent-1']]);
+    expect([listed.status, text.includes(body.key), JSON.parse(text).keys.map((k: { name: string }) => k.name)]).toEqual([
+      200,
+      false,
+      ['agent-1'],
+    ]);
 
     const revoked = await call('DELETE', '/admin/keys/agent-1');
     expect([revoked.status, await keys.verify(body.key)]).toEqual([204, undefined]);
@@ -60,11 +68,17 @@ describe('/admin/keys', () => {
 
   test('without the admin token every route is 401 problem+json; other routes are not guarded', async () => {
     const noToken = await call('GET', '/admin/keys', undefined, '');
-    const wrong = await call('POST', '/admin/keys', { name: 'evil' }, TOKEN + 'x');
+    const wrong = await call('POST', '/admin/keys', { name: 'evil' }, `${TOKEN}x`);
     expect([noToken.status, wrong.status, await noToken.json()]).toEqual([
       401,
       401,
-      { type: 'https://nexus.dev/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'a valid admin bearer token is required', code: 'UNAUTHORIZED' },
+      {
+        type: 'https://nexus.dev/problems/unauthorized',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'a valid admin bearer token is required',
+        code: 'UNAUTHORIZED',
+      },
     ]);
     expect((await app.handle(new Request('http://localhost/other'))).status).toBe(200);
   });

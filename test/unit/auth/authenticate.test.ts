@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'bun:test';
-import { createAuthenticator, assertBindPolicy, type AuthenticatorOptions } from '../../../src/auth/authenticate.ts';
+import { type AuthenticatorOptions, assertBindPolicy, createAuthenticator } from '../../../src/auth/authenticate.ts';
 import type { JwtVerifier } from '../../../src/auth/jwt.ts';
 import type { KeyInfo } from '../../../src/auth/keys.ts';
 import { parseRules } from '../../../src/auth/rules.ts';
 import { NexusError } from '../../../src/errors.ts';
 
 const META = 'https://nexus.test/.well-known/oauth-protected-resource';
-const GOOD_KEY = 'nxs_' + 'A'.repeat(43);
+const GOOD_KEY = `nxs_${'A'.repeat(43)}`;
 const keyInfo: KeyInfo = { name: 'alice', tools: ['jira_*'], createdAt: 1 };
 
 const fakeKeys = (any: boolean) => ({
@@ -45,7 +45,11 @@ describe('authenticate', () => {
   });
 
   test('no credential is 401 naming the resource metadata, without an error code', async () => {
-    expect(await failure(auth().authenticate(new Headers()))).toEqual({ code: 'UNAUTHORIZED', status: 401, wwwAuthenticate: `Bearer resource_metadata="${META}"` });
+    expect(await failure(auth().authenticate(new Headers()))).toEqual({
+      code: 'UNAUTHORIZED',
+      status: 401,
+      wwwAuthenticate: `Bearer resource_metadata="${META}"`,
+    });
   });
 
   test('a wrong, revoked or malformed credential is 401 invalid_token', async () => {
@@ -60,7 +64,13 @@ describe('authenticate', () => {
   test('a valid token is the caller sub:<sub> with the tools its claims grant', async () => {
     const rules = parseRules('access.yaml', "rules:\n  - when: { scope: jira }\n    tools: ['jira_*']\n");
     const caller = await auth({ jwt: fakeJwt, rules }).authenticate(bearer('good.svc-1.read_jira'));
-    expect(caller).toEqual({ id: 'sub:svc-1', kind: 'token', name: 'svc-1', tools: ['jira_*'], claims: { sub: 'svc-1', scope: 'read jira' } });
+    expect(caller).toEqual({
+      id: 'sub:svc-1',
+      kind: 'token',
+      name: 'svc-1',
+      tools: ['jira_*'],
+      claims: { sub: 'svc-1', scope: 'read jira' },
+    });
   });
 
   test('a valid token that grants no tool is 403 insufficient_scope', async () => {
@@ -73,7 +83,7 @@ describe('authenticate', () => {
   });
 
   test('an invalid token is 401 invalid_token', async () => {
-    expect((await failure(auth({ jwt: fakeJwt }).authenticate(bearer('bad.u.x'))) as { status: number }).status).toBe(401);
+    expect(((await failure(auth({ jwt: fakeJwt }).authenticate(bearer('bad.u.x')))) as { status: number }).status).toBe(401);
   });
 
   test('anonymous only when allowed and neither keys nor OAuth are configured', async () => {

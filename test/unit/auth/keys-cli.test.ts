@@ -30,8 +30,17 @@ describe('nexus keys', () => {
 
   test('mistakes are NexusErrors with a code: no name, a bad expiry, revoking an unknown key', async () => {
     const outcomes = [];
-    for (const [cmd, argv] of [[keysCreateCommand, []], [keysCreateCommand, ['x', '--expires', 'soon']], [keysRevokeCommand, ['ghost']]] as const) {
-      outcomes.push(await run(cmd, [...argv]).then(() => 'ok', (e: { code: string }) => e.code));
+    for (const [cmd, argv] of [
+      [keysCreateCommand, []],
+      [keysCreateCommand, ['x', '--expires', 'soon']],
+      [keysRevokeCommand, ['ghost']],
+    ] as const) {
+      outcomes.push(
+        await run(cmd, [...argv]).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        ),
+      );
     }
     expect(outcomes).toEqual(['INVALID_INPUT', 'INVALID_INPUT', 'NOT_FOUND']);
   });

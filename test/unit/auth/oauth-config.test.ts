@@ -3,10 +3,12 @@ import { oauthConfigFromEnv } from '../../../src/auth/jwt.ts';
 import { parseExpiry, splitPatterns } from '../../../src/auth/keys.ts';
 import { discoverJwksUrl, metadataUrls } from '../../../src/auth/oauth-discovery.ts';
 
-const serving = (docs: Record<string, unknown>, seen: string[] = []) => async (url: string) => {
-  seen.push(url);
-  return url in docs ? Response.json(docs[url]) : new Response('no', { status: 404 });
-};
+const serving =
+  (docs: Record<string, unknown>, seen: string[] = []) =>
+  async (url: string) => {
+    seen.push(url);
+    return url in docs ? Response.json(docs[url]) : new Response('no', { status: 404 });
+  };
 
 describe('OAuth configuration', () => {
   test('issuer and audience come from the environment; the JWKS URL is optional', () => {
@@ -49,7 +51,9 @@ describe('JWKS discovery', () => {
   });
 
   test('metadata naming another issuer, or none at all, is UNAVAILABLE', async () => {
-    const evil = serving({ 'https://idp.test/.well-known/openid-configuration': { issuer: 'https://evil.test', jwks_uri: 'https://evil.test/k' } });
+    const evil = serving({
+      'https://idp.test/.well-known/openid-configuration': { issuer: 'https://evil.test', jwks_uri: 'https://evil.test/k' },
+    });
     await expect(discoverJwksUrl('https://idp.test', evil)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(discoverJwksUrl('https://idp.test', serving({}))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
@@ -62,6 +66,10 @@ describe('key options', () => {
   });
 
   test('tool patterns come as a comma list or an array, trimmed', () => {
-    expect([splitPatterns(' jira_*, crm_get_* ,'), splitPatterns(['a_*']), splitPatterns(undefined)]).toEqual([['jira_*', 'crm_get_*'], ['a_*'], undefined]);
+    expect([splitPatterns(' jira_*, crm_get_* ,'), splitPatterns(['a_*']), splitPatterns(undefined)]).toEqual([
+      ['jira_*', 'crm_get_*'],
+      ['a_*'],
+      undefined,
+    ]);
   });
 });

@@ -95,7 +95,13 @@ describe('canUse', () => {
   test('patterns match with * only; other characters are literal', () => {
     const c = caller(['jira_*', 'crm_get_contact', 'a.b']);
     expect(['jira_search', 'jira_', 'crm_get_contact', 'crm_get_contacts', 'a.b', 'aXb', 'xjira_a'].map((t) => canUse(c, t))).toEqual([
-      true, true, true, false, true, false, false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      false,
     ]);
   });
 

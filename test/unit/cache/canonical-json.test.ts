@@ -10,7 +10,19 @@ test('equal values written in any key order give the same text', () => {
 });
 
 test('it reads like JSON.stringify for everything but key order', () => {
-  const value = { s: 'é"\n', n: -0.5, big: 1e21, nan: NaN, inf: -Infinity, t: true, nul: null, u: undefined, f: () => 1, arr: [undefined, () => 1], d: new Date(0) };
+  const value = {
+    s: 'é"\n',
+    n: -0.5,
+    big: 1e21,
+    nan: NaN,
+    inf: -Infinity,
+    t: true,
+    nul: null,
+    u: undefined,
+    f: () => 1,
+    arr: [undefined, () => 1],
+    d: new Date(0),
+  };
   expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
   expect([canonicalJson(undefined), canonicalJson('x'), canonicalJson([])]).toEqual(['null', '"x"', '[]']);
 });

@@ -1,7 +1,7 @@
 // One behaviour contract for every ResponseCache + Coalescer pair (memory here, Redis in test/integration).
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { cacheKey } from '../../../src/cache/key.ts';
-import { CACHE_METRICS, createResponseCacheService, type Answer, type ResponseCacheService } from '../../../src/cache/service.ts';
+import { type Answer, CACHE_METRICS, createResponseCacheService, type ResponseCacheService } from '../../../src/cache/service.ts';
 import type { Coalescer, ResponseCache } from '../../../src/cache/types.ts';
 import { NexusError } from '../../../src/errors.ts';
 import { createMetrics, type Metrics } from '../../../src/metrics.ts';
@@ -18,7 +18,10 @@ export interface CacheFixture {
 export function gate<T = void>() {
   let open!: (v: T) => void;
   let fail!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((open = res), (fail = rej)));
+  const promise = new Promise<T>((res, rej) => {
+    open = res;
+    fail = rej;
+  });
   return { promise, open, fail };
 }
 
@@ -69,7 +72,8 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
     });
 
     test('clearing a tool removes its entries only and counts them; clearing all removes the rest', async () => {
-      for (const tool of ['jira.get', 'jira.get.x', 'crm']) for (const id of [1, 2]) await fx.cache.set(cacheKey(tool, { id }, 'none'), entry(id), 60_000);
+      for (const tool of ['jira.get', 'jira.get.x', 'crm'])
+        for (const id of [1, 2]) await fx.cache.set(cacheKey(tool, { id }, 'none'), entry(id), 60_000);
       expect(await fx.cache.clear('jira.get')).toBe(2);
       expect(await fx.cache.get(cacheKey('jira.get', { id: 1 }, 'none'))).toBeUndefined();
       expect(await fx.cache.get(cacheKey('jira.get.x', { id: 1 }, 'none'))).toEqual(entry(1));
@@ -79,7 +83,10 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
 
     test('ten identical calls in flight reach the backend once and all get its answer; the eleventh is a cache hit', async () => {
       const answered = gate();
-      const b = backend(async (n) => (await answered.promise, { ticket: 'T-1', n }));
+      const b = backend(async (n) => {
+        await answered.promise;
+        return { ticket: 'T-1', n };
+      });
       const key = cacheKey('jira.get', { id: 'T-1' }, 'cred@1');
       const calls = Array.from({ length: 10 }, () => service.fetch(key, policy, 5000, b.fn));
       answered.open();
@@ -94,7 +101,11 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
 
     test('other arguments or another credential identity go to the backend separately', async () => {
       const b = backend((n) => n);
-      const keys = [cacheKey('t', { id: 1 }, 'cred@1:alice'), cacheKey('t', { id: 2 }, 'cred@1:alice'), cacheKey('t', { id: 1 }, 'cred@1:bob')];
+      const keys = [
+        cacheKey('t', { id: 1 }, 'cred@1:alice'),
+        cacheKey('t', { id: 2 }, 'cred@1:alice'),
+        cacheKey('t', { id: 1 }, 'cred@1:bob'),
+      ];
       const got = await Promise.all(keys.map((k) => service.fetch(k, policy, 5000, b.fn)));
       expect([b.calls, new Set(got.map((g) => g.value)).size]).toEqual([3, 3]);
     });
@@ -129,7 +140,10 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
 
     test('a waiter gives up after its timeout with UPSTREAM_TIMEOUT while the call goes on', async () => {
       const answered = gate();
-      const b = backend(async () => (await answered.promise, 'late'));
+      const b = backend(async () => {
+        await answered.promise;
+        return 'late';
+      });
       const key = cacheKey('t', {}, 'none');
       const first = service.fetch(key, policy, 5000, b.fn);
       const err = (await service.fetch(key, policy, 50, b.fn).catch((e) => e)) as NexusError;

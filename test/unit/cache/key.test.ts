@@ -11,7 +11,9 @@ test('a cache key is the tool and one digest of the arguments and the credential
 test('argument key order does not matter; argument values and credential identity do', () => {
   const base = cacheKey('t', { a: 1, b: 2 }, 'c@1');
   expect(cacheKey('t', { b: 2, a: 1 }, 'c@1')).toBe(base);
-  expect(new Set([base, cacheKey('t', { a: 1, b: 3 }, 'c@1'), cacheKey('t', { a: 1, b: 2 }, 'c@2'), cacheKey('u', { a: 1, b: 2 }, 'c@1')]).size).toBe(4);
+  expect(
+    new Set([base, cacheKey('t', { a: 1, b: 3 }, 'c@1'), cacheKey('t', { a: 1, b: 2 }, 'c@2'), cacheKey('u', { a: 1, b: 2 }, 'c@1')]).size,
+  ).toBe(4);
 });
 
 test('no argument value appears in the key', () => {
@@ -20,5 +22,14 @@ test('no argument value appears in the key', () => {
 });
 
 test('a tool name that would break the key layout is refused', () => {
-  for (const bad of ['a:b', 'a{b}', '', 'a b']) expect(((() => { try { cacheKey(bad, {}, 'x'); } catch (e) { return e as NexusError; } })())?.code).toBe('INVALID_INPUT');
+  for (const bad of ['a:b', 'a{b}', '', 'a b'])
+    expect(
+      (() => {
+        try {
+          cacheKey(bad, {}, 'x');
+        } catch (e) {
+          return e as NexusError;
+        }
+      })()?.code,
+    ).toBe('INVALID_INPUT');
 });

@@ -4,7 +4,11 @@ import { cacheKey } from '../../../src/cache/key.ts';
 import { createMemoryCache } from '../../../src/cache/memory.ts';
 import { cacheContract } from './contract.ts';
 
-cacheContract('memory', async () => ({ cache: createMemoryCache({ maxEntryBytes: 1024 }), coalescer: createCoalescer(), close: async () => {} }));
+cacheContract('memory', async () => ({
+  cache: createMemoryCache({ maxEntryBytes: 1024 }),
+  coalescer: createCoalescer(),
+  close: async () => {},
+}));
 
 const entry = (value: unknown) => ({ value, storedAt: 0 });
 

@@ -10,7 +10,8 @@ interface Result {
 }
 
 const tool = { name: 'jira.get', cache: { ttlMs: 60_000 }, backend: { timeoutMs: 1000 } };
-const responses = () => createToolResponses<Result>(createResponseCacheService({ cache: createMemoryCache(), coalescer: createCoalescer() }));
+const responses = () =>
+  createToolResponses<Result>(createResponseCacheService({ cache: createMemoryCache(), coalescer: createCoalescer() }));
 
 test('a tool result is cached per tool, arguments and credential identity', async () => {
   const r = responses();

@@ -29,5 +29,5 @@ test('every invalid value is reported at once, naming where it came from', () =>
 
 test('the README configuration table lists every setting', () => {
   const readme = readFileSync(join(import.meta.dir, '../../../README.md'), 'utf8');
-  expect(SETTINGS.filter((s) => !readme.includes('`' + s.env + '`')).map((s) => s.env)).toEqual([]);
+  expect(SETTINGS.filter((s) => !readme.includes(`\`${s.env}\``)).map((s) => s.env)).toEqual([]);
 });

@@ -1,17 +1,23 @@
 // Requests are built from templates: arguments fill values and never change the request's shape.
 import { expect, test } from 'bun:test';
+import { noProxyMatches, proxyFor } from '../../../src/invoke/proxy.ts';
 import { buildRequest } from '../../../src/invoke/request.ts';
 import { loadToolFile } from '../../../src/registry/load.ts';
-import { noProxyMatches, proxyFor } from '../../../src/invoke/proxy.ts';
 
-const tool = (request: string, input = '{ type: object, properties: { id: { type: string }, q: {}, n: { type: integer }, tags: { type: array } }, required: [id] }') => {
-  const { tools, issues } = loadToolFile('t.yaml', `backend: { base_url: "https://api.example.com/v2/", headers: { X-Static: s } }
+const tool = (
+  request: string,
+  input = '{ type: object, properties: { id: { type: string }, q: {}, n: { type: integer }, tags: { type: array } }, required: [id] }',
+) => {
+  const { tools, issues } = loadToolFile(
+    't.yaml',
+    `backend: { base_url: "https://api.example.com/v2/", headers: { X-Static: s } }
 tools:
   - name: t
     description: T.
     input: ${input}
     request: ${request}
-`);
+`,
+  );
   expect(issues).toEqual([]);
   return tools[0]!;
 };
@@ -29,7 +35,10 @@ test('an array argument in a query value repeats the parameter', () => {
 });
 
 test('a body template keeps argument types and drops missing optional values', () => {
-  const r = buildRequest(tool('{ method: POST, path: /i, body: { id: "{id}", count: "{n}", label: "item {id}", opt: "{q}" } }'), { id: 'x', n: 3 });
+  const r = buildRequest(tool('{ method: POST, path: /i, body: { id: "{id}", count: "{n}", label: "item {id}", opt: "{q}" } }'), {
+    id: 'x',
+    n: 3,
+  });
   expect(JSON.parse(r.body!)).toEqual({ id: 'x', count: 3, label: 'item x' });
   expect(r.headers.get('content-type')).toBe('application/json');
 });

@@ -2,9 +2,9 @@ import { expect, test } from 'bun:test';
 import { ANONYMOUS, type Caller } from '../../../src/caller.ts';
 import type { NexusError } from '../../../src/errors.ts';
 import { createMemoryLimiter } from '../../../src/limiter/memory.ts';
-import { createMetrics } from '../../../src/metrics.ts';
 import { createCallLimits, limitChecks, parseLimitRule } from '../../../src/limiter/policy.ts';
 import { rateLimitedError } from '../../../src/limiter/refusal.ts';
+import { createMetrics } from '../../../src/metrics.ts';
 
 test('a refusal says which limit, the rule and when to retry', () => {
   const check = { name: 'tool:jira.get', key: 'tool:jira.get:anonymous', rule: { requests: 5, perMs: 60_000 } };
@@ -19,7 +19,10 @@ test('a refusal says which limit, the rule and when to retry', () => {
 
 test('a wait under a second still says to retry after 1s', () => {
   const check = { name: 'caller', key: 'c', rule: { requests: 10, perMs: 1000 } };
-  expect(rateLimitedError(check, { allowed: false, remaining: 0, retryAfterMs: 80, limit: 10 }).details).toEqual({ limit: 'caller', retryAfter: 1 });
+  expect(rateLimitedError(check, { allowed: false, remaining: 0, retryAfterMs: 80, limit: 10 }).details).toEqual({
+    limit: 'caller',
+    retryAfter: 1,
+  });
 });
 
 test('gateway limits are written like 600/1m', () => {
@@ -31,7 +34,11 @@ test('gateway limits are written like 600/1m', () => {
   ]);
 });
 
-const tool = { name: 'jira.get', rateLimit: { requests: 2, perMs: 60_000 }, backend: { id: 'https://jira.test', rateLimit: { requests: 100, perMs: 60_000 } } };
+const tool = {
+  name: 'jira.get',
+  rateLimit: { requests: 2, perMs: 60_000 },
+  backend: { id: 'https://jira.test', rateLimit: { requests: 100, perMs: 60_000 } },
+};
 const alice: Caller = { id: 'key:alice', kind: 'key', name: 'alice', tools: ['*'], session: 's1' };
 
 test('a call meets the tool, backend, caller and session limits, the session one keyed by caller', () => {

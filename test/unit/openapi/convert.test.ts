@@ -130,7 +130,11 @@ test('an object body is merged beside the parameters and sent as the unused argu
     output: {
       type: 'object',
       required: ['summary'],
-      properties: { summary: { type: 'string' }, priority: { type: ['string', 'null'], enum: ['low', 'high', null] }, id: { type: 'integer' } },
+      properties: {
+        summary: { type: 'string' },
+        priority: { type: ['string', 'null'], enum: ['low', 'high', null] },
+        id: { type: 'integer' },
+      },
     },
   });
 });
@@ -163,7 +167,12 @@ test('a non-object body goes under a body argument, and an anonymous operation d
 
 test('cookie parameters, non-JSON bodies and unsupported methods are reported, never silently imported', () => {
   const result = importOpenApi(spec);
-  expect(result.file.tools.map((t) => t.name)).toEqual(['listIssues', 'createIssue', 'post_projects_project_issues_key_comments', 'search']);
+  expect(result.file.tools.map((t) => t.name)).toEqual([
+    'listIssues',
+    'createIssue',
+    'post_projects_project_issues_key_comments',
+    'search',
+  ]);
   expect(result.warnings).toEqual([
     'listIssues: cookie parameter "session" is not supported; parameter skipped',
     'uploadAttachment: request body multipart/form-data is not supported (only JSON); operation skipped',
@@ -194,7 +203,13 @@ test('a required parameter Nexus cannot send skips its operation, an optional on
         info: { title: 'T', version: '1' },
         servers: [{ url: 'https://t.example.com' }],
         paths: {
-          '/a': { get: { operationId: 'needsCookie', parameters: [{ name: 'sid', in: 'cookie', required: true, schema: { type: 'string' } }], responses: {} } },
+          '/a': {
+            get: {
+              operationId: 'needsCookie',
+              parameters: [{ name: 'sid', in: 'cookie', required: true, schema: { type: 'string' } }],
+              responses: {},
+            },
+          },
           '/b': {
             get: {
               operationId: 'optionalOnes',

@@ -51,7 +51,13 @@ test('the document validates against the official OpenAPI 3.1 schema, with and w
   expect(await openApi31Issues(buildOpenApiDocument(tools, { title: 'Nexus', version: '1', security: 'none' }))).toEqual([]);
   expect(await openApi31Issues(buildOpenApiDocument([], opts))).toEqual([]);
   // and the check has teeth: a response without a description is refused
-  expect(await openApi31Issues({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: { '/a': { post: { responses: { '200': {} } } } } })).not.toEqual([]);
+  expect(
+    await openApi31Issues({
+      openapi: '3.1.0',
+      info: { title: 'x', version: '1' },
+      paths: { '/a': { post: { responses: { '200': {} } } } },
+    }),
+  ).not.toEqual([]);
 });
 
 test('a tool is a POST path with its input as the body and its output as the 200 answer', () => {
@@ -84,7 +90,10 @@ test('a tool is a POST path with its input as the body and its output as the 200
   // 2020-12 keywords pass through; the schema's own refs are re-rooted so they still resolve
   expect(doc.components.schemas['jira_get_issue.input']).toEqual({
     type: 'object',
-    properties: { key: { type: 'string', pattern: '^[A-Z]+-[0-9]+$' }, fields: { $ref: '#/components/schemas/jira_get_issue.input/$defs/fields' } },
+    properties: {
+      key: { type: 'string', pattern: '^[A-Z]+-[0-9]+$' },
+      fields: { $ref: '#/components/schemas/jira_get_issue.input/$defs/fields' },
+    },
     required: ['key'],
     $defs: { fields: { type: 'array', items: { type: 'string' } } },
   });
@@ -111,9 +120,15 @@ test('errors are problem+json with a shared Problem schema, and 429 carries Retr
     headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } },
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
   });
-  expect(Object.keys(doc.components.responses).sort()).toEqual(
-    ['BackendFailed', 'BackendTimeout', 'BadArguments', 'NotFound', 'RateLimited', 'TooLarge', 'Unauthorized'],
-  );
+  expect(Object.keys(doc.components.responses).sort()).toEqual([
+    'BackendFailed',
+    'BackendTimeout',
+    'BadArguments',
+    'NotFound',
+    'RateLimited',
+    'TooLarge',
+    'Unauthorized',
+  ]);
 });
 
 test('without security there is no scheme and no 401; extra paths are added but never replace a tool', () => {

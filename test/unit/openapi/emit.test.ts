@@ -11,11 +11,13 @@ const file: ToolFile = {
     {
       name: 'getIssue',
       title: 'Get an issue',
-      description:
-        'Get an issue. Returns the issue with its summary, status, assignee and the full history of its comments, newest first.',
+      description: 'Get an issue. Returns the issue with its summary, status, assignee and the full history of its comments, newest first.',
       input: {
         type: 'object',
-        properties: { key: { type: 'string', description: 'Issue key, e.g. PROJ-123' }, expand: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          key: { type: 'string', description: 'Issue key, e.g. PROJ-123' },
+          expand: { type: 'array', items: { type: 'string' } },
+        },
         required: ['key'],
         additionalProperties: false,
       },
@@ -25,7 +27,11 @@ const file: ToolFile = {
     {
       name: 'comment',
       description: 'Add a comment.\n\nMarkdown is allowed:\n* lists\n* links',
-      input: { type: 'object', properties: { key: { type: 'string' }, body: { type: 'string', enum: ['yes', 'no', 'null', '1.0'] } }, required: ['key'] },
+      input: {
+        type: 'object',
+        properties: { key: { type: 'string' }, body: { type: 'string', enum: ['yes', 'no', 'null', '1.0'] } },
+        required: ['key'],
+      },
       request: { method: 'POST', path: '/issues/{key}/comments', body: '{body}' },
       auth: { type: 'none' },
     },

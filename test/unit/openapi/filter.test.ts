@@ -11,7 +11,14 @@ const spec = parseSpec(
     servers: [{ url: 'https://zoo.example.com' }],
     paths: {
       '/pets': { get: { operationId: 'listPets', tags: ['Pets'], ...ok }, post: { operationId: 'createPet', tags: ['pets'], ...ok } },
-      '/pets/{id}': { get: { operationId: 'getPet', tags: ['pets'], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], ...ok } },
+      '/pets/{id}': {
+        get: {
+          operationId: 'getPet',
+          tags: ['pets'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          ...ok,
+        },
+      },
       '/keepers': { get: { operationId: 'listKeepers', tags: ['staff'], ...ok } },
       '/health': { get: ok },
     },

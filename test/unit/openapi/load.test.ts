@@ -1,6 +1,6 @@
 // Documents load from files or URLs, as JSON or YAML, and name their version.
 import { expect, test } from 'bun:test';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpec, parseSpec } from '../../../src/openapi/load.ts';
@@ -10,13 +10,21 @@ const YAML_31 = 'openapi: 3.1.0\ninfo: { title: T, version: "1" }\npaths: {}\n';
 test('JSON and YAML parse to the same document and the version is recognised', () => {
   const json = parseSpec(JSON.stringify({ openapi: '3.0.3', info: { title: 'T', version: '1' }, paths: {} }), 'a.json');
   expect(json.version).toBe('3.0');
-  expect(parseSpec(YAML_31, 'a.yaml')).toEqual({ doc: { openapi: '3.1.0', info: { title: 'T', version: '1' }, paths: {} }, version: '3.1', source: 'a.yaml', warnings: [] });
+  expect(parseSpec(YAML_31, 'a.yaml')).toEqual({
+    doc: { openapi: '3.1.0', info: { title: 'T', version: '1' }, paths: {} },
+    version: '3.1',
+    source: 'a.yaml',
+    warnings: [],
+  });
   expect(parseSpec('swagger: "2.0"\ninfo: { title: T, version: "1" }\n', 's.yaml').version).toBe('2.0');
 });
 
 test('an OpenAPI 3.2 document is read as 3.1 with a warning', () => {
   const spec = parseSpec(YAML_31.replace('3.1.0', '3.2.0'), 'a.yaml');
-  expect([spec.version, spec.warnings]).toEqual(['3.1', ['OpenAPI 3.2.0 is read as 3.1: additionalOperations and the QUERY method are skipped']]);
+  expect([spec.version, spec.warnings]).toEqual([
+    '3.1',
+    ['OpenAPI 3.2.0 is read as 3.1: additionalOperations and the QUERY method are skipped'],
+  ]);
 });
 
 test('an unknown version, a non-object and broken syntax are input errors', () => {

@@ -1,7 +1,7 @@
 // Tool names: from operationId when usable, else method + path; always valid and unique.
 import { expect, test } from 'bun:test';
-import { TOOL_NAME_PATTERN } from '../../../src/registry/schema.ts';
 import { argName, slug, toolName, uniqueNamer } from '../../../src/openapi/naming.ts';
+import { TOOL_NAME_PATTERN } from '../../../src/registry/schema.ts';
 
 const valid = new RegExp(TOOL_NAME_PATTERN);
 

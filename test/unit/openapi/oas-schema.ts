@@ -1,7 +1,8 @@
 // Test helper: validates a document against the official OpenAPI 3.1 JSON Schema (test/fixtures/openapi).
+
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 let validate: ValidateFunction | undefined;

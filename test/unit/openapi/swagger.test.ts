@@ -14,7 +14,12 @@ const SPEC = JSON.stringify({
   produces: ['application/json'],
   securityDefinitions: {
     api_key: { type: 'apiKey', name: 'X-API-Key', in: 'header' },
-    petstore_auth: { type: 'oauth2', flow: 'application', tokenUrl: 'https://auth.example.com/token', scopes: { 'read:pets': 'read', 'write:pets': 'write' } },
+    petstore_auth: {
+      type: 'oauth2',
+      flow: 'application',
+      tokenUrl: 'https://auth.example.com/token',
+      scopes: { 'read:pets': 'read', 'write:pets': 'write' },
+    },
     basic: { type: 'basic' },
   },
   security: [{ api_key: [] }],
@@ -50,7 +55,11 @@ const SPEC = JSON.stringify({
     },
     '/pets/{petId}': {
       parameters: [{ $ref: '#/parameters/petId' }],
-      get: { operationId: 'getPet', security: [{ basic: [] }], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } } },
+      get: {
+        operationId: 'getPet',
+        security: [{ basic: [] }],
+        responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Pet' } } },
+      },
       post: {
         operationId: 'updatePetWithForm',
         consumes: ['application/x-www-form-urlencoded'],

@@ -3,7 +3,7 @@ import { expect } from 'bun:test';
 import { parse } from 'yaml';
 import { emitToolFile } from '../../../src/openapi/emit.ts';
 import { loadToolFile } from '../../../src/registry/load.ts';
-import { ToolFileSchema, type ToolFile } from '../../../src/registry/schema.ts';
+import { type ToolFile, ToolFileSchema } from '../../../src/registry/schema.ts';
 import type { ToolSpec } from '../../../src/registry/spec.ts';
 
 /** Emits the file, re-reads it like `nexus check --tools` does, and returns the normalised tools. */

@@ -18,7 +18,9 @@ afterAll(() => fx.close());
 async function call(method: string, path: string, body?: unknown, token: string | null = adminToken) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  const res = await app.handle(new Request(`http://nexus${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const res = await app.handle(
+    new Request(`http://nexus${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+  );
   const text = await res.text();
   seen.push(text);
   return { status: res.status, type: res.headers.get('content-type'), body: text ? JSON.parse(text) : null };
@@ -30,7 +32,12 @@ const problem = (status: number, code: string) => ({
   body: { type: expect.stringContaining('https://'), title: expect.any(String), status, detail: expect.any(String), code },
 });
 const meta = (name: string, type: string, principal: string | null, version: number) => ({
-  name, type, principal, version, createdAt: expect.any(String), updatedAt: expect.any(String),
+  name,
+  type,
+  principal,
+  version,
+  createdAt: expect.any(String),
+  updatedAt: expect.any(String),
 });
 
 describe('admin credentials API', () => {
@@ -41,19 +48,31 @@ describe('admin credentials API', () => {
     const res = await disabled.handle(new Request('http://nexus/admin/credentials'));
     expect([res.status, await res.json()]).toEqual([
       403,
-      { type: expect.any(String), title: 'Forbidden', status: 403, detail: 'admin API disabled (set NEXUS_ADMIN_TOKEN)', code: 'FORBIDDEN' },
+      {
+        type: expect.any(String),
+        title: 'Forbidden',
+        status: 403,
+        detail: 'admin API disabled (set NEXUS_ADMIN_TOKEN)',
+        code: 'FORBIDDEN',
+      },
     ]);
   });
 
   test('a missing or wrong token is 401 problem+json', async () => {
     expect(await call('GET', '/admin/credentials', undefined, null)).toEqual(problem(401, 'UNAUTHORIZED'));
-    expect(await call('GET', '/admin/credentials', undefined, adminToken + 'x')).toEqual(problem(401, 'UNAUTHORIZED'));
+    expect(await call('GET', '/admin/credentials', undefined, `${adminToken}x`)).toEqual(problem(401, 'UNAUTHORIZED'));
   });
 
   test('PUT stores a version and answers metadata only; a second PUT adds a version', async () => {
-    expect(await call('PUT', '/admin/credentials/jira-bot', { secret })).toEqual({ status: 200, type: expect.stringContaining('json'), body: meta('jira-bot', 'basic', null, 1) });
+    expect(await call('PUT', '/admin/credentials/jira-bot', { secret })).toEqual({
+      status: 200,
+      type: expect.stringContaining('json'),
+      body: meta('jira-bot', 'basic', null, 1),
+    });
     expect((await call('PUT', '/admin/credentials/jira-bot', { type: 'basic', secret })).body).toEqual(meta('jira-bot', 'basic', null, 2));
-    expect((await call('PUT', '/admin/credentials/jira-bot?for=key:alice', { secret })).body).toEqual(meta('jira-bot', 'basic', 'key:alice', 1));
+    expect((await call('PUT', '/admin/credentials/jira-bot?for=key:alice', { secret })).body).toEqual(
+      meta('jira-bot', 'basic', 'key:alice', 1),
+    );
   });
 
   test('GET lists and shows metadata; a per-principal GET never falls back to the shared one', async () => {
@@ -74,7 +93,9 @@ describe('admin credentials API', () => {
       issues: ['missing field password'],
     });
     expect(await call('PUT', '/admin/credentials/x', { secret: { token: 'abcdefgh' }, extra: 1 })).toEqual(problem(400, 'INVALID_INPUT'));
-    const raw = await app.handle(new Request('http://nexus/admin/credentials/x', { method: 'PUT', headers: { authorization: `Bearer ${adminToken}` }, body: '{' }));
+    const raw = await app.handle(
+      new Request('http://nexus/admin/credentials/x', { method: 'PUT', headers: { authorization: `Bearer ${adminToken}` }, body: '{' }),
+    );
     expect(raw.status).toBe(400);
   });
 

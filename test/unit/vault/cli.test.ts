@@ -1,7 +1,7 @@
 // `nexus vault ...` and `nexus migrate`, driven through run(io) on an embedded data dir.
 import { afterAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '../../../src/cli/command.ts';
@@ -31,7 +31,11 @@ describe('vault CLI', () => {
   const password = secretValue('pass');
 
   test('migrate creates the embedded database and a second run has nothing to do', async () => {
-    expect(await run(migrateCommand, ['--data-dir', dataDir])).toEqual({ code: 0, out: `applied ${MIGRATIONS.map((m) => m.name).join(', ')}\n`, err: '' });
+    expect(await run(migrateCommand, ['--data-dir', dataDir])).toEqual({
+      code: 0,
+      out: `applied ${MIGRATIONS.map((m) => m.name).join(', ')}\n`,
+      err: '',
+    });
     expect((await run(migrateCommand, [], env)).out).toBe('the database is up to date\n');
   });
 
@@ -40,7 +44,12 @@ describe('vault CLI', () => {
     expect([r.code, r.out]).toEqual([0, 'stored credential "jira-bot" version 1 (basic)\n']);
     expect(JSON.parse(r.err)).toEqual(expect.objectContaining({ level: 'warn', path: join(dataDir, 'master.key') }));
     expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
-    const again = await run(byName('vault put'), ['jira-bot', '--for', 'key:alice', '--type', 'basic'], env, JSON.stringify({ username: 'a', password }));
+    const again = await run(
+      byName('vault put'),
+      ['jira-bot', '--for', 'key:alice', '--type', 'basic'],
+      env,
+      JSON.stringify({ username: 'a', password }),
+    );
     expect([again.code, again.out, again.err]).toEqual([0, 'stored credential "jira-bot" for key:alice version 1 (basic)\n', '']);
   });
 
@@ -55,7 +64,10 @@ describe('vault CLI', () => {
   test('list shows names, types, principals and versions, never values', async () => {
     const table = await run(byName('vault list'), [], env);
     expect(table.out.split('\n').map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
-      ['NAME', 'TYPE', 'PRINCIPAL', 'VERSION'], ['jira-bot', 'basic', '-', '1'], ['jira-bot', 'basic', 'key:alice', '1'], [''],
+      ['NAME', 'TYPE', 'PRINCIPAL', 'VERSION'],
+      ['jira-bot', 'basic', '-', '1'],
+      ['jira-bot', 'basic', 'key:alice', '1'],
+      [''],
     ]);
     const json = await run(byName('vault list'), ['--json'], env);
     expect(JSON.parse(json.out)).toEqual([
@@ -66,7 +78,11 @@ describe('vault CLI', () => {
   });
 
   test('rotate-key reports the new KEK version', async () => {
-    expect(await run(byName('vault rotate-key'), [], env)).toEqual({ code: 0, out: 'key-encryption key is now version 2; 2 data keys re-wrapped\n', err: '' });
+    expect(await run(byName('vault rotate-key'), [], env)).toEqual({
+      code: 0,
+      out: 'key-encryption key is now version 2; 2 data keys re-wrapped\n',
+      err: '',
+    });
   });
 
   test('rotate-master replaces a generated key file; the old key no longer opens the vault', async () => {
@@ -80,7 +96,9 @@ describe('vault CLI', () => {
   });
 
   test('delete removes exactly the named credential; deleting it again is NOT_FOUND', async () => {
-    expect((await run(byName('vault delete'), ['jira-bot', '--for', 'key:alice'], env)).out).toBe('deleted credential "jira-bot" for key:alice\n');
+    expect((await run(byName('vault delete'), ['jira-bot', '--for', 'key:alice'], env)).out).toBe(
+      'deleted credential "jira-bot" for key:alice\n',
+    );
     expect((await run(byName('vault delete'), ['jira-bot', '--for', 'key:alice'], env)).code).toBe('NOT_FOUND');
     expect((await run(byName('vault list'), ['--json'], env)).out).toContain('"principal": null');
   });

@@ -1,6 +1,6 @@
 // Secret fields per credential type: checked, listed when wrong, and the type inferred when unique.
 import { describe, expect, test } from 'bun:test';
-import { NexusError } from '../../../src/errors.ts';
+import type { NexusError } from '../../../src/errors.ts';
 import { CREDENTIAL_FIELDS, CREDENTIAL_TYPES, checkSecret, inferType } from '../../../src/vault/fields.ts';
 
 const thrown = (fn: () => unknown) => {

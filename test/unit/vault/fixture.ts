@@ -1,6 +1,7 @@
 // A vault on SQLite in a temp dir, for unit tests of the edges around it.
-import { mkdtempSync, rmSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../../src/db/migrate.ts';

@@ -1,7 +1,7 @@
 // Where the master key comes from, and the clear errors when it cannot be had.
 import { afterAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NexusError } from '../../../src/errors.ts';
@@ -30,7 +30,7 @@ describe('loadMasterKey', () => {
   test('NEXUS_MASTER_KEY_FILE is read and trimmed', () => {
     const key = randomBytes(32);
     const file = join(dir(), 'key');
-    writeFileSync(file, key.toString('base64') + '\n');
+    writeFileSync(file, `${key.toString('base64')}\n`);
     const got = loadMasterKey({ NEXUS_MASTER_KEY_FILE: file }, dir(), silentLogger, { embedded: false });
     expect(Buffer.from(got).equals(key)).toBe(true);
   });
