@@ -4,9 +4,9 @@ import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCommandArgs } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
-import { emitToolFile } from '../openapi/emit.ts';
-import { importOpenApi } from '../openapi/importer.ts';
-import { loadSpec } from '../openapi/load.ts';
+import { emitToolFile } from '../importer/emit.ts';
+import { importOpenApi } from '../importer/importer.ts';
+import { loadSpec } from '../importer/load.ts';
 import type { Command } from './command.ts';
 
 const FLAGS = {

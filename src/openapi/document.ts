@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the running tool set: each tool is `POST /api/tools/{name}`.
 import { basename, extname } from 'node:path';
 import type { JsonObject, ToolSpec } from '../registry/spec.ts';
-import { isRecord } from './json.ts';
+import { isRecord } from '../util/json.ts';
 
 export interface OpenApiDocumentOptions {
   readonly title: string;

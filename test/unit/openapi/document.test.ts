@@ -3,7 +3,7 @@ import { expect, test } from 'bun:test';
 import { buildOpenApiDocument, toolTag } from '../../../src/openapi/document.ts';
 import { loadToolFile } from '../../../src/registry/load.ts';
 import type { ToolSpec } from '../../../src/registry/spec.ts';
-import { openApi31Issues } from './oas-schema.ts';
+import { openApi31Issues } from '../../helpers/oas-schema.ts';
 
 const load = (file: string, text: string): ToolSpec[] => {
   const { tools, issues } = loadToolFile(file, text, { env: {} });

@@ -1,7 +1,7 @@
 // --include tag:/path: and --operations choose which operations become tools.
 import { expect, test } from 'bun:test';
-import { importOpenApi } from '../../../src/openapi/importer.ts';
-import { parseSpec } from '../../../src/openapi/load.ts';
+import { importOpenApi } from '../../../src/importer/importer.ts';
+import { parseSpec } from '../../../src/importer/load.ts';
 
 const ok = { responses: { '200': { description: 'ok' } } };
 const spec = parseSpec(

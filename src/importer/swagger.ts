@@ -1,6 +1,6 @@
 // Swagger 2.0 specifics, read into the OpenAPI 3 shapes the rest of the importer uses.
-import { isRecord, type JsonRecord, record, str, strings } from './json.ts';
-import type { Parameter, RequestBody } from './operations.ts';
+import { isRecord, type JsonRecord, record, str, strings } from '../util/json.ts';
+import type { Parameter, RequestBody } from './types.ts';
 
 // Swagger 2.0 puts a non-body parameter's schema keywords on the parameter itself.
 const SCHEMA_KEYS = [

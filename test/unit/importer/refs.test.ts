@@ -1,6 +1,6 @@
 // Local $ref resolution: nested refs, sibling keywords, cycles, external and dangling refs.
 import { expect, test } from 'bun:test';
-import { createResolver, describeRefIssues, pointer, type RefIssue } from '../../../src/openapi/refs.ts';
+import { createResolver, describeRefIssues, pointer, type RefIssue } from '../../../src/importer/refs.ts';
 
 const doc = {
   components: {

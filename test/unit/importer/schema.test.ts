@@ -1,7 +1,7 @@
 // OpenAPI Schema Objects become plain JSON Schema 2020-12.
 import { expect, test } from 'bun:test';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { isObjectSchema, toJsonSchema } from '../../../src/openapi/schema.ts';
+import { isObjectSchema, toJsonSchema } from '../../../src/importer/schema.ts';
 
 test('OpenAPI 3.0 nullable, example and boolean exclusive bounds become 2020-12 keywords', () => {
   const out = toJsonSchema(

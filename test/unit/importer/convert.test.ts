@@ -1,7 +1,7 @@
 // OpenAPI 3.0 operations become tools: parameters and JSON bodies merged, requests mapped, gaps reported.
 import { expect, test } from 'bun:test';
-import { importOpenApi } from '../../../src/openapi/importer.ts';
-import { parseSpec } from '../../../src/openapi/load.ts';
+import { importOpenApi } from '../../../src/importer/importer.ts';
+import { parseSpec } from '../../../src/importer/load.ts';
 import { expectValidToolFile } from './valid-tool-file.ts';
 
 const SPEC = `

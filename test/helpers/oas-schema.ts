@@ -9,7 +9,7 @@ let validate: ValidateFunction | undefined;
 
 export async function openApi31Issues(doc: unknown): Promise<string[]> {
   if (!validate) {
-    const text = await Bun.file(new URL('../../fixtures/openapi/oas-3.1-schema.yaml', import.meta.url)).text();
+    const text = await Bun.file(new URL('../fixtures/openapi/oas-3.1-schema.yaml', import.meta.url)).text();
     // ajv resolves the schema's `$dynamicRef: '#meta'` to the document root instead of the
     // `$dynamicAnchor: meta` in $defs/schema; pointing it there directly is what the anchor means.
     const schema = JSON.parse(JSON.stringify(parse(text)).replaceAll('{"$dynamicRef":"#meta"}', '{"$ref":"#/$defs/schema"}'));

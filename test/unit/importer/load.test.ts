@@ -3,7 +3,7 @@ import { expect, test } from 'bun:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec, parseSpec } from '../../../src/openapi/load.ts';
+import { loadSpec, parseSpec } from '../../../src/importer/load.ts';
 
 const YAML_31 = 'openapi: 3.1.0\ninfo: { title: T, version: "1" }\npaths: {}\n';
 

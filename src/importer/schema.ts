@@ -1,5 +1,5 @@
 // OpenAPI Schema Objects (Swagger 2.0 / OpenAPI 3.0 / 3.1) -> plain JSON Schema 2020-12 for tool files.
-import { isRecord, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord } from '../util/json.ts';
 
 /** `input`: readOnly properties are dropped (a client never sends them); `output`: writeOnly ones. */
 export type SchemaMode = 'input' | 'output';

@@ -1,7 +1,7 @@
 // Test helper: an imported tool file passes the same checks as `nexus check` (schema, placeholders, JSON Schemas).
 import { expect } from 'bun:test';
 import { parse } from 'yaml';
-import { emitToolFile } from '../../../src/openapi/emit.ts';
+import { emitToolFile } from '../../../src/importer/emit.ts';
 import { loadToolFile } from '../../../src/registry/load.ts';
 import { type ToolFile, ToolFileSchema } from '../../../src/registry/schema.ts';
 import type { ToolSpec } from '../../../src/registry/spec.ts';

@@ -1,6 +1,6 @@
 // Tool names: from operationId when usable, else method + path; always valid and unique.
 import { expect, test } from 'bun:test';
-import { argName, slug, toolName, uniqueNamer } from '../../../src/openapi/naming.ts';
+import { argName, slug, toolName, uniqueNamer } from '../../../src/importer/naming.ts';
 import { TOOL_NAME_PATTERN } from '../../../src/registry/schema.ts';
 
 const valid = new RegExp(TOOL_NAME_PATTERN);

@@ -1,7 +1,7 @@
 // The emitted YAML is the file a person would write: header comments, block structure, short maps inline.
 import { expect, test } from 'bun:test';
 import { parse } from 'yaml';
-import { emitToolFile } from '../../../src/openapi/emit.ts';
+import { emitToolFile } from '../../../src/importer/emit.ts';
 import type { ToolFile } from '../../../src/registry/schema.ts';
 import { expectValidToolFile } from './valid-tool-file.ts';
 

@@ -1,9 +1,9 @@
 // Parameters + JSON request body -> the tool's input schema and the request mapping that uses it.
 import type { HttpMethod } from '../registry/schema.ts';
-import { isRecord, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord } from '../util/json.ts';
 import { argName } from './naming.ts';
-import type { Operation, Parameter } from './operations.ts';
 import { isObjectSchema, type JsonSchema, leadingKeys, toJsonSchema } from './schema.ts';
+import type { Operation, Parameter } from './types.ts';
 
 export interface RequestDecl {
   readonly method: HttpMethod;

@@ -1,10 +1,10 @@
 // An OpenAPI / Swagger document -> one tool file (shared backend + a tool per operation) + warnings.
 import { NexusError } from '../errors.ts';
 import type { ToolDecl, ToolFile } from '../registry/schema.ts';
+import { record, str } from '../util/json.ts';
 import { type CredentialAuth, planAuth } from './auth.ts';
 import { convertOperation } from './convert.ts';
 import { createSelector } from './filter.ts';
-import { record, str } from './json.ts';
 import type { LoadedSpec } from './load.ts';
 import { slug, toolName, uniqueNamer } from './naming.ts';
 import { documentSecurity, readOperations, serverUrls } from './operations.ts';

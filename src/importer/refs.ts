@@ -1,5 +1,5 @@
 // Local `$ref` resolution: nested refs expanded, a ref that leads back to itself is cut and reported.
-import { isRecord, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord } from '../util/json.ts';
 
 export interface RefIssue {
   readonly kind: 'cycle' | 'external' | 'missing';

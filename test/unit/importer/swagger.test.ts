@@ -1,7 +1,7 @@
 // Swagger 2.0 documents import like OpenAPI 3: host + basePath, body parameters, securityDefinitions.
 import { expect, test } from 'bun:test';
-import { importOpenApi } from '../../../src/openapi/importer.ts';
-import { parseSpec } from '../../../src/openapi/load.ts';
+import { importOpenApi } from '../../../src/importer/importer.ts';
+import { parseSpec } from '../../../src/importer/load.ts';
 import { expectValidToolFile } from './valid-tool-file.ts';
 
 const SPEC = JSON.stringify({

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { NexusError } from '../errors.ts';
-import { isRecord, type JsonRecord } from './json.ts';
+import { isRecord, type JsonRecord } from '../util/json.ts';
 
 /** `3.1` also covers 3.2 documents, read by their 3.1 subset. */
 export type SpecVersion = '2.0' | '3.0' | '3.1';

@@ -1,11 +1,11 @@
 // One operation -> one tool declaration (or the reasons it was skipped).
 import { HTTP_METHODS, type HttpMethod, type ToolDecl } from '../registry/schema.ts';
+import { isRecord, type JsonRecord } from '../util/json.ts';
 import type { AuthPlan } from './auth.ts';
 import { isJsonMediaType, planInput } from './input.ts';
-import { isRecord, type JsonRecord } from './json.ts';
-import type { Operation } from './operations.ts';
 import { describeRefIssues } from './refs.ts';
 import { toJsonSchema } from './schema.ts';
+import type { Operation } from './types.ts';
 
 export interface ConvertContext {
   readonly name: string;

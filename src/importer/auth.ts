@@ -1,8 +1,8 @@
 // Security schemes -> `auth:` blocks naming a vault credential; what Nexus cannot do is reported.
 import type { AuthSpec } from '../registry/schema.ts';
-import { type JsonRecord, record, str } from './json.ts';
+import { type JsonRecord, record, str } from '../util/json.ts';
 import { slug } from './naming.ts';
-import type { SecurityRequirement } from './operations.ts';
+import type { SecurityRequirement } from './types.ts';
 
 export type CredentialAuth = Exclude<AuthSpec, { type: 'none' }>;
 export type SchemeAuth = { readonly auth: CredentialAuth } | { readonly manual: string };

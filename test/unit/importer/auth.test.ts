@@ -1,7 +1,7 @@
 // Security schemes become auth blocks; what Nexus cannot inject is reported for manual setup.
 import { expect, test } from 'bun:test';
-import { importOpenApi } from '../../../src/openapi/importer.ts';
-import { parseSpec } from '../../../src/openapi/load.ts';
+import { importOpenApi } from '../../../src/importer/importer.ts';
+import { parseSpec } from '../../../src/importer/load.ts';
 import { expectValidToolFile } from './valid-tool-file.ts';
 
 const SPEC = `

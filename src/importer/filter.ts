@@ -1,7 +1,7 @@
 // `--include tag:NAME|path:GLOB` and `--operations ID,ID`: which operations become tools.
 import { NexusError } from '../errors.ts';
 import { matcher } from '../util/glob.ts';
-import type { Operation } from './operations.ts';
+import type { Operation } from './types.ts';
 
 export interface Selector {
   selects(op: Operation, toolName: string): boolean;
