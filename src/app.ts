@@ -23,6 +23,7 @@ const SETTING_DEFAULT_TOOLS_DIR = './tools';
 
 import { existsSync } from 'node:fs';
 import { restRoutes } from './http/rest.ts';
+import { createHttpInvoker } from './invoke/http-invoker.ts';
 import type { ToolResult } from './invoke/result.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
@@ -139,13 +140,14 @@ async function wire(
       metrics,
     ),
     responses: createToolResponses<ToolResult>(s.responses),
-    applyAuth: injector.applyAuth,
+    invokers: {
+      http: createHttpInvoker({ inject: injector.inject, http: { env, log, ...(config.caFile && { caFile: config.caFile }) } }),
+    },
     credentialIdentity: injector.credentialIdentity,
     audit: s.audit.record,
     hashArgs: hashArguments,
     metrics,
     log,
-    http: { env, log, ...(config.caFile && { caFile: config.caFile }) },
   });
   const mcp = createMcpEndpoint({
     pipeline,

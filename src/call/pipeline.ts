@@ -1,17 +1,15 @@
 // The one call path shared by every edge (MCP, REST): access -> arguments -> limits -> cache/coalesce
-// -> credential -> backend -> shape -> audit. Edges translate; they never re-implement a step.
+// -> the target kind's invoker (credential, backend or upstream, shape) -> output check -> audit.
+// Edges translate; they never re-implement a step.
 import type { Caller } from '../caller.ts';
 import { NexusError, toNexusError } from '../errors.ts';
-import { type HttpOptions, send } from '../invoke/http.ts';
-import { buildRequest } from '../invoke/request.ts';
-import { errorResult, shapeResponse, type ToolResult } from '../invoke/result.ts';
-import type { ApplyAuth, OutgoingRequest } from '../invoke/types.ts';
+import { errorResult, type ToolResult } from '../invoke/result.ts';
 import type { Labels } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { matcher } from '../util/glob.ts';
 import { memoize } from '../util/memo.ts';
-import type { AuditEntry, CallContext, CallDeps, CallOutcome } from './types.ts';
+import type { AuditEntry, CallContext, CallDeps, CallOutcome, InvokeContext, Invoker } from './types.ts';
 
 export type { CallContext, CallDeps, CallOutcome };
 
@@ -28,7 +26,6 @@ export const unknownTool = (name: string) => new NexusError('NOT_FOUND', `Unknow
 
 export function createCallPipeline(deps: CallDeps): CallPipeline {
   const canUse = deps.canUse ?? defaultCanUse;
-  const http: HttpOptions = deps.http ?? {};
   const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
   // One label object per tool (and outcome), so the metrics' label keys are computed once, not per call
   const toolLabels = memoize((tool: string): Labels => ({ tool }), 100_000);
@@ -47,20 +44,15 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     return list;
   };
 
-  async function invoke(tool: ToolSpec, args: Record<string, unknown>, caller: Caller, signal?: AbortSignal): Promise<ToolResult> {
-    for (let attempt = 1 as 1 | 2; ; attempt = 2) {
-      const req = buildRequest(tool, args);
-      const injected = tool.auth ? await injectAuth(deps.applyAuth, tool, caller, req, attempt) : [];
-      const res = await send(req, tool.backend, { ...http, ...(signal && { signal }) });
-      const oauth = tool.auth?.type === 'oauth2_client_credentials' || tool.auth?.type === 'oauth2_refresh_token';
-      if (res.status === 401 && oauth && attempt === 1) continue; // one token refresh, one retry
-      const result = shapeResponse(res, injected);
-      if (tool.outputSchema && !result.isError && result.json !== undefined) {
-        const issues = outputIssues(tool.outputSchema, result.structuredContent ?? result.json);
-        if (issues.length) return errorResult(`Backend answer does not match the tool's output schema: ${issues.join('; ')}`, res.status);
-      }
-      return result;
+  async function invoke(tool: ToolSpec, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {
+    const invoker = deps.invokers[tool.kind] as Invoker | undefined;
+    if (!invoker) throw new NexusError('INTERNAL', `no invoker for ${tool.kind} tools`);
+    const result = await invoker(tool, args, caller, ctx);
+    if (tool.outputSchema && !result.isError && (result.structuredContent ?? result.json) !== undefined) {
+      const issues = outputIssues(tool.outputSchema, result.structuredContent ?? result.json);
+      if (issues.length) return errorResult(`Backend answer does not match the tool's output schema: ${issues.join('; ')}`, result.status);
     }
+    return result;
   }
 
   async function call(name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> {
@@ -107,16 +99,18 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       throw err;
     }
     try {
-      const cacheable = !!tool.cache && !!deps.responses && (tool.request.method === 'GET' || tool.cache.allowWriteMethods);
+      const cacheable =
+        !!tool.cache && !!deps.responses && (tool.kind !== 'http' || tool.request.method === 'GET' || tool.cache.allowWriteMethods);
+      const invokeCtx: InvokeContext = ctx;
       let result: ToolResult;
       let source: CallOutcome['source'] = 'backend';
       if (cacheable) {
         const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
-        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, ctx.signal), entry.argsHash);
+        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, invokeCtx), entry.argsHash);
         result = got.value;
         source = got.source;
         entry.cache = source === 'cache' ? 'hit' : source === 'coalesced' ? 'coalesced' : 'miss';
-      } else result = await invoke(tool, args, caller, ctx.signal);
+      } else result = await invoke(tool, args, caller, invokeCtx);
       entry.backendStatus = result.status;
       if (result.isError) entry.outcome = 'error';
       return finish({ result, source, tool }, undefined)!;
@@ -136,16 +130,4 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
   }
 
   return { visibleTools, call };
-}
-
-async function injectAuth(apply: ApplyAuth | undefined, tool: ToolSpec, caller: Caller, req: OutgoingRequest, attempt: 1 | 2) {
-  if (!apply)
-    throw new NexusError('CREDENTIAL_ERROR', `tool ${tool.name} needs credential "${tool.auth!.credential}" but no vault is configured`);
-  const before = new Map(req.headers);
-  const query = req.url.search;
-  await apply(tool.auth!, caller, req, attempt);
-  const injected: string[] = [];
-  for (const [k, v] of req.headers) if (before.get(k) !== v) injected.push(v, ...v.split(' ').slice(1));
-  if (req.url.search !== query) for (const [, v] of req.url.searchParams) injected.push(v);
-  return injected;
 }

@@ -1,18 +1,47 @@
 // What the call pipeline is given (ports, passed in by app.ts) and what it returns.
 import type { Caller } from '../caller.ts';
 import type { NexusError } from '../errors.ts';
-import type { HttpOptions } from '../invoke/http.ts';
 import type { ToolResult } from '../invoke/result.ts';
-import type { ApplyAuth, CredentialIdentity } from '../invoke/types.ts';
+import type { CredentialIdentity } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { ToolSpec } from '../registry/spec.ts';
+import type { TargetKind, ToolSpec } from '../registry/spec.ts';
 
 export interface CallContext {
   readonly requestId?: string;
   readonly signal?: AbortSignal;
+  /** Progress the target reports while the call runs (MCP upstreams), relayed to the client. */
+  readonly onProgress?: (progress: Progress) => void;
 }
+
+export interface Progress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What an invoker gets for one call besides the tool and its validated arguments. */
+export interface InvokeContext {
+  readonly requestId?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * The port behind the pipeline for one kind of target: sends one call (credential injection, the
+ * target's own retry rules such as one OAuth refresh on 401) and shapes the answer. Failures to
+ * reach the target are thrown as NexusError; the target's own errors are isError results.
+ */
+export type Invoker<T extends ToolSpec = ToolSpec> = (
+  tool: T,
+  args: Record<string, unknown>,
+  caller: Caller,
+  ctx: InvokeContext,
+) => Promise<ToolResult>;
+
+/** One invoker per target kind; a wrapper (retries, breaker, spans) wraps any of them. */
+export type Invokers = { readonly [K in TargetKind]?: Invoker<Extract<ToolSpec, { kind: K }>> };
 
 export interface CallOutcome {
   readonly result: ToolResult;
@@ -55,11 +84,11 @@ export interface CallDeps {
   /** Checks every limit that applies; throws RATE_LIMITED; may return a label of the limits checked. */
   readonly limits?: (tool: ToolSpec, caller: Caller) => Promise<string | undefined>;
   readonly responses?: ResponseService;
-  readonly applyAuth?: ApplyAuth;
+  /** Where calls go, per target kind (`http`: YAML tools; `mcp`: federated servers). */
+  readonly invokers: Invokers;
   readonly credentialIdentity?: CredentialIdentity;
   readonly audit?: (entry: AuditEntry) => void;
   readonly hashArgs?: (args: unknown) => string;
   readonly metrics?: Metrics;
   readonly log?: Logger;
-  readonly http?: HttpOptions;
 }

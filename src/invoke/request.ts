@@ -1,7 +1,7 @@
 // Builds the backend request from a tool's template and validated arguments. Arguments are data: they
 // can fill a path segment, a query value, a header value or a body value, never change the shape.
 import { NexusError } from '../errors.ts';
-import type { ToolSpec } from '../registry/spec.ts';
+import type { HttpToolSpec } from '../registry/spec.ts';
 import { type Part, parseTemplate, placeholders } from '../registry/template.ts';
 import type { OutgoingRequest } from './types.ts';
 
@@ -14,9 +14,9 @@ interface Compiled {
   readonly basePath: string;
 }
 
-const cache = new WeakMap<ToolSpec, Compiled>();
+const cache = new WeakMap<HttpToolSpec, Compiled>();
 
-function compile(tool: ToolSpec): Compiled {
+function compile(tool: HttpToolSpec): Compiled {
   let c = cache.get(tool);
   if (c) return c;
   const r = tool.request;
@@ -71,7 +71,7 @@ function substituteBody(tpl: unknown, args: Record<string, unknown>): unknown {
   return tpl;
 }
 
-export function buildRequest(tool: ToolSpec, args: Record<string, unknown>): OutgoingRequest {
+export function buildRequest(tool: HttpToolSpec, args: Record<string, unknown>): OutgoingRequest {
   const c = compile(tool);
   let path = '';
   for (const p of c.path) path += 'lit' in p ? p.lit : pathSegment(tool.name, p.arg, args[p.arg]);

@@ -4,12 +4,12 @@ import { join, relative } from 'node:path';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
-import type { ToolSpec } from './spec.ts';
+import type { HttpToolSpec } from './spec.ts';
 import { formatPath, type Issue, type ParsedYaml, type PathPart, parseYaml } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
 export interface LoadResult {
-  readonly tools: ToolSpec[];
+  readonly tools: HttpToolSpec[];
   readonly issues: Issue[];
   readonly files: string[];
 }
@@ -56,7 +56,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   const results = files.map((f) => loadToolFile(f, readFileSync(f, 'utf8'), opts));
   const tools = results.flatMap((r) => r.tools);
   const issues = results.flatMap((r) => r.issues);
-  const seen = new Map<string, ToolSpec>();
+  const seen = new Map<string, HttpToolSpec>();
   for (const t of tools) {
     const first = seen.get(t.name);
     if (first) {
@@ -73,7 +73,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   return { tools: [...seen.values()], issues, files };
 }
 
-export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): { tools: ToolSpec[]; issues: Issue[] } {
+export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): { tools: HttpToolSpec[]; issues: Issue[] } {
   if (!opts.thorough) {
     const fast = fastParse(text);
     if (fast.ok) {
@@ -97,7 +97,7 @@ function buildFile(
   fastValue: unknown,
   precise: ParsedYaml | undefined,
   opts: LoadOptions,
-): { tools: ToolSpec[]; issues: Issue[] } {
+): { tools: HttpToolSpec[]; issues: Issue[] } {
   const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
   const parsed: Pick<ParsedYaml, 'value' | 'lineOf' | 'issues'> = precise ?? { value: fastValue, issues: [], lineOf: () => 0 };
   if (parsed.issues.length) return { tools: [], issues: parsed.issues };
@@ -116,7 +116,7 @@ function buildFile(
     return { tools: [], issues };
   }
   if (envProblems.length) return { tools: [], issues };
-  const tools: ToolSpec[] = [];
+  const tools: HttpToolSpec[] = [];
   result.data.tools.forEach((decl, index) => {
     const spec = normaliseTool(decl, result.data, {
       file,

@@ -2,7 +2,7 @@
 import { parseDuration } from '../util/duration.ts';
 import { schemaProblems } from './arguments.ts';
 import type { ToolDecl, ToolFile } from './schema.ts';
-import type { BackendSpec, JsonObject, RateLimitSpec, ToolSpec } from './spec.ts';
+import type { BackendSpec, HttpToolSpec, JsonObject, RateLimitSpec } from './spec.ts';
 import { bodyPlaceholders, placeholders } from './template.ts';
 import type { PathPart } from './yaml-file.ts';
 
@@ -22,7 +22,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
   r ? { requests: r.requests, perMs: parseDuration(r.per)! } : undefined;
 
-export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseContext): ToolSpec | undefined {
+export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseContext): HttpToolSpec | undefined {
   const at = (...p: PathPart[]): PathPart[] => ['tools', ctx.index, ...p];
   const b = { ...file.backend, ...decl.backend };
   const problemsBefore = { n: 0 };
@@ -84,6 +84,7 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
     }),
   };
   return {
+    kind: 'http',
     name: decl.name,
     ...(decl.title !== undefined && { title: decl.title }),
     description: decl.description.trim(),

@@ -28,14 +28,14 @@ export interface RequestTemplate {
   readonly body?: unknown;
 }
 
-export interface ToolSpec {
+interface ToolBase {
   readonly name: string;
   readonly title?: string;
   readonly description: string;
   readonly inputSchema: JsonObject;
   readonly outputSchema?: JsonObject;
   readonly annotations?: JsonObject;
-  readonly request: RequestTemplate;
+  /** Where calls go: an HTTP backend, or the MCP server behind an upstream tool (id, timeout, limits). */
   readonly backend: BackendSpec;
   /** Effective auth: the tool's, else the backend's; absent means none. */
   readonly auth?: Exclude<AuthSpec, { type: 'none' }>;
@@ -46,5 +46,22 @@ export interface ToolSpec {
   /** Where it was declared, for messages. */
   readonly source: { readonly file: string; readonly line: number };
 }
+
+/** A tool declared in YAML (or imported from OpenAPI): one HTTP request per call. */
+export interface HttpToolSpec extends ToolBase {
+  readonly kind: 'http';
+  readonly request: RequestTemplate;
+}
+
+/** A tool of a federated MCP server, served under its namespaced name. */
+export interface McpToolSpec extends ToolBase {
+  readonly kind: 'mcp';
+  /** The upstream server (its `name:` in the tool file) and the tool's own name there. */
+  readonly upstream: { readonly server: string; readonly tool: string };
+}
+
+/** Every target kind; each has an invoker behind the call pipeline. */
+export type ToolSpec = HttpToolSpec | McpToolSpec;
+export type TargetKind = ToolSpec['kind'];
 
 export type { AuthSpec, HttpMethod };

@@ -1,21 +1,26 @@
-// Puts a vault credential into an outgoing backend request, resolved per call for the caller.
+// Resolves a vault credential per call for the caller into what the call carries (headers, query),
+// returned as data: each invoker applies it to its own kind of request.
 import type { Caller } from '../caller.ts';
 import { isNexusError, NexusError } from '../errors.ts';
-import type { ApplyAuth, CredentialIdentity } from '../invoke/types.ts';
-import type { AuthSpec } from '../registry/spec.ts';
+import type { CredentialIdentity, InjectCredential, Injected, TargetAuth } from '../invoke/types.ts';
 import { expectType } from './fields.ts';
 import type { TokenManager } from './tokens.ts';
 import type { ResolvedCredential, Vault } from './vault.ts';
-
-type Auth = Exclude<AuthSpec, { type: 'none' }>;
 
 export interface AuthInjectorDeps {
   vault: Pick<Vault, 'resolve' | 'lookup'>;
   tokens: Pick<TokenManager, 'accessToken'>;
 }
 
-export function createAuthInjector(deps: AuthInjectorDeps): { applyAuth: ApplyAuth; credentialIdentity: CredentialIdentity } {
-  const resolve = async (auth: Auth, caller: Caller): Promise<ResolvedCredential> => {
+const header = (name: string, value: string, ...secrets: string[]): Injected => ({
+  headers: { [name]: value },
+  query: {},
+  env: {},
+  secrets: [value, ...secrets],
+});
+
+export function createAuthInjector(deps: AuthInjectorDeps): { inject: InjectCredential; credentialIdentity: CredentialIdentity } {
+  const resolve = async (auth: TargetAuth, caller: Caller): Promise<ResolvedCredential> => {
     let cred: ResolvedCredential | undefined;
     try {
       cred = await deps.vault.resolve(auth.credential, caller.id);
@@ -26,28 +31,27 @@ export function createAuthInjector(deps: AuthInjectorDeps): { applyAuth: ApplyAu
     return cred!;
   };
 
-  const applyAuth: ApplyAuth = async (auth, caller, req, attempt) => {
+  const inject: InjectCredential = async (auth, caller, attempt) => {
     switch (auth.type) {
       case 'basic': {
         const { username, password } = (await resolve(auth, caller)).secret;
-        req.headers.set('authorization', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
-        return;
+        const encoded = Buffer.from(`${username}:${password}`).toString('base64');
+        return header('authorization', `Basic ${encoded}`, encoded, password!);
       }
-      case 'bearer':
-        req.headers.set('authorization', `Bearer ${(await resolve(auth, caller)).secret.token}`);
-        return;
+      case 'bearer': {
+        const { token } = (await resolve(auth, caller)).secret;
+        return header('authorization', `Bearer ${token}`, token!);
+      }
       case 'api_key': {
         const { key } = (await resolve(auth, caller)).secret;
-        if (auth.header) req.headers.set(auth.header, key!);
-        else if (auth.query) req.url.searchParams.set(auth.query, key!);
-        else throw new NexusError('INVALID_CONFIG', `api_key auth for credential "${auth.credential}" names no header or query`);
-        return;
+        if (auth.header) return header(auth.header.toLowerCase(), key!);
+        if (auth.query) return { headers: {}, query: { [auth.query]: key! }, env: {}, secrets: [key!] };
+        throw new NexusError('INVALID_CONFIG', `api_key auth for credential "${auth.credential}" names no header or query`);
       }
       case 'oauth2_client_credentials':
       case 'oauth2_refresh_token': {
         const token = await deps.tokens.accessToken(auth, caller.id, { force: attempt === 2 });
-        req.headers.set('authorization', `Bearer ${token}`);
-        return;
+        return header('authorization', `Bearer ${token}`, token);
       }
     }
   };
@@ -58,5 +62,5 @@ export function createAuthInjector(deps: AuthInjectorDeps): { applyAuth: ApplyAu
     return `${found!.name}@${found!.version}${found!.principal ? `#${found!.principal}` : ''}`;
   };
 
-  return { applyAuth, credentialIdentity };
+  return { inject, credentialIdentity };
 }

@@ -9,6 +9,7 @@ import { createJwtVerifier } from '../../../src/auth/jwt.ts';
 import { createKeyService, type KeyService } from '../../../src/auth/keys.ts';
 import { parseRules } from '../../../src/auth/rules.ts';
 import { createCallPipeline } from '../../../src/call/pipeline.ts';
+import { createHttpInvoker } from '../../../src/invoke/http-invoker.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createMcpEndpoint } from '../../../src/mcp/endpoint.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
@@ -48,7 +49,13 @@ beforeAll(async () => {
   signer = await signingKey('k1');
   idp = await startIssuer([signer]);
   const registry = createRegistry(loadToolsDir(toolsDir({ 'tools.yaml': TOOLS })).tools);
-  const pipeline = createCallPipeline({ registry, canUse, audit: sink.record, hashArgs: hashArguments });
+  const pipeline = createCallPipeline({
+    registry,
+    canUse,
+    audit: sink.record,
+    hashArgs: hashArguments,
+    invokers: { http: createHttpInvoker({}) },
+  });
   const auth = createAuthenticator({
     keys,
     jwt: createJwtVerifier({ issuer: idp.issuer, audience: 'http://nexus.test/mcp' }),

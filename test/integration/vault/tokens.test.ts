@@ -109,12 +109,8 @@ describe('token manager', () => {
 
   test('a backend 401 makes attempt 2 fetch a new token, and only then', async () => {
     fresh();
-    const { applyAuth } = createAuthInjector({ vault, tokens: new TokenManager({ vault, cache: createMemoryTokenCache() }) });
-    const headers = async (attempt: 1 | 2) => {
-      const req = { method: 'GET', url: new URL('http://backend/x'), headers: new Headers() };
-      await applyAuth(cc(), ANONYMOUS, req, attempt);
-      return req.headers.get('authorization');
-    };
+    const { inject } = createAuthInjector({ vault, tokens: new TokenManager({ vault, cache: createMemoryTokenCache() }) });
+    const headers = async (attempt: 1 | 2) => (await inject(cc(), ANONYMOUS, attempt)).headers.authorization;
     const [a, b, c] = [await headers(1), await headers(1), await headers(2)];
     expect([a === b, b === c, fresh().length]).toEqual([true, false, 2]);
     expect(c).toBe(`Bearer ${issued.at(-1)}`);

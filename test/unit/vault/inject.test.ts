@@ -1,13 +1,12 @@
-// Credentials go into backend requests per their auth block, per caller, and fail as CREDENTIAL_ERROR.
+// Credentials resolve into what a call carries (headers, query, the values to mask), per their auth
+// block and caller, and fail as CREDENTIAL_ERROR.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Caller } from '../../../src/caller.ts';
-import type { OutgoingRequest } from '../../../src/invoke/types.ts';
 import { createAuthInjector } from '../../../src/vault/inject.ts';
 import type { OAuthAuth } from '../../../src/vault/tokens.ts';
 import { secretValue, tempVault } from './fixture.ts';
 
 const caller = (id: string): Caller => ({ id, kind: 'key', name: id, tools: ['*'] });
-const request = (): OutgoingRequest => ({ method: 'GET', url: new URL('http://backend/items?x=1'), headers: new Headers() });
 
 let fx: Awaited<ReturnType<typeof tempVault>>;
 const forced: Array<{ credential: string; principal?: string; force?: boolean }> = [];
@@ -32,31 +31,39 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 
 describe('auth injection', () => {
-  test('basic sets an Authorization: Basic header of username:password', async () => {
-    const req = request();
-    await injector.applyAuth({ type: 'basic', credential: 'jira' }, caller('key:bob'), req, 1);
-    expect(req.headers.get('authorization')).toBe(`Basic ${Buffer.from(`${s.user}:${s.pass}`).toString('base64')}`);
+  test('basic is an Authorization: Basic header of username:password, its parts masked', async () => {
+    const encoded = Buffer.from(`${s.user}:${s.pass}`).toString('base64');
+    expect(await injector.inject({ type: 'basic', credential: 'jira' }, caller('key:bob'), 1)).toEqual({
+      headers: { authorization: `Basic ${encoded}` },
+      query: {},
+      env: {},
+      secrets: [`Basic ${encoded}`, encoded, s.pass],
+    });
   });
 
-  test('bearer sets an Authorization: Bearer header', async () => {
-    const req = request();
-    await injector.applyAuth({ type: 'bearer', credential: 'gh' }, caller('key:bob'), req, 1);
-    expect(Object.fromEntries(req.headers)).toEqual({ authorization: `Bearer ${s.token}` });
+  test('bearer is an Authorization: Bearer header', async () => {
+    expect(await injector.inject({ type: 'bearer', credential: 'gh' }, caller('key:bob'), 1)).toEqual({
+      headers: { authorization: `Bearer ${s.token}` },
+      query: {},
+      env: {},
+      secrets: [`Bearer ${s.token}`, s.token],
+    });
   });
 
   test("api_key goes into the named header or query parameter, the caller's own key first", async () => {
-    const [h, q] = [request(), request()];
-    await injector.applyAuth({ type: 'api_key', credential: 'crm', header: 'X-API-Key' }, caller('key:bob'), h, 1);
-    await injector.applyAuth({ type: 'api_key', credential: 'crm', query: 'api_key' }, caller('key:alice'), q, 1);
-    expect([h.headers.get('x-api-key'), q.url.searchParams.get('api_key'), q.url.searchParams.get('x')]).toEqual([s.key, s.alice, '1']);
+    const h = await injector.inject({ type: 'api_key', credential: 'crm', header: 'X-API-Key' }, caller('key:bob'), 1);
+    const q = await injector.inject({ type: 'api_key', credential: 'crm', query: 'api_key' }, caller('key:alice'), 1);
+    expect([h, q]).toEqual([
+      { headers: { 'x-api-key': s.key }, query: {}, env: {}, secrets: [s.key] },
+      { headers: {}, query: { api_key: s.alice }, env: {}, secrets: [s.alice] },
+    ]);
   });
 
   test('oauth2 uses a Bearer access token and attempt 2 forces a refresh', async () => {
     const auth = { type: 'oauth2_client_credentials', credential: 'sf', token_url: 'http://idp/token' } as const;
-    const req = request();
-    await injector.applyAuth(auth, caller('key:bob'), req, 1);
-    await injector.applyAuth(auth, caller('key:bob'), req, 2);
-    expect(req.headers.get('authorization')).toBe('Bearer access-token');
+    await injector.inject(auth, caller('key:bob'), 1);
+    const second = await injector.inject(auth, caller('key:bob'), 2);
+    expect(second.headers).toEqual({ authorization: 'Bearer access-token' });
     expect(forced).toEqual([
       { credential: 'sf', principal: 'key:bob', force: false },
       { credential: 'sf', principal: 'key:bob', force: true },
@@ -65,8 +72,12 @@ describe('auth injection', () => {
 
   test('a missing credential or one of another type is CREDENTIAL_ERROR naming it', async () => {
     const codes = await Promise.all([
-      injector.applyAuth({ type: 'bearer', credential: 'absent' }, caller('key:bob'), request(), 1).catch((e) => [e.code, e.message]),
-      injector.applyAuth({ type: 'bearer', credential: 'jira' }, caller('key:bob'), request(), 1).catch((e) => [e.code, e.message]),
+      injector
+        .inject({ type: 'bearer', credential: 'absent' }, caller('key:bob'), 1)
+        .catch((e: Error & { code: string }) => [e.code, e.message]),
+      injector
+        .inject({ type: 'bearer', credential: 'jira' }, caller('key:bob'), 1)
+        .catch((e: Error & { code: string }) => [e.code, e.message]),
     ]);
     expect(codes).toEqual([
       ['CREDENTIAL_ERROR', 'credential "absent" is not in the vault'],
