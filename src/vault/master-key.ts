@@ -20,8 +20,21 @@ export function decodeKey(text: string, source: string): Uint8Array {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || bytes.length !== KEY_BYTES) {
     throw new NexusError('INVALID_CONFIG', `${source} must be ${KEY_BYTES} random bytes in base64 (openssl rand -base64 32)`);
   }
+  const weak = weakness(bytes);
+  if (weak) throw new NexusError('INVALID_CONFIG', `${source} is not a random key (${weak}): generate one with openssl rand -base64 32`);
   registerSecret(t);
   return new Uint8Array(bytes);
+}
+
+/** Why these bytes cannot be a random key, or undefined: a repeated pattern or far too few distinct bytes. */
+export function weakness(bytes: Uint8Array): string | undefined {
+  if (bytes.every((b) => b === 0)) return 'all zero';
+  if (bytes.every((b) => b === bytes[0])) return 'one byte repeated';
+  // 32 random bytes repeat with a period of at most 16 with probability below 2^-128
+  for (let p = 2; p <= bytes.length / 2; p++) if (bytes.every((b, i) => b === bytes[i % p])) return `a ${p}-byte pattern repeated`;
+  // 32 random bytes have about 30 distinct values; fewer than 12 happens with probability below 2^-80
+  if (new Set(bytes).size < 12) return 'too few distinct bytes';
+  return undefined;
 }
 
 function readKeyFile(path: string, source: string): Uint8Array {

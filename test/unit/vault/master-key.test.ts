@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NexusError } from '../../../src/errors.ts';
 import { createLogger, silentLogger } from '../../../src/log.ts';
-import { loadMasterKey, masterKeyFile } from '../../../src/vault/master-key.ts';
+import { keyFromEnv, loadMasterKey, masterKeyFile } from '../../../src/vault/master-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nexus-mk-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,5 +59,48 @@ describe('loadMasterKey', () => {
       { NEXUS_MASTER_KEY_FILE: join(root, 'missing') },
     ];
     for (const env of cases) expect(code(() => loadMasterKey(env, dir(), silentLogger, { embedded: true }))).toBe('INVALID_CONFIG');
+  });
+
+  test('a weak master key (all zero, one repeated byte, a repeated short string, few distinct bytes) is refused, saying why', () => {
+    const b64 = (b: Uint8Array | Buffer) => Buffer.from(b).toString('base64');
+    const weak = {
+      zero: b64(new Uint8Array(32)),
+      oneByte: b64(Buffer.alloc(32, 0x41)),
+      pair: b64(Buffer.from('ab'.repeat(16))),
+      word: b64(Buffer.from('secret12'.repeat(4))),
+      half: b64(Buffer.concat([randomBytes(16)].flatMap((h) => [h, h]))),
+      fewDistinct: b64(Buffer.from('31415926535897932384626433832795')), // ten distinct digits
+    };
+    const messages = Object.fromEntries(
+      Object.entries(weak).map(([k, key]) => {
+        try {
+          loadMasterKey({ NEXUS_MASTER_KEY: key }, dir(), silentLogger, { embedded: false });
+          return [k, 'accepted'];
+        } catch (e) {
+          return [k, `${(e as NexusError).code}: ${(e as NexusError).message}`];
+        }
+      }),
+    );
+    const refused = (why: string) => `INVALID_CONFIG: NEXUS_MASTER_KEY is not a random key (${why}): generate one with openssl rand -base64 32`;
+    expect(messages).toEqual({
+      zero: refused('all zero'),
+      oneByte: refused('one byte repeated'),
+      pair: refused('a 2-byte pattern repeated'),
+      word: refused('a 8-byte pattern repeated'),
+      half: refused('a 16-byte pattern repeated'),
+      fewDistinct: refused('too few distinct bytes'),
+    });
+    // the check never refuses real random keys
+    const d = dir();
+    for (let i = 0; i < 2000; i++) loadMasterKey({ NEXUS_MASTER_KEY: b64(randomBytes(32)) }, d, silentLogger, { embedded: false });
+  });
+
+  test('a weak key file and a weak new key for rotate-master are refused the same way', () => {
+    const file = join(dir(), 'key');
+    writeFileSync(file, `${Buffer.alloc(32).toString('base64')}\n`);
+    expect(code(() => loadMasterKey({ NEXUS_MASTER_KEY_FILE: file }, dir(), silentLogger, { embedded: false }))).toBe('INVALID_CONFIG');
+    expect(code(() => keyFromEnv({ NEXUS_NEW_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, 'NEXUS_NEW_MASTER_KEY'))).toBe(
+      'INVALID_CONFIG',
+    );
   });
 });
