@@ -76,6 +76,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     await migrate(db, log);
     const masterKey = loadMasterKey(env, config.dataDir, log, { embedded: !config.databaseUrl });
     const vault = await Vault.open(db, masterKey, { log });
+    stops.push(() => vault.close());
     const rotation = env.NEXUS_KEY_ROTATION;
     if (rotation) {
       const everyMs = parseDuration(rotation);
@@ -100,6 +101,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     }
     const tokens = new TokenManager({
       vault,
+      secrets: vault.secrets,
       cache: redis ? createRedisTokenCache(redis, masterKey, { prefix: `${prefix}tok:` }) : createMemoryTokenCache(),
       log,
     });

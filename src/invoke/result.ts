@@ -1,6 +1,7 @@
 // Shapes a backend answer into a tool result the model can read. Transport-neutral: the MCP edge and
 // the REST edge each render it their own way.
-import { redactText } from '../util/redact.ts';
+import { NexusError } from '../errors.ts';
+import { type DataMasker, dataMasker } from '../util/redact-data.ts';
 import type { BackendResponse } from './http.ts';
 
 export type Content = { type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string };
@@ -21,46 +22,63 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 const isJson = (ct: string) => /^application\/([\w.+-]*\+)?json\b/i.test(ct) || ct === '';
 const isTextual = (ct: string) => /^text\/|\/(xml|x-www-form-urlencoded|javascript|yaml)\b/i.test(ct);
 
-/** Masks the values this very request carried as credentials, then every registered secret. */
+/** Masks the values this very request carried as credentials and every secret the vault holds, decoded. */
 export function scrub(text: string, injected: readonly string[]): string {
-  let out = text;
-  // each also as a JSON encoder may write it, "/" escaped as "\/" (PHP does by default)
-  for (const s of injected.flatMap((v) => [v, v.replaceAll('/', '\\/')]))
-    if (s.length >= 4 && out.includes(s)) out = out.split(s).join('[REDACTED]');
-  return redactText(out);
+  return dataMasker(injected).text(text);
+}
+
+/** A short excerpt for an error message: whitespace folded, masked over the whole text, then cut, then masked again. */
+function excerpt(text: string, mask: DataMasker): string {
+  let shown = text;
+  try {
+    const json: unknown = JSON.parse(text);
+    if (json !== null && typeof json === 'object') shown = JSON.stringify(mask.json(json));
+  } catch {} // not JSON: masked as text
+  return mask.text(mask.text(shown.replace(/\s+/g, ' ').trim()).slice(0, EXCERPT));
+}
+
+/** Parsed JSON with every decoded string masked; the text as sent when nothing needed masking. */
+function maskedJson(text: string, mask: DataMasker): { json: unknown; text: string } {
+  const json: unknown = JSON.parse(text);
+  // no escape in the text and no secret in it: no decoded string can hold one either, skip the walk
+  if (!text.includes('\\') && !mask.test(text)) return { json, text };
+  const clean = mask.json(json);
+  return { json: clean, text: clean === json ? text : JSON.stringify(clean) };
 }
 
 export function shapeResponse(res: BackendResponse, injected: readonly string[]): ToolResult {
   const ct = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const ok = res.status >= 200 && res.status < 300;
+  const mask = dataMasker(injected);
   if (!ok) {
-    const raw = isJson(ct) || isTextual(ct) ? decoder.decode(res.body.subarray(0, EXCERPT * 4)) : `[${res.body.byteLength} bytes of ${ct}]`;
-    const excerpt = scrub(raw.replace(/\s+/g, ' ').trim(), injected).slice(0, EXCERPT);
+    const shown = isJson(ct) || isTextual(ct) ? excerpt(decoder.decode(res.body), mask) : `[${res.body.byteLength} bytes of ${ct}]`;
     return {
       isError: true,
       status: res.status,
       content: [
         {
           type: 'text',
-          text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${excerpt ? `: ${excerpt}` : ''}`,
+          text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${shown ? `: ${shown}` : ''}`,
         },
       ],
     };
   }
   if (res.body.byteLength === 0)
     return { isError: false, status: res.status, content: [{ type: 'text', text: `(empty answer, HTTP ${res.status})` }] };
+  const text = decoder.decode(res.body);
   if (ct.startsWith('image/')) {
+    // an image's bytes are data too: one that carries a credential is withheld, not passed on
+    if (mask.test(text))
+      return errorResult(`Backend answer (${ct}, ${res.body.byteLength} bytes) withheld: it contains a credential`, res.status);
     return {
       isError: false,
       status: res.status,
       content: [{ type: 'image', data: Buffer.from(res.body).toString('base64'), mimeType: ct }],
     };
   }
-  const text = decoder.decode(res.body);
   if (isJson(ct)) {
-    const clean = scrub(text, injected);
     try {
-      const json: unknown = JSON.parse(clean); // structuredContent / REST json are masked like the text
+      const { json, text: clean } = maskedJson(text, mask); // structuredContent / REST json are masked like the text
       const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
       return {
         isError: false,
@@ -69,17 +87,18 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
         content: [{ type: 'text', text: clean }],
         ...(structured && { structuredContent: structured }),
       };
-    } catch {
+    } catch (e) {
+      if (e instanceof NexusError) return errorResult(`Backend answer refused (HTTP ${res.status}): ${e.message}`, res.status);
       if (ct !== '')
         return {
           isError: true,
           status: res.status,
-          content: [{ type: 'text', text: `Backend sent invalid JSON (HTTP ${res.status}): ${scrub(text.slice(0, EXCERPT), injected)}` }],
+          content: [{ type: 'text', text: `Backend sent invalid JSON (HTTP ${res.status}): ${excerpt(text, mask)}` }],
         };
     }
   }
   if (isTextual(ct) || ct === '' || !text.includes('\uFFFD'))
-    return { isError: false, status: res.status, content: [{ type: 'text', text: scrub(text, injected) }] };
+    return { isError: false, status: res.status, content: [{ type: 'text', text: mask.text(text) }] };
   return { isError: false, status: res.status, content: [{ type: 'text', text: `[${res.body.byteLength} bytes of ${ct}]` }] };
 }
 

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { NexusError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { AuthSpec } from '../registry/spec.ts';
-import { registerSecret } from '../util/redact.ts';
 import { expectType } from './fields.ts';
+import type { SecretIndex } from './secret-index.ts';
 import type { TokenCache } from './token-cache.ts';
 import type { ResolvedCredential, Vault } from './vault.ts';
 
@@ -14,6 +14,8 @@ export type OAuthAuth = Extract<AuthSpec, { type: 'oauth2_client_credentials' | 
 export interface TokenManagerDeps {
   vault: Pick<Vault, 'lookup' | 'resolve' | 'put'>;
   cache: TokenCache;
+  /** Where issued access tokens are recorded for redaction (the vault's index). */
+  secrets?: Pick<SecretIndex, 'set'>;
   log?: Logger;
   fetch?: (req: Request) => Promise<Response>;
   now?: () => number;
@@ -38,7 +40,10 @@ export class TokenManager {
     const key = await this.key(auth, principalId);
     if (!opts.force) {
       const hit = await this.cache('get', () => this.deps.cache.get(key));
-      if (hit && hit.expiresAt > this.now()) return hit.token;
+      if (hit && hit.expiresAt > this.now()) {
+        this.deps.secrets?.set(`token\n${key}`, [hit.token]); // perhaps issued to another instance
+        return hit.token;
+      }
     }
     let pending = this.inflight.get(key);
     if (!pending) {
@@ -108,7 +113,7 @@ export class TokenManager {
     if (typeof json.access_token !== 'string' || !json.access_token) {
       throw new NexusError('CREDENTIAL_ERROR', `${what} answered without an access_token`);
     }
-    registerSecret(json.access_token);
+    this.deps.secrets?.set(`token\n${key}`, [json.access_token]);
     await this.storeRotated(cred, json.refresh_token);
     const lifetimeMs = (Number(json.expires_in) > 0 ? Number(json.expires_in) : DEFAULT_LIFETIME_S) * 1000;
     const ttlMs = lifetimeMs - Math.min(30_000, lifetimeMs / 10);
@@ -119,7 +124,6 @@ export class TokenManager {
 
   private async storeRotated(cred: ResolvedCredential, next: unknown): Promise<void> {
     if (cred.type !== 'oauth2_refresh_token' || typeof next !== 'string' || !next || next === cred.secret.refresh_token) return;
-    registerSecret(next);
     await this.deps.vault.put(cred.name, cred.type, { ...cred.secret, refresh_token: next }, cred.principal ?? undefined);
     this.log.info('rotated refresh token stored', { credential: cred.name, principal: cred.principal });
   }

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import { registerSecret } from '../util/redact.ts';
 import * as c from './crypto.ts';
 import { type CredentialType, checkName, checkPrincipal, checkSecret, isCredentialType, type Secret } from './fields.ts';
+import { SecretIndex } from './secret-index.ts';
 import { type CredentialRow, VaultStore, type VersionRow } from './store.ts';
 
 export interface CredentialInfo {
@@ -45,7 +45,11 @@ function info(r: CredentialRow): CredentialInfo {
   return { name: r.name, type: r.type, principal: r.principal, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
+const owner = (name: string, principal: string | null) => `credential\n${name}\n${principal ?? ''}`;
+
 export class Vault {
+  /** What redaction masks: every credential's current values, kept in step with the store. */
+  readonly secrets = new SecretIndex();
   /** Plain KEKs by version; a KEK's material never changes, only its wrapping. */
   private readonly keks = new Map<number, Uint8Array>();
   private readonly log: Logger;
@@ -75,7 +79,37 @@ export class Vault {
       }
       if (!(await store.currentKek())) await vault.addKek(store, 1);
     });
+    await vault.indexAll();
     return vault;
+  }
+
+  /** Every credential's current values into the index, so answers are masked even before a first use. */
+  private async indexAll(): Promise<void> {
+    for (const r of await new VaultStore(this.db).currentVersions()) {
+      try {
+        this.open(r);
+      } catch (e) {
+        this.log.warn('credential does not open; it is not masked until it does', { credential: r.name, err: e });
+      }
+    }
+  }
+
+  /** Decrypts a version and records its values in the index. */
+  private open(r: VersionRow): { type: CredentialType; secret: Secret } {
+    const plain = c.openSecret(this.versionKek(r), r.kek_version, rowOf(r), {
+      dek: { nonce: r.dek_nonce, ciphertext: r.wrapped_dek },
+      secret: { nonce: r.nonce, ciphertext: r.ciphertext },
+    });
+    const t = r.type;
+    if (!isCredentialType(t)) throw new NexusError('VAULT_ERROR', `credential "${r.name}" has an unknown type`);
+    const secret = checkSecret(t, JSON.parse(new TextDecoder().decode(plain)));
+    this.secrets.set(owner(r.name, r.principal), Object.values(secret));
+    return { type: t, secret };
+  }
+
+  /** Stops masking this vault's secrets (the process keeps running, e.g. tests, CLI). */
+  close(): void {
+    this.secrets.close();
   }
 
   private async addKek(store: VaultStore, version: number): Promise<Uint8Array> {
@@ -101,7 +135,6 @@ export class Vault {
     if (principal !== undefined) checkPrincipal(principal);
     if (!isCredentialType(type)) throw new NexusError('INVALID_INPUT', `unknown credential type "${String(type).slice(0, 64)}"`);
     const fields = checkSecret(type, secret);
-    for (const v of Object.values(fields)) registerSecret(v);
     const row = await this.db.withLock(KEYS_LOCK, async (tx) => {
       const store = new VaultStore(tx);
       const kekRow = await store.currentKek();
@@ -124,6 +157,7 @@ export class Vault {
       );
       return cred;
     });
+    this.secrets.set(owner(name, row.principal), Object.values(fields));
     this.log.info('credential stored', { credential: name, version: row.version, principal: row.principal });
     return info(row);
   }
@@ -132,15 +166,8 @@ export class Vault {
   async resolve(name: string, principalId?: string): Promise<ResolvedCredential> {
     const r = await new VaultStore(this.db).current(name, principalId ?? null);
     if (!r) throw new NexusError('NOT_FOUND', `credential "${name}" is not in the vault`);
-    const plain = c.openSecret(this.versionKek(r), r.kek_version, rowOf(r), {
-      dek: { nonce: r.dek_nonce, ciphertext: r.wrapped_dek },
-      secret: { nonce: r.nonce, ciphertext: r.ciphertext },
-    });
-    const t = r.type;
-    if (!isCredentialType(t)) throw new NexusError('VAULT_ERROR', `credential "${name}" has an unknown type`);
-    const secret = checkSecret(t, JSON.parse(new TextDecoder().decode(plain)));
-    for (const v of Object.values(secret)) registerSecret(v);
-    return { name: r.name, type: t, version: r.version, principal: r.principal, secret };
+    const { type, secret } = this.open(r);
+    return { name: r.name, type, version: r.version, principal: r.principal, secret };
   }
 
   /** Metadata of the credential `resolve` would use, without opening it. */
@@ -157,6 +184,7 @@ export class Vault {
   async delete(name: string, principal?: string): Promise<void> {
     const gone = await this.db.transaction((tx) => new VaultStore(tx).delete(name, principal ?? null));
     if (!gone) throw new NexusError('NOT_FOUND', `credential "${name}"${principal ? ` for ${principal}` : ''} is not in the vault`);
+    this.secrets.drop(owner(name, principal ?? null));
     this.log.info('credential deleted', { credential: name, principal: principal ?? null });
   }
 

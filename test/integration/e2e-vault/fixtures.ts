@@ -6,6 +6,7 @@ import { openDb } from '../../../src/db/open.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { type SharedScope, sharedScope, startGateway, TEST_DATABASE_URL, type TestGateway } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
+import { secretForms } from '../../helpers/secret-forms.ts';
 
 export const MODES = ['embedded', 'shared'] as const;
 export type Mode = (typeof MODES)[number];
@@ -19,15 +20,8 @@ export function canary(kind: 'hex' | 'base64' = 'hex'): string {
   }
 }
 
-/** The forms a leaked secret could take, by name: clear, base64, URL-encoded, JSON-escaped (`\/`). */
-export const encodings = (s: string): Array<[form: string, value: string]> =>
-  [
-    ['clear', s],
-    ['base64', Buffer.from(s).toString('base64')],
-    ['url-encoded', encodeURIComponent(s)],
-    ['form-encoded', new URLSearchParams({ x: s }).toString().slice(2)],
-    ['json-escaped', s.replaceAll('/', '\\/')],
-  ].filter(([, v], i, all) => all.findIndex(([, w]) => w === v) === i) as Array<[string, string]>;
+/** The forms a leaked secret could take, by name (test/helpers/secret-forms.ts). */
+export const encodings = secretForms;
 
 export const basicHeader = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 

@@ -1,11 +1,12 @@
 // Random secrets for tests: unique per run, so a leak can be searched for without false hits.
 import { randomBytes } from 'node:crypto';
+import { secretForms } from '../../helpers/secret-forms.ts';
 
 export const canary = (label = 'canary'): string => `${label}-${randomBytes(12).toString('hex')}`;
 export const randomMasterKey = (): Uint8Array => new Uint8Array(randomBytes(32));
 
-/** The forms a leaked secret could take: clear, base64, URL-encoded, and inside a Basic header. */
-export const encodings = (s: string): string[] => [s, Buffer.from(s).toString('base64'), encodeURIComponent(s)];
+/** The forms a leaked secret could take (test/helpers/secret-forms.ts). */
+export const encodings = (s: string): string[] => secretForms(s).map(([, v]) => v);
 
 export function codeOf(e: unknown): string | undefined {
   return (e as { code?: string } | undefined)?.code;

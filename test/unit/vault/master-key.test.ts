@@ -81,7 +81,8 @@ describe('loadMasterKey', () => {
         }
       }),
     );
-    const refused = (why: string) => `INVALID_CONFIG: NEXUS_MASTER_KEY is not a random key (${why}): generate one with openssl rand -base64 32`;
+    const refused = (why: string) =>
+      `INVALID_CONFIG: NEXUS_MASTER_KEY is not a random key (${why}): generate one with openssl rand -base64 32`;
     expect(messages).toEqual({
       zero: refused('all zero'),
       oneByte: refused('one byte repeated'),
