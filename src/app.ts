@@ -7,7 +7,7 @@ import { assertBindPolicy, createAuthenticator } from './auth/authenticate.ts';
 import { createToolResponses } from './cache/responses.ts';
 import { type CallPipeline, createCallPipeline } from './call/pipeline.ts';
 import type { Caller } from './caller.ts';
-import type { Config } from './config/config.ts';
+import type { Config, Env } from './config/config.ts';
 import { NexusError } from './errors.ts';
 import { adminAuditRoutes } from './http/admin-audit.ts';
 import { adminCacheRoutes } from './http/admin-cache.ts';
@@ -17,11 +17,6 @@ import { allowedHostnames, originHostnames } from './http/guards.ts';
 import { healthRoutes } from './http/health.ts';
 import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
-import { VERSION } from './version.ts';
-
-const SETTING_DEFAULT_TOOLS_DIR = './tools';
-
-import { existsSync } from 'node:fs';
 import { restRoutes } from './http/rest.ts';
 import { createHttpInvoker } from './invoke/http-invoker.ts';
 import type { ToolResult } from './invoke/result.ts';
@@ -29,13 +24,15 @@ import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { EXAMPLE_TOOL_FILES } from './registry/examples.ts';
-import { loadToolFile, loadToolsDir } from './registry/load.ts';
+import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
+import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts';
 import { formatIssue } from './registry/yaml-file.ts';
 import { openServices, type Services } from './services.ts';
+import { assertStartupChecks } from './startup.ts';
 import { createAuthInjector } from './vault/inject.ts';
+import { VERSION } from './version.ts';
 
 export interface App {
   readonly http: AnyElysia;
@@ -52,7 +49,8 @@ export interface App {
 export interface AppOptions {
   readonly config: Config;
   readonly log: Logger;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** What `${env:NAME}` in tool files reads (default: the process environment); settings come from config. */
+  readonly env?: Env;
   readonly version?: string;
   /** Test isolation on shared PostgreSQL / Redis. */
   readonly dbSearchPath?: string;
@@ -62,13 +60,13 @@ export interface AppOptions {
 }
 
 /** The public URL of this gateway as clients see it (for OAuth metadata). */
-const publicOrigin = (config: Config, env: Readonly<Record<string, string | undefined>>) =>
-  (env.NEXUS_PUBLIC_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
+const publicOrigin = (config: Config) =>
+  (config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, log } = opts;
-  const env = opts.env ?? process.env;
-  const loadOpts = { env, maxResponseBytes: config.maxResponseBytes };
+  assertStartupChecks(config);
+  const loadOpts: LoadOptions = { ...(opts.env && { env: opts.env }), maxResponseBytes: config.maxResponseBytes };
   const initial = initialTools(config, loadOpts, log);
   if (initial.issues.length) {
     throw new NexusError(
@@ -78,32 +76,24 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   const registry = createRegistry(initial.tools);
   const metrics = createMetrics();
-  const services = await openServices({ config, env, log, metrics, dbSearchPath: opts.dbSearchPath, redisPrefix: opts.redisPrefix });
+  const services = await openServices({ config, log, metrics, dbSearchPath: opts.dbSearchPath, redisPrefix: opts.redisPrefix });
   try {
-    return await wire({ ...opts, env, registry, metrics, services, loadOpts });
+    return await wire({ ...opts, registry, metrics, services, loadOpts });
   } catch (e) {
     await services.close();
     throw e;
   }
 }
 
-async function wire(
-  o: AppOptions & {
-    env: Readonly<Record<string, string | undefined>>;
-    registry: Registry;
-    metrics: Metrics;
-    services: Services;
-    loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number };
-  },
-): Promise<App> {
-  const { config, log, env, registry, metrics, services: s } = o;
+async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; services: Services; loadOpts: LoadOptions }): Promise<App> {
+  const { config, log, registry, metrics, services: s } = o;
   const bind = assertBindPolicy({
     host: config.host,
     authConfigured: !!s.jwt || (await s.keys.hasAnyKey()),
-    allowInsecure: env.NEXUS_ALLOW_UNAUTHENTICATED === '1',
+    allowInsecure: config.allowUnauthenticated,
   });
   if (bind.notice) log.warn(bind.notice);
-  const origin = publicOrigin(config, env);
+  const origin = publicOrigin(config);
   const resourceMetadataUrl = `${origin}/.well-known/oauth-protected-resource`;
   const authenticator = createAuthenticator({
     keys: s.keys,
@@ -141,7 +131,7 @@ async function wire(
     ),
     responses: createToolResponses<ToolResult>(s.responses),
     invokers: {
-      http: createHttpInvoker({ inject: injector.inject, http: { env, log, ...(config.caFile && { caFile: config.caFile }) } }),
+      http: createHttpInvoker({ inject: injector.inject, http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) } }),
     },
     credentialIdentity: injector.credentialIdentity,
     audit: s.audit.record,
@@ -167,7 +157,7 @@ async function wire(
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
     .use(restRoutes({ pipeline, authenticate, maxRequestBytes: config.maxRequestBytes, log }))
-    .use(openApiRoutes({ registry, version: VERSION, ...(env.NEXUS_PUBLIC_URL && { serverUrl: origin }) }))
+    .use(openApiRoutes({ registry, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
     .use(adminCredentialsRoutes({ vault: s.vault, adminToken }))
     .use(adminKeysRoutes({ keys: s.keys, adminToken }))
     .use(adminAuditRoutes({ audit: s.auditStore, adminToken }))
@@ -194,12 +184,8 @@ async function wire(
 }
 
 /** The tools dir, or the embedded examples when the default ./tools does not exist (a bare binary). */
-function initialTools(
-  config: Config,
-  loadOpts: { env: Readonly<Record<string, string | undefined>>; maxResponseBytes: number },
-  log: Logger,
-) {
-  if (!existsSync(config.toolsDir) && config.toolsDir === SETTING_DEFAULT_TOOLS_DIR) {
+function initialTools(config: Config, loadOpts: LoadOptions, log: Logger) {
+  if (servesBuiltInExamples(config.toolsDir)) {
     log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', {
       toolsDir: config.toolsDir,
     });

@@ -2,13 +2,13 @@
 // configured, the vault, tokens, limits, response cache, client keys, auth and audit. Each port gets its
 // embedded or shared implementation here and nowhere else.
 
-import { retentionFromEnv, startAuditRetention } from './audit/retention.ts';
+import { startAuditRetention } from './audit/retention.ts';
 import { type AuditSink, createAuditSink } from './audit/sink.ts';
 import { type AuditStore, createAuditStore } from './audit/store.ts';
 import { createThreadAuditStore } from './audit/thread-store.ts';
-import { createJwtVerifier, type JwtVerifier, oauthConfigFromEnv } from './auth/jwt.ts';
+import { createJwtVerifier, type JwtVerifier, oauthConfigOf } from './auth/jwt.ts';
 import { createKeyService, type KeyService } from './auth/keys.ts';
-import { type AccessRules, rulesFromEnv } from './auth/rules.ts';
+import { type AccessRules, rulesOf } from './auth/rules.ts';
 import { createCoalescer } from './cache/coalesce.ts';
 import { createRedisFlightLock } from './cache/flight-lock.ts';
 import { createMemoryCache } from './cache/memory.ts';
@@ -19,22 +19,18 @@ import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
 import { openRedis, type RedisClient, redisReady } from './db/redis.ts';
 import type { Db } from './db/types.ts';
-import { NexusError } from './errors.ts';
 import { createGuardedLimiter } from './limiter/guarded.ts';
 import { createMemoryLimiter } from './limiter/memory.ts';
 import { createRedisLimiter } from './limiter/redis.ts';
 import type { Limiter } from './limiter/types.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { parseDuration } from './util/duration.ts';
 import { loadMasterKey } from './vault/master-key.ts';
 import { startKeyRotation } from './vault/rotation.ts';
 import { createMemoryTokenCache } from './vault/token-cache.ts';
 import { createRedisTokenCache } from './vault/token-cache-redis.ts';
 import { TokenManager } from './vault/tokens.ts';
 import { Vault } from './vault/vault.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Services {
   readonly db: Db;
@@ -53,7 +49,6 @@ export interface Services {
 
 export interface ServicesOptions {
   readonly config: Config;
-  readonly env: Env;
   readonly log: Logger;
   readonly metrics: Metrics;
   /** PostgreSQL schema to use (tests give each gateway its own). */
@@ -63,7 +58,7 @@ export interface ServicesOptions {
 }
 
 export async function openServices(opts: ServicesOptions): Promise<Services> {
-  const { config, env, log, metrics } = opts;
+  const { config, log, metrics } = opts;
   const stops: Array<() => unknown> = [];
   const db = await openDb({
     databaseUrl: config.databaseUrl,
@@ -74,15 +69,10 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
   stops.push(() => db.close());
   try {
     await migrate(db, log);
-    const masterKey = loadMasterKey(env, config.dataDir, log, { embedded: !config.databaseUrl });
+    const masterKey = loadMasterKey(config, log);
     const vault = await Vault.open(db, masterKey, { log });
     stops.push(() => vault.close());
-    const rotation = env.NEXUS_KEY_ROTATION;
-    if (rotation) {
-      const everyMs = parseDuration(rotation);
-      if (!everyMs) throw new NexusError('INVALID_CONFIG', `NEXUS_KEY_ROTATION: expected a duration like 30d, got "${rotation}"`);
-      stops.push(startKeyRotation(vault, everyMs, log));
-    }
+    if (config.keyRotation) stops.push(startKeyRotation(vault, config.keyRotation, log));
 
     const prefix = opts.redisPrefix ?? 'nexus:';
     let redis: RedisClient | undefined;
@@ -119,8 +109,8 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     });
 
     const keys = createKeyService(db, { log });
-    const oauth = oauthConfigFromEnv(env);
-    const rules = rulesFromEnv(env);
+    const oauth = oauthConfigOf(config);
+    const rules = rulesOf(config);
     const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;
     const auditStore = createAuditStore(db);
     // Embedded: the inserts run in a worker thread on a connection of their own that does not wait for
@@ -128,7 +118,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const threadStore = config.databaseUrl ? undefined : createThreadAuditStore(sqliteFile(config.dataDir), auditStore, log);
     if (threadStore) stops.push(() => threadStore.close());
     const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics });
-    const retention = startAuditRetention({ db, log, retentionMs: retentionFromEnv(env) });
+    const retention = startAuditRetention({ db, log, retentionMs: config.auditRetention });
     stops.push(() => retention.stop());
 
     return {

@@ -1,21 +1,8 @@
-// Deletes audit records older than NEXUS_AUDIT_RETENTION (default 30d), hourly, under a named lock
+// Deletes audit records older than NEXUS_AUDIT_RETENTION (Config.auditRetention), hourly, under a named lock
 // so that one instance at a time does it.
 import type { Db } from '../db/types.ts';
-import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { parseDuration } from '../util/duration.ts';
 import { createAuditStore } from './store.ts';
-
-export const DEFAULT_RETENTION = '30d';
-
-/** Retention in ms from NEXUS_AUDIT_RETENTION; throws INVALID_CONFIG on a bad value. */
-export function retentionFromEnv(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.NEXUS_AUDIT_RETENTION || DEFAULT_RETENTION;
-  const ms = parseDuration(raw);
-  if (ms === undefined || ms <= 0)
-    throw new NexusError('INVALID_CONFIG', `NEXUS_AUDIT_RETENTION: expected a duration like 30d, got "${raw}"`);
-  return ms;
-}
 
 export interface AuditRetention {
   /** Deletes expired records now; returns how many. */

@@ -1,5 +1,5 @@
 // Startup rule: anonymous serving only on loopback. A non-loopback bind without client keys or OAuth
-// is refused unless explicitly overridden (NEXUS_ALLOW_UNAUTHENTICATED=1).
+// is refused unless explicitly overridden (NEXUS_ALLOW_UNAUTHENTICATED=true).
 import { NexusError } from '../errors.ts';
 import { isLoopback } from '../http/guards.ts';
 
@@ -18,12 +18,12 @@ export function assertBindPolicy(opts: { host: string; authConfigured: boolean; 
   if (opts.allowInsecure) {
     return {
       allowAnonymous,
-      notice: `serving ${opts.host} WITHOUT authentication (NEXUS_ALLOW_UNAUTHENTICATED=1): anyone who can reach it may call every tool`,
+      notice: `serving ${opts.host} WITHOUT authentication (NEXUS_ALLOW_UNAUTHENTICATED=true): anyone who can reach it may call every tool`,
     };
   }
   throw new NexusError(
     'INVALID_CONFIG',
     `refusing to serve ${opts.host} without authentication: create a client key (nexus keys create NAME), ` +
-      'configure OAuth (NEXUS_OAUTH_ISSUER, NEXUS_OAUTH_AUDIENCE), bind 127.0.0.1, or set NEXUS_ALLOW_UNAUTHENTICATED=1',
+      'configure OAuth (NEXUS_OAUTH_ISSUER, NEXUS_OAUTH_AUDIENCE), bind 127.0.0.1, or set NEXUS_ALLOW_UNAUTHENTICATED=true',
   );
 }

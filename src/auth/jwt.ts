@@ -1,6 +1,7 @@
 // OAuth 2.1 resource server: validates access tokens (JWT) from the configured issuer against its
 // JWKS. Asymmetric algorithms only, so nobody holding a shared secret can mint tokens; `none` never.
 import type { createRemoteJWKSet, JWTPayload } from 'jose';
+import type { Config } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
 import { discoverJwksUrl, type FetchLike } from './oauth-discovery.ts';
 
@@ -39,20 +40,11 @@ export interface JwtVerifier {
   protectedResourceMetadata(resourceUrl: string): ResourceMetadata;
 }
 
-/** OAuth settings from the environment; undefined when OAuth is not configured. */
-export function oauthConfigFromEnv(env: Readonly<Record<string, string | undefined>>): OAuthConfig | undefined {
-  const issuer = env.NEXUS_OAUTH_ISSUER || undefined;
-  const audience = env.NEXUS_OAUTH_AUDIENCE || undefined;
-  const jwksUrl = env.NEXUS_OAUTH_JWKS_URL || undefined;
-  if (!issuer && !audience && !jwksUrl) return undefined;
-  const problems = [
-    !issuer && 'NEXUS_OAUTH_ISSUER is required with OAuth',
-    !audience && 'NEXUS_OAUTH_AUDIENCE is required with OAuth',
-    issuer && !URL.canParse(issuer) && 'NEXUS_OAUTH_ISSUER is not a URL',
-    jwksUrl && !URL.canParse(jwksUrl) && 'NEXUS_OAUTH_JWKS_URL is not a URL',
-  ].filter((p): p is string => typeof p === 'string');
-  if (problems.length) throw new NexusError('INVALID_CONFIG', problems.join('; '), { details: { problems } });
-  return { issuer: issuer!, audience: audience!, ...(jwksUrl && { jwksUrl }) };
+/** OAuth settings from the Config (validated there); undefined when OAuth is not configured. */
+export function oauthConfigOf(config: Pick<Config, 'oauthIssuer' | 'oauthAudience' | 'oauthJwksUrl'>): OAuthConfig | undefined {
+  const { oauthIssuer: issuer, oauthAudience: audience, oauthJwksUrl: jwksUrl } = config;
+  if (!issuer || !audience) return undefined;
+  return { issuer, audience, ...(jwksUrl && { jwksUrl }) };
 }
 
 // jose error codes that mean "this token is not acceptable"; any other failure is ours or the IdP's.

@@ -104,7 +104,7 @@ export function loadRules(path: string): AccessRules {
   return parseRules(path, text);
 }
 
-/** Rules from NEXUS_ACCESS_RULES, or undefined when it is not set. */
-export function rulesFromEnv(env: Readonly<Record<string, string | undefined>>): AccessRules | undefined {
-  return env.NEXUS_ACCESS_RULES ? loadRules(env.NEXUS_ACCESS_RULES) : undefined;
+/** Rules from the file NEXUS_ACCESS_RULES names, or undefined when it is not set. */
+export function rulesOf(config: { readonly accessRules?: string }): AccessRules | undefined {
+  return config.accessRules ? loadRules(config.accessRules) : undefined;
 }

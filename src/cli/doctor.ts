@@ -5,10 +5,9 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { assertBindPolicy } from '../auth/bind-policy.ts';
-import { oauthConfigFromEnv } from '../auth/jwt.ts';
+import { oauthConfigOf } from '../auth/jwt.ts';
 import { createKeyService } from '../auth/keys.ts';
-import { rulesFromEnv } from '../auth/rules.ts';
-import { type Config, parseCommandArgs, resolveConfig } from '../config/config.ts';
+import { type Config, type Env, parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
 import { openDb, sqliteFile } from '../db/open.ts';
 import { describeUrl } from '../db/postgres.ts';
@@ -16,21 +15,21 @@ import { openRedis, type RedisClient, redactRedisUrl } from '../db/redis.ts';
 import type { Db } from '../db/types.ts';
 import { isNexusError, NexusError } from '../errors.ts';
 import { isLoopback } from '../http/guards.ts';
-import { send } from '../invoke/http.ts';
+import { send, type UnreachableReason, unreachableReason } from '../invoke/http.ts';
 import { proxyFor } from '../invoke/proxy.ts';
-import { parseLimitRule } from '../limiter/policy.ts';
 import { silentLogger } from '../log.ts';
+import { servesBuiltInExamples } from '../registry/examples.ts';
 import { loadToolsDir } from '../registry/load.ts';
 import type { BackendSpec, ToolSpec } from '../registry/spec.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
+import { startupProblems } from '../startup.ts';
 import { redactText } from '../util/redact.ts';
 import { opensKeyCheck } from '../vault/crypto.ts';
-import { decodeKey, keyFromEnv, masterKeyFile } from '../vault/master-key.ts';
+import { decodeKey, keyFrom, masterKeyFile } from '../vault/master-key.ts';
 import { VaultStore } from '../vault/store.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
 export type CheckStatus = 'ok' | 'warn' | 'FAIL';
 
 export interface CheckResult {
@@ -72,7 +71,7 @@ export async function diagnose(io: { argv: readonly string[]; env: Env }, opts: 
     const problems = (isNexusError(e) && (e.details?.problems as string[] | undefined)) || [message(e)];
     return [fail('config', problems.join('; '), 'correct these flags or environment variables (nexus serve --help lists them)')];
   }
-  const results: CheckResult[] = [configCheck(config, io.env)];
+  const results: CheckResult[] = [configCheck(config)];
   const tools = toolsChecks(config, io.env);
   results.push(...tools.results);
 
@@ -81,10 +80,10 @@ export async function diagnose(io: { argv: readonly string[]; env: Env }, opts: 
   try {
     // the network checks wait up to timeoutMs each: run them side by side
     const [key, redis, backends, bind] = await Promise.all([
-      masterKeyCheck(config, io.env, store.db, store.applied),
+      masterKeyCheck(config, store.db, store.applied),
       redisCheck(config, timeoutMs),
-      Promise.all(distinctBackends(tools.tools).map((b) => backendCheck(b, config, io.env, timeoutMs))),
-      bindCheck(config, io.env, store.db, store.applied),
+      Promise.all(distinctBackends(tools.tools).map((b) => backendCheck(b, config, timeoutMs))),
+      bindCheck(config, store.db, store.applied),
     ]);
     results.push(key, redis, ...backends, bind);
   } finally {
@@ -93,45 +92,22 @@ export async function diagnose(io: { argv: readonly string[]; env: Env }, opts: 
   return results;
 }
 
-function configCheck(config: Config, env: Env): CheckResult {
-  const problems: string[] = [];
-  const attempt = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (e) {
-      problems.push(message(e));
-    }
-  };
-  attempt(() => oauthConfigFromEnv(env));
-  attempt(() => rulesFromEnv(env));
-  for (const [name, text] of [
-    ['NEXUS_CALLER_RATE_LIMIT', config.callerRateLimit],
-    ['NEXUS_SESSION_RATE_LIMIT', config.sessionRateLimit],
-  ] as const) {
-    if (text && !parseLimitRule(text)) problems.push(`${name}: expected REQUESTS/DURATION like 600/1m, got "${text}"`);
-  }
-  if (config.caFile) {
-    let pem = '';
-    try {
-      pem = readFileSync(config.caFile, 'utf8');
-    } catch (e) {
-      problems.push(`NEXUS_CA_FILE ${config.caFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    if (pem && !pem.includes('-----BEGIN CERTIFICATE-----')) problems.push(`NEXUS_CA_FILE ${config.caFile} holds no PEM certificate`);
-  }
+// The same start-up checks `serve` makes (startup.ts), after the settings parsed
+function configCheck(config: Config): CheckResult {
+  const problems = startupProblems(config);
   if (problems.length) return fail('config', problems.join('; '), 'correct these environment variables (nexus serve --help lists them)');
   const store = config.databaseUrl ? `postgres ${describeUrl(config.databaseUrl)}` : `sqlite ${sqliteFile(config.dataDir)}`;
   return ok('config', `listen ${config.host}:${config.port}, tools ${config.toolsDir}, store ${store}${config.redisUrl ? ', redis' : ''}`);
 }
 
 function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools: ToolSpec[] } {
-  if (!existsSync(config.toolsDir) && config.toolsDir === './tools') {
+  if (servesBuiltInExamples(config.toolsDir)) {
     return {
       tools: [],
       results: [
         warn(
           'tools',
-          'no ./tools directory: serve would offer only the built-in example tools',
+          `no ${config.toolsDir} directory: serve would offer only the built-in example tools`,
           'point NEXUS_TOOLS_DIR or --tools at your tool files',
         ),
       ],
@@ -211,14 +187,14 @@ async function storeChecks(config: Config, opts: DoctorOptions): Promise<{ resul
   return { results, db, applied };
 }
 
-async function masterKeyCheck(config: Config, env: Env, db: Db | undefined, applied: Set<string>): Promise<CheckResult> {
+async function masterKeyCheck(config: Config, db: Db | undefined, applied: Set<string>): Promise<CheckResult> {
   const name = 'master key';
   const file = masterKeyFile(config.dataDir);
   const check = db && applied.has('001_vault') ? await new VaultStore(db).keyCheck() : undefined;
   let key: Uint8Array | undefined;
-  let source = env.NEXUS_MASTER_KEY ? 'NEXUS_MASTER_KEY' : 'NEXUS_MASTER_KEY_FILE';
+  let source = config.masterKey ? 'NEXUS_MASTER_KEY' : 'NEXUS_MASTER_KEY_FILE';
   try {
-    key = keyFromEnv(env, 'NEXUS_MASTER_KEY');
+    key = keyFrom(config.masterKey, config.masterKeyFile, 'NEXUS_MASTER_KEY');
     if (!key && !config.databaseUrl && existsSync(file)) {
       source = file;
       key = decodeKey(readFileSync(file, 'utf8'), `the master key file (${file})`);
@@ -300,8 +276,8 @@ function distinctBackends(tools: readonly ToolSpec[]): BackendUse[] {
   return [...byKey.values()];
 }
 
-// What to change for each reason mapFetchError reports (details.reason).
-const BACKEND_FIX: Record<string, string> = {
+// What to change for each reason the HTTP invoker reports (details.reason).
+const BACKEND_FIX: Record<UnreachableReason, string> = {
   dns: 'correct the host in base_url, or the DNS this machine uses',
   refused: 'start the backend, or correct the port in base_url',
   tls_untrusted: "set the backend's tls.ca_file, or NEXUS_CA_FILE, to the CA that issued its certificate",
@@ -310,13 +286,15 @@ const BACKEND_FIX: Record<string, string> = {
   tls_handshake: 'configure tls.cert_file and tls.key_file if it requires a client certificate; check the port speaks TLS',
   proxy_unreachable: 'check proxy: / HTTPS_PROXY / HTTP_PROXY',
   proxy_refused: "check the proxy's credentials and that it allows this host",
+  tls: 'check the TLS settings of the backend (tls.ca_file, cert_file, key_file) and NEXUS_CA_FILE',
+  network: 'check base_url and the network path to it',
 };
 
-async function backendCheck(use: BackendUse, config: Config, env: Env, timeoutMs: number): Promise<CheckResult> {
+async function backendCheck(use: BackendUse, config: Config, timeoutMs: number): Promise<CheckResult> {
   const b = use.backend;
   const name = `backend ${b.baseUrl.origin}`;
   const where = `in ${use.files.join(', ')}`;
-  const proxy = proxyFor(b.baseUrl, b.proxy, env);
+  const proxy = proxyFor(b.baseUrl, b.proxy, config);
   if (!proxy && !isIP(b.baseUrl.hostname.replace(/^\[|\]$/g, ''))) {
     try {
       await withTimeout(lookup(b.baseUrl.hostname), timeoutMs, 'DNS');
@@ -331,7 +309,7 @@ async function backendCheck(use: BackendUse, config: Config, env: Env, timeoutMs
   const probe: BackendSpec = { ...b, timeoutMs, maxResponseBytes: 64 * 1024 };
   try {
     const res = await send({ method: 'HEAD', url: b.baseUrl, headers: new Headers() }, probe, {
-      env,
+      proxies: config,
       ...(config.caFile && { caFile: config.caFile }),
     });
     return ok(name, `answers (HTTP ${res.status})${proxy ? ' via proxy' : ''}`);
@@ -342,24 +320,19 @@ async function backendCheck(use: BackendUse, config: Config, env: Env, timeoutMs
       return fail(name, `no answer within ${timeoutMs / 1000}s`, `check base_url, firewalls and HTTPS_PROXY / NO_PROXY (${where})`);
     if (err.code === 'INVALID_CONFIG')
       return fail(name, err.message, `correct tls.ca_file / cert_file / key_file (${where}) or NEXUS_CA_FILE`);
-    const reason = String(err.details?.reason ?? '');
-    return fail(name, err.message, `${BACKEND_FIX[reason] ?? 'check base_url and the network path to it'} (${where})`);
+    const reason = unreachableReason(err) ?? 'network';
+    return fail(name, err.message, `${BACKEND_FIX[reason]} (${where})`);
   }
 }
 
-async function bindCheck(config: Config, env: Env, db: Db | undefined, applied: Set<string>): Promise<CheckResult> {
-  let oauth = false;
-  try {
-    oauth = !!oauthConfigFromEnv(env);
-  } catch {
-    // reported by the config check
-  }
+async function bindCheck(config: Config, db: Db | undefined, applied: Set<string>): Promise<CheckResult> {
+  const oauth = !!oauthConfigOf(config);
   const keys = db && applied.has('002_keys') ? await createKeyService(db).hasAnyKey() : false;
   try {
     const policy = assertBindPolicy({
       host: config.host,
       authConfigured: oauth || keys,
-      allowInsecure: env.NEXUS_ALLOW_UNAUTHENTICATED === '1',
+      allowInsecure: config.allowUnauthenticated,
     });
     if (!policy.notice) return ok('bind', `${config.host}: callers need ${oauth ? 'an OAuth token' : 'a client key'}`);
     return !isLoopback(config.host)

@@ -1,20 +1,22 @@
 // `nexus healthcheck`: for container HEALTHCHECKs in images without curl (distroless).
+import { type Env, resolveConfig } from '../config/config.ts';
+import { settingDefault } from '../config/settings.ts';
 import { NexusError } from '../errors.ts';
 import type { Command } from './command.ts';
 
 const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
 
 /** The /healthz URL of the local instance: `--url`, else NEXUS_HOST/NEXUS_PORT with wildcards -> loopback. */
-export function healthzUrl(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
+export function healthzUrl(argv: readonly string[], env: Env): string {
   const i = argv.indexOf('--url');
   if (i >= 0) {
     const url = argv[i + 1];
     if (!url) throw new NexusError('INVALID_INPUT', '--url needs a value');
     return url;
   }
-  const host = env.NEXUS_HOST ?? '';
+  const { host, port } = resolveConfig({}, env);
   const h = WILDCARD.has(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${h}:${env.NEXUS_PORT || '8080'}/healthz`;
+  return `http://${h}:${port}/healthz`;
 }
 
 export const healthcheckCommand: Command = {
@@ -22,7 +24,8 @@ export const healthcheckCommand: Command = {
   summary: 'Exit 0 when the local instance answers /healthz (for container health checks)',
   help: `Usage: nexus healthcheck [--url URL]
 
-GETs http://NEXUS_HOST:NEXUS_PORT/healthz (a wildcard host means 127.0.0.1; defaults 127.0.0.1:8080)
+GETs http://NEXUS_HOST:NEXUS_PORT/healthz (a wildcard host means 127.0.0.1; defaults
+${settingDefault('host')}:${settingDefault('port')})
 and exits 0 on HTTP 200, 1 otherwise, within 3 seconds.
 
 Example:

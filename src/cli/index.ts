@@ -1,4 +1,5 @@
 // Routes argv to a command; prints help; turns NexusErrors into one clear line and an exit code.
+import { settingFromEnv } from '../config/config.ts';
 import { isNexusError } from '../errors.ts';
 import { auditCommand } from './audit.ts';
 import { cacheClearCommand } from './cache.ts';
@@ -71,7 +72,7 @@ export async function runCli(argv: readonly string[], io: Omit<CommandIO, 'argv'
       return e.code === 'INVALID_INPUT' || e.code === 'INVALID_CONFIG' ? 2 : 1;
     }
     io.stderr(`nexus ${command.name}: unexpected error: ${(e as Error)?.message ?? e}\n`);
-    if (io.env.NEXUS_DEBUG) io.stderr(`${String((e as Error)?.stack)}\n`);
+    if (settingFromEnv('debug', io.env)) io.stderr(`${String((e as Error)?.stack)}\n`);
     return 1;
   }
 }

@@ -1,15 +1,16 @@
 // `nexus keys create|list|revoke`: client keys from the shell. A new key is printed once.
 import { createKeyService, type KeyInfo, type KeyService, parseExpiry, splitPatterns } from '../auth/keys.ts';
+import { settingDefault } from '../config/settings.ts';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import type { Command, CommandIO } from './command.ts';
-import { cliLogger, commandArgs, parseCommandArgs } from './migrate.ts';
+import { cliLogger, commandArgs, dbCommandConfig, parseCommandArgs } from './migrate.ts';
 import { table } from './table.ts';
 
-export const DB_HELP = `  --data-dir DIR   SQLite data directory when DATABASE_URL is unset (env NEXUS_DATA_DIR, default ./data)
+export const DB_HELP = `  --data-dir DIR   SQLite data directory when DATABASE_URL is unset (env NEXUS_DATA_DIR, default ${settingDefault('dataDir')})
 
 Environment:
   DATABASE_URL     PostgreSQL URL (shared mode); unset: SQLite file <data dir>/nexus.db`;
@@ -17,7 +18,7 @@ Environment:
 /** Opens and migrates the configured database for one command, and closes it afterwards. */
 export async function withDb<T>(io: CommandIO, dataDir: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
   const log = cliLogger(io);
-  const db = await openDb({ ...dbSettings(io.env, { dataDir }), log });
+  const db = await openDb({ ...dbSettings(dbCommandConfig(io, dataDir)), log });
   try {
     await migrate(db, log);
     return await fn(db);

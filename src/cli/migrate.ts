@@ -1,5 +1,7 @@
 // `nexus migrate`: applies pending sql/ migrations to the configured database and exits.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { type Config, resolveConfig } from '../config/config.ts';
+import { settingDefault } from '../config/settings.ts';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
@@ -22,6 +24,10 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(args: string[
   }
 }
 
+/** The Config of a database command: its --data-dir over the environment, resolved as `serve` does. */
+export const dbCommandConfig = (io: CommandIO, dataDir: string | undefined): Config =>
+  resolveConfig(dataDir === undefined ? {} : { 'data-dir': dataDir }, io.env);
+
 export const cliLogger = (io: CommandIO) => createLogger({ level: 'warn', write: (line) => io.stderr(`${line}\n`) });
 
 export const migrateCommand: Command = {
@@ -33,7 +39,7 @@ Applies the numbered migrations in sql/ that the database has not seen, in order
 while other instances start: a database lock makes sure each migration runs once.
 
 Flags:
-  --data-dir DIR   SQLite data directory when DATABASE_URL is unset (env NEXUS_DATA_DIR, default ./data)
+  --data-dir DIR   SQLite data directory when DATABASE_URL is unset (env NEXUS_DATA_DIR, default ${settingDefault('dataDir')})
 
 Environment:
   DATABASE_URL     PostgreSQL URL (shared mode); unset: SQLite file <data dir>/nexus.db
@@ -44,7 +50,7 @@ Example:
     const { values, positionals } = parseCommandArgs(commandArgs(io, 'migrate'), { 'data-dir': { type: 'string' } });
     if (positionals.length) throw new NexusError('INVALID_INPUT', `unexpected argument ${positionals[0]}`);
     const log = cliLogger(io);
-    const db = await openDb({ ...dbSettings(io.env, { dataDir: values['data-dir'] }), log });
+    const db = await openDb({ ...dbSettings(dbCommandConfig(io, values['data-dir'])), log });
     try {
       const { applied } = await migrate(db, log);
       io.stdout(applied.length ? `applied ${applied.join(', ')}\n` : 'the database is up to date\n');

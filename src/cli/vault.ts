@@ -1,25 +1,27 @@
 // `nexus vault ...`: manage credentials from the shell. Secrets come on stdin only, never argv.
 import { renameSync, writeFileSync } from 'node:fs';
+import { settingDefault } from '../config/settings.ts';
 import { type DbSettings, dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDb } from '../db/open.ts';
 import { NexusError } from '../errors.ts';
 import { typeFor } from '../vault/fields.ts';
-import { keyFromEnv, loadMasterKey, masterKeyFile } from '../vault/master-key.ts';
+import { keyFrom, loadMasterKey, masterKeyFile } from '../vault/master-key.ts';
 import { type CredentialInfo, Vault } from '../vault/vault.ts';
 import type { Command, CommandIO } from './command.ts';
-import { cliLogger, commandArgs, parseCommandArgs } from './migrate.ts';
+import { cliLogger, commandArgs, dbCommandConfig, parseCommandArgs } from './migrate.ts';
 
 const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
 const ENV_HELP = `Environment:
   DATABASE_URL            PostgreSQL URL (shared mode); unset: SQLite in the data dir
-  NEXUS_DATA_DIR          data directory (default ./data; --data-dir overrides)
+  NEXUS_DATA_DIR          data directory (default ${settingDefault('dataDir')}; --data-dir overrides)
   NEXUS_MASTER_KEY[_FILE] master key, base64 of 32 bytes (embedded mode: generated into the data dir if unset)`;
 
 async function withVault<T>(io: CommandIO, dataDir: string | undefined, fn: (vault: Vault, s: DbSettings) => Promise<T>): Promise<T> {
   const log = cliLogger(io);
-  const settings = dbSettings(io.env, { dataDir });
-  const masterKey = loadMasterKey(io.env, settings.dataDir, log, { embedded: settings.embedded });
+  const config = dbCommandConfig(io, dataDir);
+  const settings = dbSettings(config);
+  const masterKey = loadMasterKey(config, log);
   const db = await openDb({ ...settings, log });
   try {
     await migrate(db, log);
@@ -143,9 +145,10 @@ Example:
   NEXUS_NEW_MASTER_KEY="$(openssl rand -base64 32)" nexus vault rotate-master`,
   async run(io) {
     const { values } = parseCommandArgs(commandArgs(io, 'vault rotate-master'), DATA_DIR);
-    const next = keyFromEnv(io.env, 'NEXUS_NEW_MASTER_KEY');
+    const config = dbCommandConfig(io, values['data-dir']);
+    const next = keyFrom(config.newMasterKey, config.newMasterKeyFile, 'NEXUS_NEW_MASTER_KEY');
     if (!next) throw new NexusError('INVALID_INPUT', 'set NEXUS_NEW_MASTER_KEY or NEXUS_NEW_MASTER_KEY_FILE to the new master key');
-    const generatedFile = !keyFromEnv(io.env, 'NEXUS_MASTER_KEY');
+    const generatedFile = !keyFrom(config.masterKey, config.masterKeyFile, 'NEXUS_MASTER_KEY');
     const out = await withVault(io, values['data-dir'], async (v, s) => {
       const r = await v.rotateMaster(next);
       if (generatedFile) replaceKeyFile(masterKeyFile(s.dataDir), next);

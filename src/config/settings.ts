@@ -1,5 +1,5 @@
-// Static settings in one table: flag, then env, then default. The README's configuration table and
-// every command's --help are generated from it, so the three never disagree.
+// Static settings in one table, one row per setting: flag, then env, then default. `Config` (config.ts)
+// is derived from it, every command's --help is built from it, and a test checks the README lists it.
 import { parseDuration } from '../util/duration.ts';
 
 export type SettingKind = 'string' | 'int' | 'duration' | 'list' | 'bool' | 'enum';
@@ -8,6 +8,8 @@ export interface SettingDef {
   readonly key: string;
   readonly flag?: string;
   readonly env: string;
+  /** Other environment names read when `env` is unset (lower-case proxy variables). */
+  readonly aliases?: readonly string[];
   readonly kind: SettingKind;
   readonly default?: string;
   readonly values?: readonly string[];
@@ -151,11 +153,48 @@ export const SETTINGS = [
     key: 'allowUnauthenticated',
     env: 'NEXUS_ALLOW_UNAUTHENTICATED',
     kind: 'bool',
-    doc: 'Set to 1 to serve a non-loopback address without authentication',
+    default: 'false',
+    doc: 'true (or 1, yes, on) serves a non-loopback address without authentication',
   },
+  {
+    key: 'newMasterKey',
+    env: 'NEXUS_NEW_MASTER_KEY',
+    kind: 'string',
+    doc: 'nexus vault rotate-master: the new master key, base64 of 32 bytes',
+    secret: true,
+  },
+  { key: 'newMasterKeyFile', env: 'NEXUS_NEW_MASTER_KEY_FILE', kind: 'string', doc: 'nexus vault rotate-master: file holding the new key' },
+  {
+    key: 'httpProxy',
+    env: 'HTTP_PROXY',
+    aliases: ['http_proxy'],
+    kind: 'string',
+    doc: "Forward proxy for backend calls (a backend's own proxy: wins)",
+    secret: true,
+  },
+  {
+    key: 'httpsProxy',
+    env: 'HTTPS_PROXY',
+    aliases: ['https_proxy'],
+    kind: 'string',
+    doc: 'Forward proxy for https backends (default: HTTP_PROXY)',
+    secret: true,
+  },
+  { key: 'noProxy', env: 'NO_PROXY', aliases: ['no_proxy'], kind: 'string', doc: 'Hosts called directly, comma list (.corp, *)' },
+  { key: 'debug', env: 'NEXUS_DEBUG', kind: 'bool', default: 'false', doc: 'CLI: print the stack of an unexpected error' },
 ] as const satisfies readonly SettingDef[];
 
-export type SettingKey = (typeof SETTINGS)[number]['key'];
+export type SettingRow = (typeof SETTINGS)[number];
+export type SettingKey = SettingRow['key'];
+
+/** The default of a setting as written in the table (for messages such as "no ./tools directory"). */
+export function settingDefault<K extends Extract<SettingRow, { default: string }>['key']>(key: K): string {
+  return (SETTINGS as readonly SettingDef[]).find((d) => d.key === key)!.default!;
+}
+
+/** Spellings every boolean setting accepts, everywhere. */
+export const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
+export const FALSE_WORDS = ['0', 'false', 'no', 'off'] as const;
 
 /** Converts one raw string to its typed value, or returns an error message. */
 export function parseSetting(def: SettingDef, raw: string): { value: unknown } | { error: string } {
@@ -175,12 +214,12 @@ export function parseSetting(def: SettingDef, raw: string): { value: unknown } |
           .map((s) => s.trim())
           .filter(Boolean),
       };
-    case 'bool':
-      return /^(1|true|yes|on)$/i.test(raw)
-        ? { value: true }
-        : /^(0|false|no|off|)$/i.test(raw)
-          ? { value: false }
-          : { error: `expected true or false, got "${raw}"` };
+    case 'bool': {
+      const word = raw.trim().toLowerCase();
+      if ((TRUE_WORDS as readonly string[]).includes(word)) return { value: true };
+      if ((FALSE_WORDS as readonly string[]).includes(word)) return { value: false };
+      return { error: `expected true or false (${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}), got "${raw}"` };
+    }
     case 'enum':
       return def.values?.includes(raw) ? { value: raw } : { error: `expected one of ${def.values?.join(', ')}, got "${raw}"` };
     default:

@@ -1,7 +1,5 @@
-// The database settings every command reads the same way: --data-dir, then env, then the default.
-type Env = Readonly<Record<string, string | undefined>>;
-
-export const DEFAULT_DATA_DIR = './data';
+// The database settings every command reads the same way, from the Config `serve` resolves too.
+import type { Config } from '../config/config.ts';
 
 export interface DbSettings {
   readonly databaseUrl?: string;
@@ -10,7 +8,7 @@ export interface DbSettings {
   readonly embedded: boolean;
 }
 
-export function dbSettings(env: Env, flags: { dataDir?: string } = {}): DbSettings {
-  const databaseUrl = env.DATABASE_URL || undefined;
-  return { databaseUrl, dataDir: flags.dataDir ?? (env.NEXUS_DATA_DIR || DEFAULT_DATA_DIR), embedded: !databaseUrl };
+export function dbSettings(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DbSettings {
+  const { databaseUrl, dataDir } = config;
+  return { ...(databaseUrl && { databaseUrl }), dataDir, embedded: !databaseUrl };
 }

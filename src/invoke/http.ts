@@ -6,7 +6,7 @@ import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { BackendSpec } from '../registry/spec.ts';
 import { formatDuration } from '../util/duration.ts';
-import { proxyFor, proxyOption } from './proxy.ts';
+import { type ProxySettings, proxyFor, proxyOption } from './proxy.ts';
 import type { OutgoingRequest } from './types.ts';
 
 export interface BackendResponse {
@@ -20,7 +20,8 @@ export interface BackendResponse {
 export interface HttpOptions {
   /** PEM bundle trusted for every backend in addition to the system roots (NEXUS_CA_FILE). */
   readonly caFile?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** HTTP(S)_PROXY / NO_PROXY from Config; none: every backend is called directly. */
+  readonly proxies?: ProxySettings;
   /** Cancels the call (client went away, shutdown). */
   readonly signal?: AbortSignal;
   /** Where `tls.insecure` is announced (once per backend): verification is never off silently. */
@@ -28,6 +29,7 @@ export interface HttpOptions {
 }
 
 const MAX_REDIRECTS = 5;
+const NO_PROXIES: ProxySettings = {};
 // keyed by path, re-read when the file changes: rotated certificates apply without a restart
 const fileCache = new Map<string, { stamp: string; text: string }>();
 const readPem = (path: string) => {
@@ -87,7 +89,7 @@ export async function send(req: OutgoingRequest, backend: BackendSpec, opts: Htt
   let body = req.body;
   try {
     for (let hop = 0; ; hop++) {
-      proxy = proxyFor(url, backend.proxy, opts.env ?? process.env);
+      proxy = proxyFor(url, backend.proxy, opts.proxies ?? NO_PROXIES);
       const res = await fetch(url, {
         method,
         headers: req.headers,
@@ -162,6 +164,27 @@ const WRONG_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']
 const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'DNSException']);
 const REFUSED = new Set(['ECONNREFUSED', 'ConnectionRefused']);
 
+/** Why a backend could not be reached (details.reason of UPSTREAM_UNREACHABLE); `nexus doctor` maps each to a fix. */
+export const UNREACHABLE_REASONS = [
+  'dns',
+  'refused',
+  'tls_untrusted',
+  'tls_expired',
+  'tls_hostname',
+  'tls_handshake',
+  'tls',
+  'proxy_unreachable',
+  'proxy_refused',
+  'network',
+] as const;
+export type UnreachableReason = (typeof UNREACHABLE_REASONS)[number];
+
+/** The reason of an UPSTREAM_UNREACHABLE error, if it is one. */
+export function unreachableReason(e: NexusError): UnreachableReason | undefined {
+  const r = e.code === 'UPSTREAM_UNREACHABLE' ? e.details?.reason : undefined;
+  return (UNREACHABLE_REASONS as readonly unknown[]).includes(r) ? (r as UnreachableReason) : undefined;
+}
+
 /** Why a backend could not be reached, and what to change: details.reason is stable for tests and tooling. */
 function mapFetchError(e: unknown, b: BackendSpec, url: URL, timedOut: boolean, proxy?: string): NexusError {
   if (e instanceof NexusError) return e;
@@ -174,7 +197,7 @@ function mapFetchError(e: unknown, b: BackendSpec, url: URL, timedOut: boolean, 
   const code = err.code ?? '';
   const via = proxy ? ` via proxy ${proxyHost(proxy)}` : '';
   const https = url.protocol === 'https:';
-  const fail = (reason: string, message: string) =>
+  const fail = (reason: UnreachableReason, message: string) =>
     new NexusError('UPSTREAM_UNREACHABLE', message, { cause: e, details: { backend: host, reason, ...(code && { error: code }) } });
   if (UNTRUSTED.has(code)) {
     return fail(

@@ -1,12 +1,15 @@
 // Which proxy a backend request goes through: the backend's `proxy:`, else HTTPS_PROXY / HTTP_PROXY
-// unless NO_PROXY matches the host. Decided here from the env the app was given, never by Bun's own
-// reading of process.env (see proxyOption).
+// unless NO_PROXY matches the host. Decided here from the settings (Config), never by Bun's own
+// reading of the process environment (see proxyOption).
 import { memoize } from '../util/memo.ts';
 import { registerSecret } from '../util/redact.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-const get = (env: Env, name: string) => env[name] ?? env[name.toLowerCase()];
+/** The proxy settings (a Config satisfies this). */
+export interface ProxySettings {
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+}
 
 // NO_PROXY is read on every backend call; its rules are parsed once per distinct value
 const rulesOf = memoize(
@@ -25,25 +28,10 @@ export function noProxyMatches(host: string, noProxy: string | undefined): boole
   return rulesOf(noProxy).some((bare) => bare === '*' || h === bare || h.endsWith(`.${bare}`));
 }
 
-interface ProxyEnv {
-  readonly noProxy?: string;
-  readonly http?: string;
-  readonly https?: string;
-}
-// The proxy variables of an environment, read once: a read of process.env goes to the C environment
-// each time, three times per backend call. A process's proxy settings are fixed at start-up.
-const proxyEnvs = new WeakMap<Env, ProxyEnv>();
-function proxyEnv(env: Env): ProxyEnv {
-  let p = proxyEnvs.get(env);
-  if (!p) proxyEnvs.set(env, (p = { noProxy: get(env, 'NO_PROXY'), http: get(env, 'HTTP_PROXY'), https: get(env, 'HTTPS_PROXY') }));
-  return p;
-}
-
-export function proxyFor(url: URL, backendProxy: string | undefined, env: Env): string | undefined {
+export function proxyFor(url: URL, backendProxy: string | undefined, p: ProxySettings): string | undefined {
   if (backendProxy) return backendProxy;
-  const p = proxyEnv(env);
   if (noProxyMatches(url.hostname, p.noProxy)) return undefined;
-  return url.protocol === 'https:' ? (p.https ?? p.http) : p.http;
+  return url.protocol === 'https:' ? (p.httpsProxy ?? p.httpProxy) : p.httpProxy;
 }
 
 const registered = new Set<string>();

@@ -1,6 +1,8 @@
 // Reads every *.yaml / *.yml under the tools dir into ToolSpecs, collecting every issue with its line.
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { settingDefault } from '../config/settings.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
@@ -15,7 +17,9 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
+  /** What `${env:NAME}` reads; default the process environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Default cap on a backend answer (NEXUS_MAX_RESPONSE_BYTES; default from the settings table). */
   readonly maxResponseBytes?: number;
   /** How file names appear in issues (default: relative to the current directory). */
   readonly displayRoot?: string;
@@ -107,6 +111,7 @@ function buildFile(
   if (parsed.value === null || parsed.value === undefined) return { tools: [], issues }; // an empty file declares nothing
 
   const envProblems: InterpolationProblem[] = [];
+  // documented exception to "settings come from Config": ${env:NAME} in tool files reads the environment
   const value = interpolateEnv(parsed.value, opts.env ?? process.env, envProblems);
   for (const p of envProblems) push(p.path, p.message);
 
@@ -122,7 +127,7 @@ function buildFile(
       file,
       index,
       line: parsed.lineOf(['tools', index, 'name']),
-      maxResponseBytes: opts.maxResponseBytes ?? 10 * 1024 * 1024,
+      maxResponseBytes: opts.maxResponseBytes ?? Number(settingDefault('maxResponseBytes')),
       thorough: opts.thorough ?? false,
       problem: (p, m) => push(p, m),
     });

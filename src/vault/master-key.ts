@@ -4,12 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { registerSecret } from '../util/redact.ts';
 import { KEY_BYTES } from './crypto.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export const masterKeyFile = (dataDir: string): string => join(dataDir, 'master.key');
 
@@ -47,10 +46,8 @@ function readKeyFile(path: string, source: string): Uint8Array {
   return decodeKey(text, `${source} (${path})`);
 }
 
-/** A key from `<NAME>` or `<NAME>_FILE`; undefined when neither is set. */
-export function keyFromEnv(env: Env, name: string): Uint8Array | undefined {
-  const inline = env[name];
-  const file = env[`${name}_FILE`];
+/** A key from the setting `<name>` (inline base64) or `<name>_FILE`; undefined when neither is set. */
+export function keyFrom(inline: string | undefined, file: string | undefined, name: string): Uint8Array | undefined {
   if (inline && file) throw new NexusError('INVALID_CONFIG', `set ${name} or ${name}_FILE, not both`);
   if (inline) return decodeKey(inline, name);
   if (file) return readKeyFile(file, `${name}_FILE`);
@@ -73,14 +70,14 @@ function generated(dataDir: string, log: Logger): Uint8Array {
   return readKeyFile(path, 'the master key file');
 }
 
-export function loadMasterKey(env: Env, dataDir: string, log: Logger, opts: { embedded: boolean }): Uint8Array {
-  const key = keyFromEnv(env, 'NEXUS_MASTER_KEY');
+export function loadMasterKey(config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'dataDir' | 'databaseUrl'>, log: Logger): Uint8Array {
+  const key = keyFrom(config.masterKey, config.masterKeyFile, 'NEXUS_MASTER_KEY');
   if (key) return key;
-  if (!opts.embedded) {
+  if (config.databaseUrl) {
     throw new NexusError(
       'INVALID_CONFIG',
       'a shared database (DATABASE_URL) needs the same master key on every instance: set NEXUS_MASTER_KEY or NEXUS_MASTER_KEY_FILE',
     );
   }
-  return generated(dataDir, log);
+  return generated(config.dataDir, log);
 }

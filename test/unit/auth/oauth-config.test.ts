@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'bun:test';
-import { oauthConfigFromEnv } from '../../../src/auth/jwt.ts';
+import { oauthConfigOf } from '../../../src/auth/jwt.ts';
 import { parseExpiry, splitPatterns } from '../../../src/auth/keys.ts';
 import { discoverJwksUrl, metadataUrls } from '../../../src/auth/oauth-discovery.ts';
+import { resolveConfig } from '../../../src/config/config.ts';
+
+const oauthConfigFromEnv = (env: Record<string, string>) => oauthConfigOf(resolveConfig({}, env));
 
 const serving =
   (docs: Record<string, unknown>, seen: string[] = []) =>
@@ -24,10 +27,14 @@ describe('OAuth configuration', () => {
     try {
       oauthConfigFromEnv({ NEXUS_OAUTH_JWKS_URL: 'nope' });
     } catch (e) {
-      problems = (e as { code: string; details: { problems: string[] } }).details.problems.length;
+      problems = (e as { code: string; details: { problems: string[] } }).details.problems;
       expect((e as { code: string }).code).toBe('INVALID_CONFIG');
     }
-    expect(problems).toBe(3);
+    expect(problems).toEqual([
+      'NEXUS_OAUTH_ISSUER is required with OAuth',
+      'NEXUS_OAUTH_AUDIENCE is required with OAuth',
+      'NEXUS_OAUTH_JWKS_URL is not a URL',
+    ]);
   });
 });
 

@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canUse } from '../../../src/auth/access.ts';
-import { loadRules, parseRules, rulesFromEnv } from '../../../src/auth/rules.ts';
+import { loadRules, parseRules, rulesOf } from '../../../src/auth/rules.ts';
 import type { Caller } from '../../../src/caller.ts';
+import { resolveConfig } from '../../../src/config/config.ts';
 import type { Issue } from '../../../src/registry/yaml-file.ts';
 
 const RULES = `rules:
@@ -83,8 +84,8 @@ extra: 1
   test('rules load from the file named by NEXUS_ACCESS_RULES; a missing file is INVALID_CONFIG', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexus-rules-'));
     writeFileSync(join(dir, 'access.yaml'), RULES);
-    expect(rulesFromEnv({ NEXUS_ACCESS_RULES: join(dir, 'access.yaml') })?.scopes).toEqual(['jira']);
-    expect(rulesFromEnv({})).toBeUndefined();
+    expect(rulesOf(resolveConfig({}, { NEXUS_ACCESS_RULES: join(dir, 'access.yaml') }))?.scopes).toEqual(['jira']);
+    expect(rulesOf(resolveConfig({}, {}))).toBeUndefined();
     expect(() => loadRules(join(dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 });

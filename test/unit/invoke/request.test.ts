@@ -1,5 +1,7 @@
 // Requests are built from templates: arguments fill values and never change the request's shape.
+
 import { expect, test } from 'bun:test';
+import { resolveConfig } from '../../../src/config/config.ts';
 import { noProxyMatches, proxyFor } from '../../../src/invoke/proxy.ts';
 import { buildRequest } from '../../../src/invoke/request.ts';
 import { loadToolFile } from '../../../src/registry/load.ts';
@@ -61,7 +63,7 @@ test('slashes, dots and fragments stay inside one path segment; bare dots and em
 });
 
 test('NO_PROXY wins over HTTPS_PROXY; a backend proxy wins over both', () => {
-  const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'internal.corp,.svc.local' };
+  const env = resolveConfig({}, { https_proxy: 'http://proxy:3128', NO_PROXY: 'internal.corp,.svc.local' });
   expect(proxyFor(new URL('https://api.example.com/x'), undefined, env)).toBe('http://proxy:3128');
   expect(proxyFor(new URL('https://jira.internal.corp/x'), undefined, env)).toBeUndefined();
   expect(proxyFor(new URL('https://a.svc.local/x'), undefined, env)).toBeUndefined();

@@ -4,9 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveConfig } from '../../../src/config/config.ts';
 import type { NexusError } from '../../../src/errors.ts';
+import type { Logger } from '../../../src/log.ts';
 import { createLogger, silentLogger } from '../../../src/log.ts';
-import { keyFromEnv, loadMasterKey, masterKeyFile } from '../../../src/vault/master-key.ts';
+import { keyFrom, loadMasterKey as load, masterKeyFile } from '../../../src/vault/master-key.ts';
+
+// The settings as `serve` resolves them; shared mode is a DATABASE_URL
+const loadMasterKey = (env: Record<string, string | undefined>, dataDir: string, log: Logger, opts: { embedded: boolean }) =>
+  load(resolveConfig({ 'data-dir': dataDir }, { ...env, ...(!opts.embedded && { DATABASE_URL: 'postgres://db/nexus' }) }), log);
 
 const root = mkdtempSync(join(tmpdir(), 'nexus-mk-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -100,8 +106,6 @@ describe('loadMasterKey', () => {
     const file = join(dir(), 'key');
     writeFileSync(file, `${Buffer.alloc(32).toString('base64')}\n`);
     expect(code(() => loadMasterKey({ NEXUS_MASTER_KEY_FILE: file }, dir(), silentLogger, { embedded: false }))).toBe('INVALID_CONFIG');
-    expect(code(() => keyFromEnv({ NEXUS_NEW_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, 'NEXUS_NEW_MASTER_KEY'))).toBe(
-      'INVALID_CONFIG',
-    );
+    expect(code(() => keyFrom(Buffer.alloc(32, 7).toString('base64'), undefined, 'NEXUS_NEW_MASTER_KEY'))).toBe('INVALID_CONFIG');
   });
 });
