@@ -31,6 +31,9 @@ import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts'
 import { formatIssue } from './registry/yaml-file.ts';
 import { openServices, type Services } from './services.ts';
 import { assertStartupChecks } from './startup.ts';
+import { traceLogger } from './trace/log.ts';
+import { openTracer } from './trace/open.ts';
+import type { Tracer } from './trace/tracer.ts';
 import { createAuthInjector } from './vault/inject.ts';
 import { VERSION } from './version.ts';
 
@@ -40,6 +43,7 @@ export interface App {
   readonly pipeline: CallPipeline;
   readonly metrics: Metrics;
   readonly services: Services;
+  readonly tracer: Tracer;
   reload(): ReloadResult;
   /** Starts watching the tools dir and SIGHUP. */
   watch(): void;
@@ -64,8 +68,10 @@ const publicOrigin = (config: Config) =>
   (config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
 
 export async function createApp(opts: AppOptions): Promise<App> {
-  const { config, log } = opts;
+  const { config } = opts;
   assertStartupChecks(config);
+  const tracer = await openTracer(config, opts.version ?? VERSION);
+  const log = traceLogger(opts.log, tracer);
   const loadOpts: LoadOptions = { ...(opts.env && { env: opts.env }), maxResponseBytes: config.maxResponseBytes };
   const initial = initialTools(config, loadOpts, log);
   if (initial.issues.length) {
@@ -76,17 +82,30 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   const registry = createRegistry(initial.tools);
   const metrics = createMetrics();
-  const services = await openServices({ config, log, metrics, dbSearchPath: opts.dbSearchPath, redisPrefix: opts.redisPrefix });
+  const services = await openServices({
+    config,
+    log,
+    metrics,
+    tracer,
+    dbSearchPath: opts.dbSearchPath,
+    redisPrefix: opts.redisPrefix,
+  }).catch(async (e) => {
+    await tracer.close();
+    throw e;
+  });
   try {
-    return await wire({ ...opts, registry, metrics, services, loadOpts });
+    return await wire({ ...opts, log, registry, metrics, services, loadOpts, tracer });
   } catch (e) {
     await services.close();
+    await tracer.close();
     throw e;
   }
 }
 
-async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; services: Services; loadOpts: LoadOptions }): Promise<App> {
-  const { config, log, registry, metrics, services: s } = o;
+async function wire(
+  o: AppOptions & { registry: Registry; metrics: Metrics; services: Services; loadOpts: LoadOptions; tracer: Tracer },
+): Promise<App> {
+  const { config, log, registry, metrics, services: s, tracer } = o;
   const bind = assertBindPolicy({
     host: config.host,
     authConfigured: !!s.jwt || (await s.keys.hasAnyKey()),
@@ -131,13 +150,18 @@ async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; serv
     ),
     responses: createToolResponses<ToolResult>(s.responses),
     invokers: {
-      http: createHttpInvoker({ inject: injector.inject, http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) } }),
+      http: createHttpInvoker({
+        inject: injector.inject,
+        http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) },
+        tracer,
+      }),
     },
     credentialIdentity: injector.credentialIdentity,
     audit: s.audit.record,
     hashArgs: hashArguments,
     metrics,
     log,
+    tracer,
   });
   const mcp = createMcpEndpoint({
     pipeline,
@@ -149,6 +173,7 @@ async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; serv
     maxRequestBytes: config.maxRequestBytes,
     version: o.version ?? VERSION,
     ...(o.mcpFastPath === false && { fastPath: false }),
+    tracer,
   });
   const adminToken = config.adminToken;
   const http = new Elysia()
@@ -156,7 +181,16 @@ async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; serv
     .get('/metrics', () => new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }))
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
-    .use(restRoutes({ pipeline, authenticate, maxRequestBytes: config.maxRequestBytes, log }))
+    .use(
+      restRoutes({
+        pipeline,
+        authenticate,
+        maxRequestBytes: config.maxRequestBytes,
+        log,
+        tracer,
+        declared: (name) => registry.get(name) !== undefined,
+      }),
+    )
     .use(openApiRoutes({ registry, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
     .use(adminCredentialsRoutes({ vault: s.vault, adminToken }))
     .use(adminKeysRoutes({ keys: s.keys, adminToken }))
@@ -171,6 +205,7 @@ async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; serv
     pipeline,
     metrics,
     services: s,
+    tracer,
     reload,
     watch: () => {
       stopWatching = watchTools(config.toolsDir, reload, log);
@@ -179,6 +214,7 @@ async function wire(o: AppOptions & { registry: Registry; metrics: Metrics; serv
       stopWatching();
       await mcp.close();
       await s.close();
+      await tracer.close();
     },
   };
 }

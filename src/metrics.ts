@@ -21,6 +21,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   nexus_rate_limiter_unavailable_total: 'Limit checks made while the shared limiter was unavailable, by fail mode.',
   nexus_vault_operations_total: 'Vault operations, by operation.',
   nexus_audit_dropped_total: 'Audit records dropped because the queue was full or the store kept failing.',
+  nexus_token_refreshes_total: 'OAuth2 access tokens requested from token endpoints, by outcome (ok, refused, unreachable).',
 };
 
 const header = (name: string, type: 'counter' | 'histogram') => [

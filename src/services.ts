@@ -24,7 +24,8 @@ import { createMemoryLimiter } from './limiter/memory.ts';
 import { createRedisLimiter } from './limiter/redis.ts';
 import type { Limiter } from './limiter/types.ts';
 import type { Logger } from './log.ts';
-import type { Metrics } from './metrics.ts';
+import type { Labels, Metrics } from './metrics.ts';
+import { NOOP_TRACER, type Tracer } from './trace/tracer.ts';
 import { loadMasterKey } from './vault/master-key.ts';
 import { startKeyRotation } from './vault/rotation.ts';
 import { createMemoryTokenCache } from './vault/token-cache.ts';
@@ -55,6 +56,35 @@ export interface ServicesOptions {
   readonly dbSearchPath?: string;
   /** Redis key prefix (tests give each gateway its own); default `nexus:`. */
   readonly redisPrefix?: string;
+  readonly tracer?: Tracer;
+}
+
+const REFRESH: Record<'ok' | 'refused' | 'unreachable', Labels> = {
+  ok: { outcome: 'ok' },
+  refused: { outcome: 'refused' },
+  unreachable: { outcome: 'unreachable' },
+};
+
+/** The token endpoint request: counted, and a client span with traceparent when tracing. */
+function tokenFetch(tracer: Tracer, metrics: Metrics) {
+  return (req: Request) =>
+    tracer.span(
+      'nexus.token.refresh',
+      { kind: 'client', attributes: { 'http.request.method': req.method, 'server.address': new URL(req.url).hostname } },
+      async (span) => {
+        span.inject((k, v) => req.headers.set(k, v));
+        try {
+          const res = await fetch(req);
+          metrics.inc('nexus_token_refreshes_total', res.ok ? REFRESH.ok : REFRESH.refused);
+          span.set('http.response.status_code', res.status);
+          if (!res.ok) span.fail(String(res.status));
+          return res;
+        } catch (e) {
+          metrics.inc('nexus_token_refreshes_total', REFRESH.unreachable);
+          throw e;
+        }
+      },
+    );
 }
 
 export async function openServices(opts: ServicesOptions): Promise<Services> {
@@ -94,6 +124,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       secrets: vault.secrets,
       cache: redis ? createRedisTokenCache(redis, masterKey, { prefix: `${prefix}tok:` }) : createMemoryTokenCache(),
       log,
+      fetch: tokenFetch(opts.tracer ?? NOOP_TRACER, metrics),
     });
     const limiter = redis
       ? createGuardedLimiter(createRedisLimiter(redis, { prefix }), { mode: config.rateLimitFailMode, log, metrics })

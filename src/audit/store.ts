@@ -18,8 +18,10 @@ const COLUMNS = [
   'args_hash',
   'args',
   'error',
+  'trace_id',
+  'span_id',
 ];
-/** Rows per INSERT statement (12 parameters each stays far below every driver's limit). */
+/** Rows per INSERT statement (14 parameters each stays far below every driver's limit). */
 export const ROWS_PER_INSERT = 200;
 const MAX_LIMIT = 10_000;
 
@@ -42,6 +44,8 @@ export function toRow(r: AuditRecord): SqlValue[] {
     r.argsHash ?? null,
     r.args === undefined ? null : JSON.stringify(redact(r.args)),
     text(r.error),
+    r.traceId ?? null,
+    r.spanId ?? null,
   ];
 }
 
@@ -62,6 +66,8 @@ const fromRow = (row: DbRow): AuditRecord => ({
   argsHash: str(row.args_hash),
   args: row.args === null || row.args === undefined ? undefined : (JSON.parse(String(row.args)) as unknown),
   error: str(row.error),
+  traceId: str(row.trace_id),
+  spanId: str(row.span_id),
 });
 
 export interface AuditRowWriter {

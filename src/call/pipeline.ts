@@ -7,8 +7,10 @@ import { errorResult, type ToolResult } from '../invoke/result.ts';
 import type { Labels } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import type { ToolSpec } from '../registry/spec.ts';
+import { NOOP_SPAN, NOOP_TRACER, type Span } from '../trace/tracer.ts';
 import { matcher } from '../util/glob.ts';
 import { memoize } from '../util/memo.ts';
+import { redact } from '../util/redact.ts';
 import type { AuditEntry, CallContext, CallDeps, CallOutcome, InvokeContext, Invoker } from './types.ts';
 
 export type { CallContext, CallDeps, CallOutcome };
@@ -26,6 +28,7 @@ export const unknownTool = (name: string) => new NexusError('NOT_FOUND', `Unknow
 
 export function createCallPipeline(deps: CallDeps): CallPipeline {
   const canUse = deps.canUse ?? defaultCanUse;
+  const t = deps.tracer ?? NOOP_TRACER;
   const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
   // One label object per tool (and outcome), so the metrics' label keys are computed once, not per call
   const toolLabels = memoize((tool: string): Labels => ({ tool }), 100_000);
@@ -55,10 +58,55 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     return result;
   }
 
-  async function call(name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> {
+  // One span per call (GenAI semantic conventions: execute_tool); a tool name the caller may not use
+  // stays out of span names and attributes, so it cannot be probed or flood the trace backend
+  const call = (name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> => {
     const started = performance.now();
+    const found = deps.registry.get(name);
+    const tool = found && canUse(caller, name) ? found : undefined;
+    if (!t.enabled) return run(name, tool, rawArgs, caller, ctx, NOOP_SPAN, started);
+    const access = performance.now();
+    return t.span(
+      tool ? `execute_tool ${name}` : 'execute_tool',
+      {
+        startTime: performance.timeOrigin + started,
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': tool ? name : undefined,
+          'nexus.caller': caller.id,
+          'mcp.session.id': caller.session,
+        },
+      },
+      (span) => {
+        t.record('nexus.access', performance.timeOrigin + started, performance.timeOrigin + access, {
+          attributes: { 'nexus.access.decision': tool ? 'allowed' : 'denied' },
+          ...(!tool && { errorType: 'NOT_FOUND' }),
+        });
+        return run(name, tool, rawArgs, caller, ctx, span, started);
+      },
+    );
+  };
+
+  async function run(
+    name: string,
+    tool: ToolSpec | undefined,
+    rawArgs: unknown,
+    caller: Caller,
+    ctx: CallContext,
+    span: Span,
+    started: number,
+  ): Promise<CallOutcome> {
     const entry: AuditEntry = { time: Date.now(), requestId: ctx.requestId, caller: caller.id, tool: name, outcome: 'ok' };
+    const ids = t.active();
+    if (ids) {
+      entry.traceId = ids.traceId;
+      entry.spanId = ids.spanId;
+    }
     const finish = (outcome: CallOutcome | undefined, err?: NexusError) => {
+      span.set('nexus.outcome', entry.outcome);
+      span.set('nexus.cache', entry.cache);
+      if (err) span.fail(err.code);
+      else if (entry.outcome === 'error') span.fail('tool_error');
       entry.latencyMs = Math.round((performance.now() - started) * 100) / 100;
       deps.metrics?.inc('nexus_tool_calls_total', outcomeLabels(`${name}\n${entry.outcome}`));
       deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, toolLabels(name));
@@ -77,8 +125,7 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       else deps.log?.debug('tool call', line);
       return outcome;
     };
-    const tool = deps.registry.get(name);
-    if (!tool || !canUse(caller, name)) {
+    if (!tool) {
       entry.outcome = 'denied';
       const err = unknownTool(name);
       finish(undefined, err);
@@ -86,10 +133,13 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     }
     let args: Record<string, unknown>;
     try {
-      args = checkArguments(name, tool.inputSchema, rawArgs);
+      args = t.span('nexus.arguments', undefined, () => checkArguments(name, tool.inputSchema, rawArgs));
       entry.argsHash = deps.hashArgs?.(args);
-      if (tool.auditArguments) entry.args = args;
-      const limit = await deps.limits?.(tool, caller);
+      if (tool.auditArguments) {
+        entry.args = args;
+        if (t.enabled) span.set('gen_ai.tool.call.arguments', JSON.stringify(redact(args)));
+      }
+      const limit = deps.limits && (await t.span('nexus.limits', undefined, () => deps.limits!(tool, caller)));
       if (limit) entry.limit = limit;
     } catch (e) {
       const err = toNexusError(e);
@@ -105,8 +155,12 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       let result: ToolResult;
       let source: CallOutcome['source'] = 'backend';
       if (cacheable) {
-        const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
-        const got = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, invokeCtx), entry.argsHash);
+        const got = await t.span('nexus.cache', undefined, async (cacheSpan) => {
+          const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
+          const r = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, invokeCtx), entry.argsHash);
+          cacheSpan.set('nexus.cache.result', r.source === 'cache' ? 'hit' : r.source === 'coalesced' ? 'coalesced' : 'miss');
+          return r;
+        });
         result = got.value;
         source = got.source;
         entry.cache = source === 'cache' ? 'hit' : source === 'coalesced' ? 'coalesced' : 'miss';

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { TargetKind, ToolSpec } from '../registry/spec.ts';
+import type { Tracer } from '../trace/tracer.ts';
 
 export interface CallContext {
   readonly requestId?: string;
@@ -64,6 +65,9 @@ export interface AuditEntry {
   argsHash?: string;
   args?: unknown;
   error?: string;
+  /** W3C ids of the call's span, when traced: join an audit row with its trace and log lines. */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** Serves a cacheable call from the cache, or runs `fn` once for all identical callers. */
@@ -91,4 +95,5 @@ export interface CallDeps {
   readonly hashArgs?: (args: unknown) => string;
   readonly metrics?: Metrics;
   readonly log?: Logger;
+  readonly tracer?: Tracer;
 }

@@ -4,6 +4,7 @@
 import vault from '../../sql/001_vault.sql' with { type: 'text' };
 import keys from '../../sql/002_keys.sql' with { type: 'text' };
 import audit from '../../sql/003_audit.sql' with { type: 'text' };
+import auditTrace from '../../sql/004_audit_trace.sql' with { type: 'text' };
 
 export interface Migration {
   readonly name: string;
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '001_vault', sql: vault },
   { name: '002_keys', sql: keys },
   { name: '003_audit', sql: audit },
+  { name: '004_audit_trace', sql: auditTrace },
 ];

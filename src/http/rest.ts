@@ -5,6 +5,7 @@ import type { CallPipeline } from '../call/pipeline.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { headerContext, NOOP_TRACER, type Tracer } from '../trace/tracer.ts';
 import { problem } from './problem.ts';
 
 export interface RestDeps {
@@ -12,45 +13,75 @@ export interface RestDeps {
   readonly authenticate?: (req: Request) => Promise<Caller>;
   readonly maxRequestBytes: number;
   readonly log: Logger;
+  readonly tracer?: Tracer;
+  /** Whether a tool is declared: only then does its name go into the span name. */
+  readonly declared?: (name: string) => boolean;
 }
 
 export function restRoutes(deps: RestDeps) {
+  const t = deps.tracer ?? NOOP_TRACER;
+  const serve = async (request: Request, params: { name: string }) => {
+    const requestId = request.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
+    try {
+      const authenticate = deps.authenticate;
+      const caller = authenticate ? await t.span('nexus.authenticate', undefined, () => authenticate(request)) : ANONYMOUS;
+      const text = await request.text();
+      if (text.length > deps.maxRequestBytes)
+        throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
+      let args: unknown = {};
+      if (text.trim()) {
+        try {
+          args = JSON.parse(text);
+        } catch {
+          throw new NexusError('INVALID_INPUT', 'request body is not valid JSON', { details: { issues: ['body: not valid JSON'] } });
+        }
+      }
+      const outcome = await deps.pipeline.call(params.name, args, caller, { requestId, signal: request.signal });
+      const r = outcome.result;
+      const headers = { 'x-request-id': requestId, 'x-nexus-source': outcome.source };
+      if (!r.isError) {
+        if (r.json !== undefined) return Response.json(r.json, { headers });
+        const text = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+        return new Response(text, { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+      }
+      const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+      const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR';
+      return problem(new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }) } }), headers);
+    } catch (e) {
+      const err = toNexusError(e);
+      if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      const retry = err.details?.retryAfter;
+      if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
+      return problem(err, headers);
+    }
+  };
   return new Elysia({ name: 'rest-tools' }).post(
     '/api/tools/:name',
-    async ({ request, params }) => {
-      const requestId = request.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
-      try {
-        const caller = deps.authenticate ? await deps.authenticate(request) : ANONYMOUS;
-        const text = await request.text();
-        if (text.length > deps.maxRequestBytes)
-          throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
-        let args: unknown = {};
-        if (text.trim()) {
-          try {
-            args = JSON.parse(text);
-          } catch {
-            throw new NexusError('INVALID_INPUT', 'request body is not valid JSON', { details: { issues: ['body: not valid JSON'] } });
-          }
-        }
-        const outcome = await deps.pipeline.call(params.name, args, caller, { requestId, signal: request.signal });
-        const r = outcome.result;
-        const headers = { 'x-request-id': requestId, 'x-nexus-source': outcome.source };
-        if (!r.isError) {
-          if (r.json !== undefined) return Response.json(r.json, { headers });
-          const text = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-          return new Response(text, { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
-        }
-        const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-        const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR';
-        return problem(new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }) } }), headers);
-      } catch (e) {
-        const err = toNexusError(e);
-        if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });
-        const headers: Record<string, string> = { 'x-request-id': requestId };
-        const retry = err.details?.retryAfter;
-        if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
-        return problem(err, headers);
-      }
+    ({ request, params }) => {
+      if (!t.enabled) return serve(request, params);
+      const tool = deps.declared?.(params.name) ? params.name : undefined;
+      return t.span(
+        `POST /api/tools/${tool ?? ':name'}`,
+        {
+          kind: 'server',
+          remote: headerContext(request.headers),
+          attributes: {
+            'http.request.method': 'POST',
+            'http.route': '/api/tools/:name',
+            'url.path': tool ? `/api/tools/${tool}` : undefined,
+            'network.protocol.name': 'http',
+            'user_agent.original': request.headers.get('user-agent')?.slice(0, 256),
+            'gen_ai.tool.name': tool,
+          },
+        },
+        async (span) => {
+          const res = await serve(request, params);
+          span.set('http.response.status_code', res.status);
+          if (res.status >= 500) span.fail(String(res.status));
+          return res;
+        },
+      );
     },
     { parse: 'none' },
   );

@@ -2,6 +2,7 @@
 import type { Invoker } from '../call/types.ts';
 import { NexusError } from '../errors.ts';
 import type { HttpToolSpec } from '../registry/spec.ts';
+import { NOOP_TRACER, type Tracer } from '../trace/tracer.ts';
 import { type HttpOptions, send } from './http.ts';
 import { buildRequest } from './request.ts';
 import { shapeResponse } from './result.ts';
@@ -11,12 +12,14 @@ export interface HttpInvokerDeps {
   readonly http?: HttpOptions;
   /** Absent: no vault is configured, and a tool with auth fails with CREDENTIAL_ERROR. */
   readonly inject?: InjectCredential;
+  readonly tracer?: Tracer;
 }
 
 const isOAuth = (t: HttpToolSpec) => t.auth?.type === 'oauth2_client_credentials' || t.auth?.type === 'oauth2_refresh_token';
 
 export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> {
   const http = deps.http ?? {};
+  const t = deps.tracer ?? NOOP_TRACER;
   const credential = async (tool: HttpToolSpec, caller: Parameters<Invoker>[2], attempt: 1 | 2): Promise<Injected> => {
     if (!tool.auth) return NOTHING_INJECTED;
     if (!deps.inject)
@@ -26,10 +29,43 @@ export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> 
   return async (tool, args, caller, ctx) => {
     for (let attempt = 1 as 1 | 2; ; attempt = 2) {
       const req = buildRequest(tool, args);
-      const injected = await credential(tool, caller, attempt);
-      const res = await send(withInjected(req, injected), tool.backend, ctx.signal ? { ...http, signal: ctx.signal } : http);
+      const injected = tool.auth
+        ? await t.span('nexus.credential', { attributes: { 'nexus.credential': tool.auth.credential } }, () =>
+            credential(tool, caller, attempt),
+          )
+        : NOTHING_INJECTED;
+      const out = withInjected(req, injected);
+      const send1 = () => send(out, tool.backend, ctx.signal ? { ...http, signal: ctx.signal } : http);
+      const res = !t.enabled
+        ? await send1()
+        : await t.span(`${req.method} ${urlTemplate(tool)}`, clientSpan(tool, out.url, attempt), async (span) => {
+            span.inject((k, v) => out.headers.set(k, v)); // after the credential: never taken for an injected secret
+            const r = await send1();
+            span.set('http.response.status_code', r.status);
+            if (r.status >= 500) span.fail(String(r.status));
+            return r;
+          });
       if (res.status === 401 && attempt === 1 && isOAuth(tool)) continue; // one token refresh, one retry
       return shapeResponse(res, injected.secrets);
     }
+  };
+}
+
+/** The backend URL's path with the tool's template, never argument values (url.template). */
+const urlTemplate = (tool: HttpToolSpec) => `${tool.backend.baseUrl.pathname.replace(/\/+$/, '')}${tool.request.path}`;
+
+function clientSpan(tool: HttpToolSpec, url: URL, attempt: 1 | 2) {
+  return {
+    kind: 'client' as const,
+    attributes: {
+      'http.request.method': tool.request.method,
+      'server.address': url.hostname,
+      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      'url.scheme': url.protocol.slice(0, -1),
+      'url.template': urlTemplate(tool),
+      'http.request.resend_count': attempt === 2 ? 1 : undefined,
+      // the path and query carry argument values (and maybe an api_key): only for tools that opt in
+      'url.full': tool.auditArguments ? `${url.origin}${url.pathname}` : undefined,
+    },
   };
 }

@@ -7,9 +7,11 @@ import { ANONYMOUS, type Caller } from '../caller.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
+import { NOOP_TRACER, nowMs, type Tracer } from '../trace/tracer.ts';
 import { fastToolCall } from './fast-call.ts';
 import { listChangedStream } from './notifications.ts';
 import { createMcpServer, SERVER_INFO } from './server.ts';
+import { mcpSpan } from './span.ts';
 
 export interface McpEndpointOptions {
   readonly pipeline: CallPipeline;
@@ -25,6 +27,7 @@ export interface McpEndpointOptions {
   readonly version?: string;
   /** Answer plain tools/call requests directly (default); off, every request goes through the SDK. */
   readonly fastPath?: boolean;
+  readonly tracer?: Tracer;
 }
 
 export interface McpEndpoint {
@@ -62,23 +65,35 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     return refused;
   };
 
+  const tracer = opts.tracer ?? NOOP_TRACER;
+
   async function handle(req: Request): Promise<Response> {
     const guard = hostGuard(req) ?? originValidationResponse(req, origins);
     if (guard) return guard;
+    // The server span opens once the body is read (its parent may be in params._meta); authentication,
+    // which runs first, is timed and recorded into it.
+    const started = tracer.enabled ? nowMs() : 0;
+    const traced = (body: unknown, caller: Caller | undefined, authError: string | undefined, fn: () => Promise<Response>) =>
+      tracer.enabled ? mcpSpan(tracer, req, body, caller, { started, authEnd, authError, registry: opts.registry }, fn) : fn();
     let caller: Caller = ANONYMOUS;
+    let authEnd = 0;
     try {
       if (opts.authenticate) caller = await opts.authenticate(req);
+      if (tracer.enabled) authEnd = nowMs();
     } catch (e) {
       const err = toNexusError(e);
+      if (tracer.enabled) authEnd = nowMs();
       const www = err.details?.wwwAuthenticate;
-      return rpcError(err.httpStatus, err.jsonRpcCode, err.message, typeof www === 'string' ? { 'www-authenticate': www } : {});
+      return traced(undefined, undefined, err.code, async () =>
+        rpcError(err.httpStatus, err.jsonRpcCode, err.message, typeof www === 'string' ? { 'www-authenticate': www } : {}),
+      );
     }
     const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
     if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
       return listChangedStream(opts.registry, req.signal);
     }
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
-    if (req.method !== 'POST') return handler.fetch(req, { authInfo });
+    if (req.method !== 'POST') return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));
 
     const declared = Number(req.headers.get('content-length') ?? 0);
     if (declared > opts.maxRequestBytes) return rpcError(413, -32600, `request body is larger than ${opts.maxRequestBytes} bytes`);
@@ -97,16 +112,18 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       return rpcError(400, -32700, deep ? 'Parse error: JSON nested too deeply' : 'Parse error: Invalid JSON');
     }
     if (Array.isArray(body)) return rpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
-    if (opts.fastPath !== false) {
-      const fast = fastToolCall(req, body, caller, requestId, { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version });
-      if (fast) return fast;
-    }
-    try {
-      return await handler.fetch(req, { authInfo, parsedBody: body });
-    } catch (e) {
-      opts.log.error('mcp handler failed', { requestId, err: isNexusError(e) ? e : toNexusError(e).cause });
-      return rpcError(500, -32603, 'Internal error');
-    }
+    return traced(body, caller, undefined, async () => {
+      if (opts.fastPath !== false) {
+        const fast = fastToolCall(req, body, caller, requestId, { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version });
+        if (fast) return fast;
+      }
+      try {
+        return await handler.fetch(req, { authInfo, parsedBody: body });
+      } catch (e) {
+        opts.log.error('mcp handler failed', { requestId, err: isNexusError(e) ? e : toNexusError(e).cause });
+        return rpcError(500, -32603, 'Internal error');
+      }
+    });
   }
 
   return {

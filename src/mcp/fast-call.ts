@@ -18,6 +18,9 @@ const MODERN = '2026-07-28';
 const LEGACY_VERSIONS = new Set(['2025-11-25', '2025-06-18', '2025-03-26']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+// W3C trace context a client may add to any request's _meta (SEP-414); it changes nothing in the answer
+const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'];
+const traceKeys = (meta: Record<string, unknown>) => TRACE_KEYS.reduce((n, k) => n + (k in meta ? 1 : 0), 0);
 
 type Era = 'legacy' | 'modern';
 
@@ -28,13 +31,14 @@ function eligible(req: Request, body: Record<string, unknown>, params: Record<st
   const accept = h.get('accept') ?? '';
   const header = h.get('mcp-protocol-version');
   const meta = params._meta;
-  if (meta === undefined) {
+  const traced = isObject(meta) ? traceKeys(meta) : 0;
+  if (meta === undefined || (traced && Object.keys(meta as object).length === traced)) {
     // 2025-era stateless POST: the SDK's transport requires both media types in Accept
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
     if (header !== null && !LEGACY_VERSIONS.has(header)) return undefined;
     return 'legacy';
   }
-  if (!isObject(meta) || Object.keys(meta).length !== 3 || meta[PV] !== MODERN || header !== MODERN) return undefined;
+  if (!isObject(meta) || Object.keys(meta).length !== 3 + traced || meta[PV] !== MODERN || header !== MODERN) return undefined;
   if (!isObject(meta[CAPS]) || !isObject(meta[INFO])) return undefined;
   const info = meta[INFO] as Record<string, unknown>;
   if (typeof info.name !== 'string' || typeof info.version !== 'string') return undefined;
