@@ -2,6 +2,8 @@
 // -> the target kind's invoker (credential, backend or upstream, shape) -> output check -> audit.
 // Edges translate; they never re-implement a step.
 import type { Caller } from '../caller.ts';
+import { completeArguments } from '../catalogue/overrides.ts';
+import { projectResult } from '../catalogue/shape.ts';
 import { NexusError, toNexusError } from '../errors.ts';
 import { errorResult, type ToolResult } from '../invoke/result.ts';
 import type { Labels } from '../metrics.ts';
@@ -51,11 +53,12 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     const invoker = deps.invokers[tool.kind] as Invoker | undefined;
     if (!invoker) throw new NexusError('INTERNAL', `no invoker for ${tool.kind} tools`);
     const result = await invoker(tool, args, caller, ctx);
-    if (tool.outputSchema && !result.isError && (result.structuredContent ?? result.json) !== undefined) {
-      const issues = outputIssues(tool.outputSchema, result.structuredContent ?? result.json);
+    const declared = tool.answerSchema ?? tool.outputSchema;
+    if (declared && !result.isError && (result.structuredContent ?? result.json) !== undefined) {
+      const issues = outputIssues(declared, result.structuredContent ?? result.json);
       if (issues.length) return errorResult(`Backend answer does not match the tool's output schema: ${issues.join('; ')}`, result.status);
     }
-    return result;
+    return projectResult(result, tool); // after redaction, before the cache stores it
   }
 
   // One span per call (GenAI semantic conventions: execute_tool); a tool name the caller may not use
@@ -63,7 +66,7 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
   const call = (name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> => {
     const started = performance.now();
     const found = deps.registry.get(name);
-    const tool = found && canUse(caller, name) ? found : undefined;
+    const tool = found && canUse(caller, name) && (!ctx.within || ctx.within(name)) ? found : undefined;
     if (!t.enabled) return run(name, tool, rawArgs, caller, ctx, NOOP_SPAN, started);
     const access = performance.now();
     return t.span(
@@ -133,7 +136,7 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     }
     let args: Record<string, unknown>;
     try {
-      args = t.span('nexus.arguments', undefined, () => checkArguments(name, tool.inputSchema, rawArgs));
+      args = t.span('nexus.arguments', undefined, () => completeArguments(tool, checkArguments(name, tool.inputSchema, rawArgs)));
       entry.argsHash = deps.hashArgs?.(args);
       if (tool.auditArguments) {
         entry.args = args;

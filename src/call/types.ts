@@ -14,6 +14,8 @@ export interface CallContext {
   readonly signal?: AbortSignal;
   /** Progress the target reports while the call runs (MCP upstreams), relayed to the client. */
   readonly onProgress?: (progress: Progress) => void;
+  /** Narrows the tools callable here (a tool set's endpoint); others are refused as unknown. */
+  readonly within?: (tool: string) => boolean;
 }
 
 export interface Progress {

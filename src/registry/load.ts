@@ -2,19 +2,32 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { assembleCatalogue, type CatalogueDecl, mayBeFederated } from '../catalogue/catalogue.ts';
+import type { OverrideSpec } from '../catalogue/overrides.ts';
+import { type ToolsetSpec, toolsetProblems } from '../catalogue/toolsets.ts';
 import { settingDefault } from '../config/settings.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
-import type { HttpToolSpec } from './spec.ts';
+import type { HttpToolSpec, ToolSpec } from './spec.ts';
 import { formatPath, type Issue, type ParsedYaml, type PathPart, parseYaml } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
 export interface LoadResult {
+  /** The tools as declared (overrides are applied by the registry, over every source). */
   readonly tools: HttpToolSpec[];
+  readonly catalogue: CatalogueDecl;
   readonly issues: Issue[];
   readonly files: string[];
 }
+
+interface FileResult {
+  tools: HttpToolSpec[];
+  toolsets: ToolsetSpec[];
+  overrides: OverrideSpec[];
+  issues: Issue[];
+}
+const emptyFile = (issues: Issue[]): FileResult => ({ tools: [], toolsets: [], overrides: [], issues });
 
 export interface LoadOptions {
   /** What `${env:NAME}` reads; default the process environment. */
@@ -53,6 +66,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   } catch (e) {
     return {
       tools: [],
+      catalogue: { toolsets: [], overrides: [] },
       files: [],
       issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }],
     };
@@ -72,12 +86,25 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
       });
     } else seen.set(t.name, t);
   }
+  const catalogue: CatalogueDecl = { toolsets: results.flatMap((r) => r.toolsets), overrides: results.flatMap((r) => r.overrides) };
+  issues.push(...catalogueIssues([...seen.values()], catalogue));
   // the fast path has no line numbers: report any issue from a precise pass
   if (issues.length && !opts.thorough) return loadToolsDir(dir, { ...opts, thorough: true });
-  return { tools: [...seen.values()], issues, files };
+  return { tools: [...seen.values()], catalogue, issues, files };
 }
 
-export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): { tools: HttpToolSpec[]; issues: Issue[] } {
+/** Tool-set and override problems, each at the line of its declaration. */
+function catalogueIssues(tools: readonly ToolSpec[], catalogue: CatalogueDecl): Issue[] {
+  const out: Issue[] = [];
+  for (const p of toolsetProblems(catalogue.toolsets)) out.push({ ...p.spec.source, path: 'name', message: p.message });
+  const assembled = assembleCatalogue(tools, catalogue);
+  for (const p of assembled.problems) out.push({ ...p.override.source, path: 'overrides', message: p.message });
+  for (const o of assembled.unmatched)
+    if (!mayBeFederated(o.decl.tool)) out.push({ ...o.source, path: 'tool', message: `no tool named "${o.decl.tool}" to override` });
+  return out;
+}
+
+export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): FileResult {
   if (!opts.thorough) {
     const fast = fastParse(text);
     if (fast.ok) {
@@ -96,19 +123,14 @@ function fastParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function buildFile(
-  path: string,
-  fastValue: unknown,
-  precise: ParsedYaml | undefined,
-  opts: LoadOptions,
-): { tools: HttpToolSpec[]; issues: Issue[] } {
+function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undefined, opts: LoadOptions): FileResult {
   const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
   const parsed: Pick<ParsedYaml, 'value' | 'lineOf' | 'issues'> = precise ?? { value: fastValue, issues: [], lineOf: () => 0 };
-  if (parsed.issues.length) return { tools: [], issues: parsed.issues };
+  if (parsed.issues.length) return emptyFile(parsed.issues);
   const issues: Issue[] = [];
   const push = (path: PathPart[], message: string, atKey = false) =>
     issues.push({ file, line: parsed.lineOf(path, atKey), path: formatPath(path), message });
-  if (parsed.value === null || parsed.value === undefined) return { tools: [], issues }; // an empty file declares nothing
+  if (parsed.value === null || parsed.value === undefined) return emptyFile(issues); // an empty file declares nothing
 
   const envProblems: InterpolationProblem[] = [];
   // documented exception to "settings come from Config": ${env:NAME} in tool files reads the environment
@@ -118,11 +140,11 @@ function buildFile(
   const result = ToolFileSchema.safeParse(value);
   if (!result.success) {
     for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
-    return { tools: [], issues };
+    return emptyFile(issues);
   }
-  if (envProblems.length) return { tools: [], issues };
+  if (envProblems.length) return emptyFile(issues);
   const tools: HttpToolSpec[] = [];
-  result.data.tools.forEach((decl, index) => {
+  (result.data.tools ?? []).forEach((decl, index) => {
     const spec = normaliseTool(decl, result.data, {
       file,
       index,
@@ -133,5 +155,13 @@ function buildFile(
     });
     if (spec) tools.push(spec);
   });
-  return { tools, issues };
+  const toolsets = (result.data.toolsets ?? []).map((decl, i) => ({
+    decl,
+    source: { file, line: parsed.lineOf(['toolsets', i, 'name']) },
+  }));
+  const overrides = (result.data.overrides ?? []).map((decl, i) => ({
+    decl,
+    source: { file, line: parsed.lineOf(['overrides', i, 'tool']) },
+  }));
+  return { tools, toolsets, overrides, issues };
 }

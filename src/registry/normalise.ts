@@ -1,4 +1,5 @@
 // One validated tool declaration + its file's backend -> ToolSpec, with the checks zod cannot express.
+import { withProjection } from '../catalogue/shape.ts';
 import { parseDuration } from '../util/duration.ts';
 import { schemaProblems } from './arguments.ts';
 import type { ToolDecl, ToolFile } from './schema.ts';
@@ -69,7 +70,23 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
     problem(at('request', 'body'), `a ${decl.request.method} request cannot have a body`);
   }
   if (problemsBefore.n || !baseUrl) return undefined;
+  const spec = buildSpec(decl, b, baseUrl, input, ctx);
+  if (!decl.response) return spec;
+  try {
+    return withProjection(spec, decl.response);
+  } catch (e) {
+    problem(at('response', 'select'), (e as Error).message);
+    return undefined;
+  }
+}
 
+function buildSpec(
+  decl: ToolDecl,
+  b: NonNullable<ToolFile['backend']>,
+  baseUrl: URL,
+  input: JsonObject,
+  ctx: NormaliseContext,
+): HttpToolSpec {
   const auth = decl.auth ?? b.auth;
   const backend: BackendSpec = {
     id: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}`,

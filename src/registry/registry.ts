@@ -1,11 +1,16 @@
 // The live tool set, merged from several sources (the tool files, each federated server) and swapped
 // atomically: readers always see one whole generation.
+import { assembleCatalogue, type CatalogueDecl, EMPTY_CATALOGUE } from '../catalogue/catalogue.ts';
+import type { ToolsetView } from '../catalogue/toolsets.ts';
 import type { ToolSpec } from './spec.ts';
 
 export interface ToolSet {
   readonly generation: number;
+  /** The served tools: every source's, with the overrides applied. */
   readonly tools: readonly ToolSpec[];
   readonly byName: ReadonlyMap<string, ToolSpec>;
+  /** The tool sets, resolved over the served tools. */
+  readonly toolsets: ReadonlyMap<string, ToolsetView>;
   readonly loadedAt: number;
 }
 
@@ -21,8 +26,8 @@ export const FILES_SOURCE = 'files';
 export interface Registry {
   current(): ToolSet;
   get(name: string): ToolSpec | undefined;
-  /** Replaces the tool files' tools; listeners hear about it after the swap. */
-  replace(tools: readonly ToolSpec[]): ToolSet;
+  /** Replaces the tool files' tools (and their tool sets and overrides, when given); listeners hear after the swap. */
+  replace(tools: readonly ToolSpec[], catalogue?: CatalogueDecl): ToolSet;
   /**
    * Replaces some sources at once (a source set to undefined is removed) in one swap. Sources merge in
    * order: files first, then the others in the order they were first added; a later duplicate name
@@ -34,8 +39,9 @@ export interface Registry {
   onChange(listener: (set: ToolSet) => void): () => void;
 }
 
-export function createRegistry(initial: readonly ToolSpec[] = []): Registry {
+export function createRegistry(initial: readonly ToolSpec[] = [], initialCatalogue: CatalogueDecl = EMPTY_CATALOGUE): Registry {
   const listeners = new Set<(set: ToolSet) => void>();
+  let catalogue = initialCatalogue;
   const sources = new Map<string, readonly ToolSpec[]>([[FILES_SOURCE, Object.freeze([...initial])]]);
   const merge = (generation: number): { set: ToolSet; collisions: Collision[] } => {
     const byName = new Map<string, ToolSpec>();
@@ -47,7 +53,15 @@ export function createRegistry(initial: readonly ToolSpec[] = []): Registry {
         else byName.set(t.name, t);
       }
     }
-    const set = Object.freeze({ generation, tools: Object.freeze([...byName.values()]), byName, loadedAt: Date.now() });
+    // overrides apply over every source (a federated tool can be renamed too), then the sets resolve
+    const { tools, toolsets } = assembleCatalogue([...byName.values()], catalogue);
+    const set = Object.freeze({
+      generation,
+      tools: Object.freeze(tools),
+      byName: new Map(tools.map((t) => [t.name, t])),
+      toolsets,
+      loadedAt: Date.now(),
+    });
     return { set, collisions };
   };
   let set = merge(1).set;
@@ -65,7 +79,10 @@ export function createRegistry(initial: readonly ToolSpec[] = []): Registry {
   return {
     current: () => set,
     get: (name) => set.byName.get(name),
-    replace: (tools) => swap({ [FILES_SOURCE]: tools }).set,
+    replace: (tools, next) => {
+      if (next) catalogue = next;
+      return swap({ [FILES_SOURCE]: tools }).set;
+    },
     replaceSources: swap,
     source: (name) => sources.get(name),
     onChange(listener) {

@@ -121,6 +121,61 @@ export const AnnotationsSchema = z
   })
   .strict();
 
+export const TOOLSET_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
+
+export const ResponseSchema = z
+  .object({
+    select: z.string().min(1).optional().describe('JMESPath expression picking (and renaming) what the model sees'),
+    max_items: z.int().positive().optional().describe('Arrays longer than this are cut, with a note of how many were left out'),
+    max_chars: z.int().min(100).optional().describe('Answer text longer than this is cut, with a truncation marker'),
+    drop_empty: z.boolean().optional().describe('Drop null values, empty strings, empty arrays and empty objects'),
+    output: JsonSchemaObject.optional().describe('Schema of the projected answer (default: inferred from output and select)'),
+  })
+  .strict()
+  .describe('Answer projection, applied after redaction and before caching');
+
+const ToolPattern = z.string().min(1).describe('Tool-name glob: * matches any run of characters');
+
+export const ToolsetSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(new RegExp(TOOLSET_NAME_PATTERN), { message: 'expected 1-32 characters from a-z 0-9 - (starting with a letter or digit)' }),
+    description: z.string().optional(),
+    instructions: z.string().optional().describe('Sent to clients as the MCP server instructions of /mcp/<name>'),
+    include: z.array(ToolPattern).min(1).describe('Tools in the set'),
+    exclude: z.array(ToolPattern).optional().describe('Tools left out even if included'),
+    discovery: z.boolean().optional().describe('Serve search_tools, describe_tool and call_tool instead of listing every tool'),
+  })
+  .strict()
+  .describe('A named subset of the catalogue, served at /mcp/<name>');
+
+export const ArgumentOverrideSchema = z
+  .object({
+    value: z.unknown().optional().describe('Always sent; hidden from the model'),
+    default: z.unknown().optional().describe('Sent when the model gives none; still visible'),
+    hide: z.boolean().optional().describe('Hidden from the model and never sent (unless value is set)'),
+  })
+  .strict()
+  .refine((a) => !(a.value !== undefined && a.default !== undefined), { message: 'give value or default, not both' })
+  .refine((a) => a.value !== undefined || a.default !== undefined || a.hide === true, {
+    message: 'an argument override needs value, default or hide: true',
+  });
+
+export const OverrideSchema = z
+  .object({
+    tool: z.string().min(1).describe('Name of the tool to edit, as declared, imported or federated'),
+    name: z.string().regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }).optional(),
+    title: z.string().optional(),
+    description: z.string().min(1).optional(),
+    annotations: AnnotationsSchema.optional(),
+    arguments: z.record(z.string(), ArgumentOverrideSchema).optional().describe('Fixed values, defaults and hidden arguments'),
+    response: ResponseSchema.optional(),
+    hide: z.boolean().optional().describe('Leave the tool out of the catalogue'),
+  })
+  .strict()
+  .describe('Edits to a tool you do not own, kept apart from its definition (re-import keeps them)');
+
 export const ToolSchema = z
   .object({
     name: z.string().regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }),
@@ -135,24 +190,33 @@ export const ToolSchema = z
     rate_limit: RateLimitSchema.optional().describe('Per-caller limit for this tool'),
     cache: CacheSchema.optional(),
     audit_arguments: z.boolean().optional().describe('Record arguments in the audit trail (default: only a hash)'),
+    response: ResponseSchema.optional(),
   })
   .strict();
 
 export const ToolFileSchema = z
   .object({
     backend: BackendOverrideSchema.optional().describe('Shared by every tool in this file'),
-    tools: z.array(ToolSchema).describe('The tools this file declares'),
+    tools: z.array(ToolSchema).default([]).describe('The tools this file declares'),
+    toolsets: z.array(ToolsetSchema).optional().describe('Named subsets of the catalogue, each served at /mcp/<name>'),
+    overrides: z.array(OverrideSchema).optional().describe('Edits to tools declared elsewhere (imported or federated)'),
   })
   .strict();
 
 export type ToolFile = z.infer<typeof ToolFileSchema>;
 export type ToolDecl = z.infer<typeof ToolSchema>;
 export type AuthSpec = z.infer<typeof AuthSchema>;
+export type ResponseDecl = z.infer<typeof ResponseSchema>;
+export type ToolsetDecl = z.infer<typeof ToolsetSchema>;
+export type OverrideDecl = z.infer<typeof OverrideSchema>;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** JSON Schema of the tool-file format, for editors (`# yaml-language-server: $schema=...`). */
 export function toolFileJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ToolFileSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ToolFileSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     $id: 'https://nexus.dev/schema/tools.schema.json',

@@ -1,4 +1,5 @@
 // The normalised, validated form every other module reads. Built from YAML once per (re)load.
+import type { Projection } from '../catalogue/projection.ts';
 import type { AuthSpec, HttpMethod } from './schema.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -33,7 +34,17 @@ interface ToolBase {
   readonly title?: string;
   readonly description: string;
   readonly inputSchema: JsonObject;
+  /** The output schema clients see: the declared one, or the projected answer's when `response` reshapes it. */
   readonly outputSchema?: JsonObject;
+  /** The declared schema of the backend's raw answer, when a projection changes the published one. */
+  readonly answerSchema?: JsonObject;
+  /** What of the answer reaches the model (`response:` or an override). */
+  readonly projection?: Projection;
+  /** Arguments always sent (hidden from the model) and defaults for omitted ones (overrides). */
+  readonly fixedArguments?: Readonly<Record<string, unknown>>;
+  readonly argumentDefaults?: Readonly<Record<string, unknown>>;
+  /** The name it was declared, imported or federated under, when an override renamed it. */
+  readonly originalName?: string;
   readonly annotations?: JsonObject;
   /** Where calls go: an HTTP backend, or the MCP server behind an upstream tool (id, timeout, limits). */
   readonly backend: BackendSpec;
