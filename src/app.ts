@@ -7,6 +7,7 @@ import { assertBindPolicy, createAuthenticator } from './auth/authenticate.ts';
 import { createToolResponses } from './cache/responses.ts';
 import { type CallPipeline, createCallPipeline } from './call/pipeline.ts';
 import type { Caller } from './caller.ts';
+import { discoveryPipeline } from './catalogue/discovery.ts';
 import type { Config, Env } from './config/config.ts';
 import { NexusError } from './errors.ts';
 import { adminAuditRoutes } from './http/admin-audit.ts';
@@ -18,11 +19,13 @@ import { healthRoutes } from './http/health.ts';
 import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import { restRoutes } from './http/rest.ts';
+import { toolsetRoutes } from './http/toolsets.ts';
 import { createHttpInvoker } from './invoke/http-invoker.ts';
 import type { ToolResult } from './invoke/result.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
 import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
@@ -80,7 +83,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       `tool files have ${initial.issues.length} issue(s):\n  ${initial.issues.map(formatIssue).join('\n  ')}`,
     );
   }
-  const registry = createRegistry(initial.tools);
+  const registry = createRegistry(initial.tools, initial.catalogue);
   const metrics = createMetrics();
   const services = await openServices({
     config,
@@ -139,7 +142,7 @@ async function wire(
   });
   const pipeline = createCallPipeline({
     registry,
-    canUse,
+    canUse: (caller, tool) => canUse(caller, tool, registry.current().toolsets),
     limits: createCallLimits(
       s.limiter,
       {
@@ -163,7 +166,7 @@ async function wire(
     log,
     tracer,
   });
-  const mcp = createMcpEndpoint({
+  const mcpOptions = {
     pipeline,
     registry,
     log,
@@ -174,13 +177,17 @@ async function wire(
     version: o.version ?? VERSION,
     ...(o.mcpFastPath === false && { fastPath: false }),
     tracer,
-  });
+  };
+  const mcp = createMcpEndpoint({ ...mcpOptions, ...(config.discovery && { pipeline: discoveryPipeline(pipeline) }) });
+  const toolsetMcp = createToolsetEndpoints(mcpOptions);
   const adminToken = config.adminToken;
   const http = new Elysia()
     .use(healthRoutes({ registry, checks: readinessChecks(s) }))
     .get('/metrics', () => new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }))
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
+    .all('/mcp/:toolset', ({ request, params }) => toolsetMcp.handle(params.toolset, request), { parse: 'none' })
+    .use(toolsetRoutes({ registry, pipeline, authenticate, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
     .use(
       restRoutes({
         pipeline,
@@ -213,6 +220,7 @@ async function wire(
     close: async () => {
       stopWatching();
       await mcp.close();
+      await toolsetMcp.close();
       await s.close();
       await tracer.close();
     },
@@ -226,7 +234,11 @@ function initialTools(config: Config, loadOpts: LoadOptions, log: Logger) {
       toolsDir: config.toolsDir,
     });
     const results = Object.entries(EXAMPLE_TOOL_FILES).map(([name, text]) => loadToolFile(`(built-in)/${name}`, text, loadOpts));
-    return { tools: results.flatMap((r) => r.tools), issues: results.flatMap((r) => r.issues) };
+    return {
+      tools: results.flatMap((r) => r.tools),
+      catalogue: { toolsets: results.flatMap((r) => r.toolsets), overrides: results.flatMap((r) => r.overrides) },
+      issues: results.flatMap((r) => r.issues),
+    };
   }
   return loadToolsDir(config.toolsDir, loadOpts);
 }

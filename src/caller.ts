@@ -14,3 +14,10 @@ export interface Caller {
 }
 
 export const ANONYMOUS: Caller = Object.freeze({ id: 'anonymous', kind: 'anonymous', name: 'anonymous', tools: ['*'] });
+
+/**
+ * A caller's tool pattern: a tool-name glob (`jira_*`), or `@set` for every tool of a tool set. The one
+ * definition keys, access rules and the admin API validate against.
+ */
+export const CALLER_PATTERN = /^(?:@[a-z0-9][a-z0-9-]{0,31}|[A-Za-z0-9_.*-]{1,128})$/;
+export const CALLER_PATTERN_HELP = 'tool patterns are letters, digits, _ . - and *, or @toolset';

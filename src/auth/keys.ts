@@ -2,6 +2,7 @@
 // Every instance re-reads the active keys at most once a second, so a revoke is effective everywhere
 // within a second, and a flood of wrong keys costs no more than one query a second.
 import { randomBytes } from 'node:crypto';
+import { CALLER_PATTERN, CALLER_PATTERN_HELP } from '../caller.ts';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +12,6 @@ import { createKeyStore, type KeyRow, type KeyStore } from './key-store.ts';
 
 export const KEY_PREFIX = 'nxs_';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
 const CACHE_MS = 1000;
 const TOUCH_EVERY_MS = 60_000;
 
@@ -103,8 +103,8 @@ export function createKeyService(db: Db, opts: KeyServiceOptions = {}): KeyServi
     async create(name, o = {}) {
       if (!NAME.test(name)) throw new NexusError('INVALID_INPUT', `key name "${name}" must be letters, digits, _ . - (max 64)`);
       const tools = o.tools?.length ? [...o.tools] : ['*'];
-      const bad = tools.filter((p) => !PATTERN.test(p));
-      if (bad.length) throw new NexusError('INVALID_INPUT', `invalid tool pattern(s): ${bad.join(', ')}`);
+      const bad = tools.filter((p) => !CALLER_PATTERN.test(p));
+      if (bad.length) throw new NexusError('INVALID_INPUT', `invalid tool pattern(s): ${bad.join(', ')} (${CALLER_PATTERN_HELP})`);
       if (o.expiresAt !== undefined && o.expiresAt <= now()) throw new NexusError('INVALID_INPUT', 'expiry must be in the future');
       const key = generateKey();
       const row: KeyRow = {

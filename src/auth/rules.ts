@@ -5,12 +5,13 @@
 //       tools: ['jira_*']
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CALLER_PATTERN, CALLER_PATTERN_HELP } from '../caller.ts';
 import { NexusError } from '../errors.ts';
 import { formatIssue, formatPath, type Issue, parseYaml } from '../registry/yaml-file.ts';
 import { plainIssues } from '../registry/zod-issues.ts';
 
 const Scalar = z.union([z.string().min(1), z.number(), z.boolean()]);
-const Pattern = z.string().regex(/^[A-Za-z0-9_.*-]{1,128}$/, 'tool patterns are letters, digits, _ . - and *');
+const Pattern = z.string().regex(CALLER_PATTERN, CALLER_PATTERN_HELP);
 
 const RuleSchema = z.strictObject({
   description: z.string().optional(),

@@ -61,7 +61,16 @@ export function applyOverride(tool: ToolSpec, o: OverrideSpec): { tool: ToolSpec
     ...(d.description !== undefined && { description: d.description.trim() }),
     ...(d.annotations && { annotations: { ...tool.annotations, ...d.annotations } }),
     ...(d.arguments && {
-      inputSchema: { ...tool.inputSchema, properties: props, ...(required.length ? { required } : {}) },
+      // hidden arguments stay hidden: a model that sends one anyway is told it is not allowed
+      inputSchema: {
+        ...tool.inputSchema,
+        properties: props,
+        ...(required.length ? { required } : {}),
+        additionalProperties: tool.inputSchema.additionalProperties === true ? true : false,
+      },
+      hiddenArguments: Object.entries(d.arguments)
+        .filter(([, a]) => a.hide || a.value !== undefined)
+        .map(([k]) => k),
       ...(Object.keys(fixed).length && { fixedArguments: fixed }),
       ...(Object.keys(defaults).length && { argumentDefaults: defaults }),
     }),
@@ -125,8 +134,9 @@ export function applyOverrides(
 
 /** Arguments as the backend gets them: defaults for what the model left out, fixed values always. */
 export function completeArguments(tool: ToolSpec, args: Record<string, unknown>): Record<string, unknown> {
-  if (!tool.fixedArguments && !tool.argumentDefaults) return args;
+  if (!tool.fixedArguments && !tool.argumentDefaults && !tool.hiddenArguments) return args;
   const out: Record<string, unknown> = { ...args };
+  for (const k of tool.hiddenArguments ?? []) delete out[k];
   for (const [k, v] of Object.entries(tool.argumentDefaults ?? {})) if (out[k] === undefined) out[k] = v;
   return Object.assign(out, tool.fixedArguments);
 }

@@ -44,7 +44,7 @@ export const keysCreateCommand: Command = {
   help: `Usage: nexus keys create NAME [--tools PATTERNS] [--expires DURATION] [--data-dir DIR]
 
 Prints a new client key once on stdout. Clients send it as \`Authorization: Bearer <key>\`.
-  --tools PATTERNS  comma-separated tool-name patterns the key may use (default: every tool)
+  --tools PATTERNS  comma-separated tool-name patterns the key may use, @SET for a tool set (default: every tool)
   --expires D       lifetime (90d, 12h) or an ISO date (default: never)
 ${DB_HELP}
 

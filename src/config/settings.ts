@@ -205,6 +205,14 @@ export const SETTINGS = [
   },
   { key: 'noProxy', env: 'NO_PROXY', aliases: ['no_proxy'], kind: 'string', doc: 'Hosts called directly, comma list (.corp, *)' },
   { key: 'debug', env: 'NEXUS_DEBUG', kind: 'bool', default: 'false', doc: 'CLI: print the stack of an unexpected error' },
+  {
+    key: 'discovery',
+    flag: 'discovery',
+    env: 'NEXUS_DISCOVERY',
+    kind: 'bool',
+    default: 'false',
+    doc: 'On /mcp, serve search_tools, describe_tool and call_tool instead of listing every tool',
+  },
 ] as const satisfies readonly SettingDef[];
 
 export type SettingRow = (typeof SETTINGS)[number];

@@ -28,6 +28,8 @@ export interface McpEndpointOptions {
   /** Answer plain tools/call requests directly (default); off, every request goes through the SDK. */
   readonly fastPath?: boolean;
   readonly tracer?: Tracer;
+  /** The MCP server instructions sent to clients (a tool set's), read per request. */
+  readonly instructions?: () => string | undefined;
 }
 
 export interface McpEndpoint {
@@ -42,7 +44,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   const handler = createMcpHandler(
     (ctx) => {
       const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string } | undefined;
-      return createMcpServer({ pipeline: opts.pipeline, version: opts.version }, extra?.caller ?? ANONYMOUS, extra?.requestId ?? '');
+      const instructions = opts.instructions?.();
+      return createMcpServer(
+        { pipeline: opts.pipeline, version: opts.version, ...(instructions && { instructions }) },
+        extra?.caller ?? ANONYMOUS,
+        extra?.requestId ?? '',
+      );
     },
     {
       maxRequestBodySize: opts.maxRequestBytes,

@@ -3,27 +3,14 @@
 import { type CallToolResult, ProtocolError, ResourceNotFoundError, Server, type Tool } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
 import type { Caller } from '../caller.ts';
+import { toolDescriptor } from '../catalogue/stats.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
 
-const descriptors = new WeakMap<ToolSpec, Tool>();
-export function toMcpTool(t: ToolSpec): Tool {
-  let d = descriptors.get(t);
-  if (!d) {
-    d = {
-      name: t.name,
-      ...(t.title !== undefined && { title: t.title }),
-      description: t.description,
-      inputSchema: t.inputSchema as Tool['inputSchema'],
-      ...(t.outputSchema && { outputSchema: t.outputSchema as Tool['outputSchema'] }),
-      ...(t.annotations && { annotations: t.annotations }),
-    };
-    descriptors.set(t, d);
-  }
-  return d;
-}
+/** The SDK's Tool type over the one descriptor the catalogue sizes are measured on. */
+export const toMcpTool = (t: ToolSpec): Tool => toolDescriptor(t) as Tool;
 
 /** A NexusError as the JSON-RPC error the SDK writes on the wire. */
 export function toProtocolError(e: unknown): ProtocolError {

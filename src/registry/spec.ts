@@ -43,6 +43,8 @@ interface ToolBase {
   /** Arguments always sent (hidden from the model) and defaults for omitted ones (overrides). */
   readonly fixedArguments?: Readonly<Record<string, unknown>>;
   readonly argumentDefaults?: Readonly<Record<string, unknown>>;
+  /** Arguments an override hid: never taken from the model. */
+  readonly hiddenArguments?: readonly string[];
   /** The name it was declared, imported or federated under, when an override renamed it. */
   readonly originalName?: string;
   readonly annotations?: JsonObject;

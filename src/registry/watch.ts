@@ -14,14 +14,14 @@ export interface ReloadResult {
 
 export function reloadTools(dir: string, registry: Registry, log: Logger, opts: LoadOptions = {}): ReloadResult {
   const started = performance.now();
-  const { tools, issues } = loadToolsDir(dir, opts);
+  const { tools, catalogue, issues } = loadToolsDir(dir, opts);
   if (issues.length) {
     const lines = issues.map(formatIssue);
     for (const line of lines) log.error('tool file issue', { issue: line });
     log.warn('tool reload rejected; the previous tool set stays active', { issues: issues.length });
     return { ok: false, tools: registry.current().tools.length, issues: lines };
   }
-  const set = registry.replace(tools);
+  const set = registry.replace(tools, catalogue);
   log.info('tools loaded', { tools: tools.length, generation: set.generation, ms: Math.round(performance.now() - started) });
   return { ok: true, tools: tools.length, issues: [] };
 }
