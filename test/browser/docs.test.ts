@@ -1,19 +1,9 @@
 // /docs renders in headless Chromium with every non-loopback request aborted (an air-gapped site).
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { Elysia } from 'elysia';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { docsRoutes } from '../../src/http/docs.ts';
-
-const CHROMIUM = process.env.NEXUS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+import { launchChromium } from '../helpers/browser.ts';
 
 const openapi = {
   openapi: '3.1.0',
@@ -35,7 +25,7 @@ let browser: Browser;
 beforeAll(async () => {
   const app = new Elysia().use(docsRoutes({ openapiUrl: '/openapi.json', title: 'Docs test' })).get('/openapi.json', () => openapi);
   server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (req) => app.handle(req) });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 }, 30_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,19 +1,9 @@
 // The real gateway's /docs, offline: authorize with a client key, "Try it out" on a tool, get its answer.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startBackend } from '../helpers/backend.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { startGateway, type TestGateway, toolsDir } from '../helpers/gateway.ts';
-
-const CHROMIUM = process.env.NEXUS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 const backend = startBackend((_req, url) =>
   Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Login page times out' }),
@@ -35,7 +25,7 @@ tools:
     }),
   });
   key = (await gw.app.services.keys.create('swagger-user', { tools: ['*'] })).key;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 }, 30_000);
 afterAll(async () => {
   await browser?.close();

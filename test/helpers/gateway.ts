@@ -1,25 +1,13 @@
 // Starts a real gateway on port 0 over a tools dir, for integration tests.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type App, createApp } from '../../src/app.ts';
 import { resolveConfig } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
+import { tempDir } from './files.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-services.ts';
 
-export function tempDir(prefix = 'nexus-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** Writes files (name -> YAML text) into a fresh tools dir. */
-export function toolsDir(files: Record<string, string>): string {
-  const dir = tempDir('nexus-tools-');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+export { tempDir, toolsDir } from './files.ts';
+export { TEST_DATABASE_URL, TEST_REDIS_URL };
 
 export interface TestGateway {
   app: App;
@@ -30,9 +18,6 @@ export interface TestGateway {
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-export const TEST_DATABASE_URL = process.env.NEXUS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEST_REDIS_URL = process.env.NEXUS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
  * Shared mode on the real PostgreSQL and Redis, isolated per test file: a PostgreSQL schema and a Redis

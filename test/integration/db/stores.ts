@@ -7,8 +7,9 @@ import { migrate } from '../../../src/db/migrate.ts';
 import { openDb, sqliteFile } from '../../../src/db/open.ts';
 import type { Db } from '../../../src/db/types.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { TEST_DATABASE_URL } from '../../helpers/test-services.ts';
 
-export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = TEST_DATABASE_URL;
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 

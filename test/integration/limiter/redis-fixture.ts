@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRedis, type RedisClient, redisReady } from '../../../src/db/redis.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { freePorts } from '../../helpers/services.ts';
+import { TEST_REDIS_URL } from '../../helpers/test-services.ts';
 
-export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const SHARED_REDIS_URL = TEST_REDIS_URL;
 
 export const uniquePrefix = () => `t_${crypto.randomUUID().slice(0, 8)}:`;
 
@@ -37,14 +39,6 @@ export interface RedisChild {
   freeze(): void;
   thaw(): void;
 }
-
-/** n distinct free ports (all held open until each is known, so none repeats). */
-const freePorts = (n: number) => {
-  const probes = Array.from({ length: n }, () => Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } }));
-  const ports = probes.map((p) => p.port);
-  for (const p of probes) p.stop(true);
-  return ports;
-};
 
 /** Spawns redis-server with extra args and resolves once it accepts connections. */
 async function spawnRedis(port: number, args: string[], cwd?: string) {

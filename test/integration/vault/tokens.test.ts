@@ -8,6 +8,7 @@ import { createMemoryTokenCache } from '../../../src/vault/token-cache.ts';
 import { createRedisTokenCache } from '../../../src/vault/token-cache-redis.ts';
 import { type OAuthAuth, TokenManager } from '../../../src/vault/tokens.ts';
 import { Vault } from '../../../src/vault/vault.ts';
+import { TEST_REDIS_URL } from '../../helpers/test-services.ts';
 import { type TestStore, testStore } from '../db/stores.ts';
 import { canary, codeOf, encodings, randomMasterKey, rejection } from './secrets.ts';
 
@@ -121,7 +122,7 @@ describe('Redis token cache', () => {
   const prefix = `test:nxv:${crypto.randomUUID()}:`;
   let redis: Redis;
   beforeAll(() => {
-    redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   });
   afterAll(async () => {
     const keys = await scanKeys(redis, `${prefix}*`);

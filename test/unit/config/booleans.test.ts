@@ -5,7 +5,7 @@ import { createApp } from '../../../src/app.ts';
 import { resolveConfig } from '../../../src/config/config.ts';
 import { FALSE_WORDS, SETTINGS, TRUE_WORDS } from '../../../src/config/settings.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { tempDir, toolsDir } from '../../helpers/gateway.ts';
+import { tempDir, toolsDir } from '../../helpers/files.ts';
 
 const BOOLS = SETTINGS.filter((s) => s.kind === 'bool');
 const spellings = (words: readonly string[]) => words.flatMap((w) => [w, w.toUpperCase(), ` ${w[0]!.toUpperCase()}${w.slice(1)} `]);

@@ -6,7 +6,7 @@ import { runCli } from '../../../src/cli/index.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
 import { toolFileJsonSchema } from '../../../src/registry/schema.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
-import { toolsDir } from '../../helpers/gateway.ts';
+import { toolsDir } from '../../helpers/files.ts';
 
 const BROKEN = {
   'jira.yaml': `backend:

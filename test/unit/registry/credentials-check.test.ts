@@ -4,7 +4,7 @@ import { expect, test } from 'bun:test';
 import { credentialIssues, credentialNames } from '../../../src/registry/credentials-check.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
-import { toolsDir } from '../../helpers/gateway.ts';
+import { toolsDir } from '../../helpers/files.ts';
 
 const tools = () => {
   const dir = toolsDir({
