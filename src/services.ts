@@ -4,6 +4,7 @@
 
 import { startAuditRetention } from './audit/retention.ts';
 import { type AuditSink, createAuditSink } from './audit/sink.ts';
+import { openAuditSpool, replayAuditSpools, spoolDir } from './audit/spool.ts';
 import { type AuditStore, createAuditStore } from './audit/store.ts';
 import { createThreadAuditStore } from './audit/thread-store.ts';
 import { createJwtVerifier, type JwtVerifier, oauthConfigOf } from './auth/jwt.ts';
@@ -148,7 +149,13 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     // the disk on each commit (thread-store.ts, openSqlite); with PostgreSQL they leave the process anyway
     const threadStore = config.databaseUrl ? undefined : createThreadAuditStore(sqliteFile(config.dataDir), auditStore, log);
     if (threadStore) stops.push(() => threadStore.close());
-    const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics });
+    // what a crash left in a spool goes to the store before this instance records anything
+    const spoolAt = spoolDir(config.dataDir);
+    await replayAuditSpools(spoolAt, auditStore, log).catch((e) =>
+      log.error('audit spool replay failed; it is retried at the next start', { err: e }),
+    );
+    const spool = openAuditSpool(spoolAt, log);
+    const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics, ...(spool && { spool }) });
     const retention = startAuditRetention({ db, log, retentionMs: config.auditRetention });
     stops.push(() => retention.stop());
 

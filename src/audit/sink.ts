@@ -1,9 +1,10 @@
-// Writes audit records without slowing calls: record() only queues; a timer (every 250ms) or a full
-// batch (100) flushes the queue, one transaction per batch. A full queue drops records, counted and
-// logged.
+// Writes audit records without slowing calls: record() appends to the spool file (when there is one)
+// and queues; a timer (every 250ms) or a full batch (100) flushes the queue, one transaction per
+// batch, then marks it shipped in the spool. A full queue drops records, counted and logged.
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRecord } from './record.ts';
+import type { AuditSpool } from './spool.ts';
 import type { AuditStore } from './store.ts';
 
 export interface AuditSinkOptions {
@@ -14,6 +15,8 @@ export interface AuditSinkOptions {
   readonly batchSize?: number;
   /** Records kept in memory at most; beyond that new ones are dropped (default 10 000). */
   readonly maxQueue?: number;
+  /** Where each record goes first, so a crash before the flush loses none (spool.ts). */
+  readonly spool?: AuditSpool;
 }
 
 export interface AuditSink {
@@ -31,7 +34,8 @@ export interface AuditSink {
 export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const batchSize = opts.batchSize ?? 100;
   const maxQueue = opts.maxQueue ?? 10_000;
-  let queue: AuditRecord[] = [];
+  const spool = opts.spool;
+  let queue: Array<{ r: AuditRecord; seq: number }> = [];
   let dropped = 0;
   let unreported = 0;
   let failing = false;
@@ -57,7 +61,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       const batch = queue.length > batchSize ? queue.splice(0, batchSize) : queue;
       if (batch === queue) queue = [];
       try {
-        await opts.store.insert(batch);
+        await opts.store.insert(batch.map((q) => q.r));
+        spool?.shipped(batch[batch.length - 1]!.seq);
         if (failing) opts.log.info('audit writes recovered');
         failing = false;
       } catch (e) {
@@ -72,14 +77,18 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
     }
   }
 
-  const flush = () => (chain = chain.then(write));
+  const flush = () =>
+    (chain = chain.then(() => {
+      spool?.sync();
+      return write();
+    }));
   const timer = setInterval(() => void flush(), opts.flushIntervalMs ?? 250);
   timer.unref?.();
 
   return {
     record(entry) {
       if (closed || queue.length >= maxQueue) return drop(1);
-      queue.push({ ...entry });
+      queue.push({ r: { ...entry }, seq: spool?.append(entry) ?? 0 });
       if (queue.length >= batchSize && !kicked) {
         kicked = true;
         setTimeout(() => void flush(), 0);
@@ -90,6 +99,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       closed = true;
       clearInterval(timer);
       await flush();
+      if (!queue.length) spool?.close(); // else its records are replayed at the next start
     },
     get dropped() {
       return dropped;

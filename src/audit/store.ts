@@ -70,6 +70,10 @@ const fromRow = (row: DbRow): AuditRecord => ({
   spanId: str(row.span_id),
 });
 
+/** The record a row made by toRow stands for (the audit spool keeps rows). */
+export const recordOfRow = (row: readonly SqlValue[]): AuditRecord =>
+  fromRow(Object.fromEntries(COLUMNS.map((c, i) => [c, row[i] ?? null])));
+
 export interface AuditRowWriter {
   /** Writes rows made by toRow (already redacted) in one transaction, ROWS_PER_INSERT per statement. */
   insertRows(rows: readonly SqlValue[][]): Promise<void>;
