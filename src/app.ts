@@ -20,8 +20,12 @@ import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import { restRoutes } from './http/rest.ts';
 import { toolsetRoutes } from './http/toolsets.ts';
+import { createAdmission } from './invoke/admission.ts';
+import { createBreaker } from './invoke/breaker.ts';
+import { createGuard, guardInvoker } from './invoke/guard.ts';
 import { createHttpInvoker } from './invoke/http-invoker.ts';
 import type { ToolResult } from './invoke/result.ts';
+import { DEFAULT_RETRY } from './invoke/retry.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
@@ -39,6 +43,9 @@ import { openTracer } from './trace/open.ts';
 import type { Tracer } from './trace/tracer.ts';
 import { createAuthInjector } from './vault/inject.ts';
 import { VERSION } from './version.ts';
+
+// outbound slots kept free of backend calls: token endpoints, JWKS
+const OUTBOUND_RESERVE = 16;
 
 export interface App {
   readonly http: AnyElysia;
@@ -140,6 +147,14 @@ async function wire(
     },
     tokens: s.tokens,
   });
+  // admission, breaker and retries around every target kind's invoker (src/invoke/guard.ts)
+  const guard = createGuard({
+    admission: createAdmission({ total: Math.max(1, config.maxOutbound - OUTBOUND_RESERVE), metrics }),
+    breaker: createBreaker({ threshold: config.breakerThreshold, cooldownMs: config.breakerCooldown, metrics }),
+    retry: { ...DEFAULT_RETRY, retries: config.backendRetries },
+    defaultConcurrency: config.backendConcurrency,
+    metrics,
+  });
   const pipeline = createCallPipeline({
     registry,
     canUse: (caller, tool) => canUse(caller, tool, registry.current().toolsets),
@@ -153,11 +168,14 @@ async function wire(
     ),
     responses: createToolResponses<ToolResult>(s.responses),
     invokers: {
-      http: createHttpInvoker({
-        inject: injector.inject,
-        http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) },
-        tracer,
-      }),
+      http: guardInvoker(
+        guard,
+        createHttpInvoker({
+          inject: injector.inject,
+          http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) },
+          tracer,
+        }),
+      ),
     },
     credentialIdentity: injector.credentialIdentity,
     audit: s.audit.record,

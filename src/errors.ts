@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'CREDENTIAL_ERROR',
   'VAULT_ERROR',
   'UNAVAILABLE',
+  /** A backend's budget of calls in flight (or the process's) is full: refused at once, not queued. */
+  'OVERLOADED',
+  /** A backend's circuit breaker is open after repeated failures. */
+  'CIRCUIT_OPEN',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -64,6 +68,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CREDENTIAL_ERROR: 502,
   VAULT_ERROR: 500,
   UNAVAILABLE: 503,
+  OVERLOADED: 503,
+  CIRCUIT_OPEN: 503,
   INTERNAL: 500,
 };
 
@@ -83,5 +89,7 @@ export const JSON_RPC_CODE: Record<ErrorCode, number> = {
   CREDENTIAL_ERROR: -32053,
   VAULT_ERROR: -32603,
   UNAVAILABLE: -32054,
+  OVERLOADED: -32055,
+  CIRCUIT_OPEN: -32056,
   INTERNAL: -32603,
 };

@@ -4,6 +4,8 @@ export type Labels = Readonly<Record<string, string>>;
 export interface Metrics {
   inc(name: string, labels?: Labels, by?: number): void;
   observe(name: string, value: number, labels?: Labels): void;
+  /** A gauge: the current value of a state (breaker state, calls in flight). */
+  set(name: string, value: number, labels?: Labels): void;
   /** Prometheus text exposition format. */
   render(): string;
 }
@@ -22,9 +24,14 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   nexus_vault_operations_total: 'Vault operations, by operation.',
   nexus_audit_dropped_total: 'Audit records dropped because the queue was full or the store kept failing.',
   nexus_token_refreshes_total: 'OAuth2 access tokens requested from token endpoints, by outcome (ok, refused, unreachable).',
+  nexus_backend_breaker_state: 'Circuit breaker of each backend: 0 closed, 1 half-open (probing), 2 open (calls refused).',
+  nexus_backend_shed_total: 'Backend calls refused at once because a budget of calls in flight was full, by backend and budget.',
+  nexus_backend_retries_total: 'Backend calls retried (connection failure, 502, 503, 504), by backend.',
+  nexus_backend_circuit_refused_total: 'Calls refused because the backend circuit breaker was open, by backend.',
+  nexus_store_stale_total: 'Client keys or credentials served from memory because the store did not answer, by kind.',
 };
 
-const header = (name: string, type: 'counter' | 'histogram') => [
+const header = (name: string, type: 'counter' | 'histogram' | 'gauge') => [
   ...(METRIC_HELP[name] ? [`# HELP ${name} ${METRIC_HELP[name]}`] : []),
   `# TYPE ${name} ${type}`,
 ];
@@ -48,7 +55,13 @@ const key = (labels?: Labels) => {
 export function createMetrics(): Metrics {
   const counters = new Map<string, Map<string, number>>();
   const hists = new Map<string, Map<string, { buckets: number[]; sum: number; count: number }>>();
+  const gauges = new Map<string, Map<string, number>>();
   return {
+    set(name, value, labels) {
+      let series = gauges.get(name);
+      if (!series) gauges.set(name, (series = new Map()));
+      series.set(key(labels), value);
+    },
     inc(name, labels, by = 1) {
       let series = counters.get(name);
       if (!series) counters.set(name, (series = new Map()));
@@ -69,6 +82,10 @@ export function createMetrics(): Metrics {
       const out: string[] = [];
       for (const [name, series] of counters) {
         out.push(...header(name, 'counter'));
+        for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
+      }
+      for (const [name, series] of gauges) {
+        out.push(...header(name, 'gauge'));
         for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
       }
       for (const [name, series] of hists) {

@@ -18,17 +18,25 @@ export interface ToolResponses<R> {
     tool: CachedTool,
     args: Record<string, unknown>,
     credentialIdentity: string,
-    fn: () => Promise<R>,
+    fn: (signal?: AbortSignal) => Promise<R>,
     digest?: string,
+    /** This caller's; fn's own fires only when no identical caller waits any more. */
+    signal?: AbortSignal,
   ): Promise<{ value: R; source: AnswerSource }>;
 }
 
 export function createToolResponses<R extends { readonly isError?: boolean }>(service: ResponseCacheService): ToolResponses<R> {
   return {
-    fetch: (tool, args, credentialIdentity, fn, digest) =>
-      service.fetch(cacheKeyOf(tool.name, digest ?? argsDigest(args), credentialIdentity), tool.cache, tool.backend.timeoutMs, async () => {
-        const value = await fn();
-        return { value, cacheable: !value.isError };
-      }),
+    fetch: (tool, args, credentialIdentity, fn, digest, signal) =>
+      service.fetch(
+        cacheKeyOf(tool.name, digest ?? argsDigest(args), credentialIdentity),
+        tool.cache,
+        tool.backend.timeoutMs,
+        async (flightSignal) => {
+          const value = await fn(flightSignal);
+          return { value, cacheable: !value.isError };
+        },
+        signal,
+      ),
   };
 }

@@ -26,13 +26,14 @@ export interface ResponseCacheService {
   /**
    * Serves key from the cache, else runs fn once for all identical calls in flight (waiters give up
    * after timeoutMs with UPSTREAM_TIMEOUT). An error thrown by fn reaches every in-instance waiter and
-   * is never cached.
+   * is never cached. `signal` is this caller's; fn gets one that fires only when no caller waits.
    */
   fetch<T>(
     key: string,
     policy: CachePolicy | undefined,
     timeoutMs: number,
-    fn: () => Promise<Answer<T>>,
+    fn: (signal?: AbortSignal) => Promise<Answer<T>>,
+    signal?: AbortSignal,
   ): Promise<{ value: T; source: AnswerSource }>;
   /** `nexus cache clear [TOOL]` and the admin endpoint. */
   clear(tool?: string): Promise<number>;
@@ -65,8 +66,14 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
   const fits = (value: unknown, max?: number) => max === undefined || Buffer.byteLength(JSON.stringify(value)) <= max;
 
   return {
-    async fetch<T>(key: string, policy: CachePolicy | undefined, timeoutMs: number, fn: () => Promise<Answer<T>>) {
-      if (!policy) return { value: (await fn()).value, source: 'backend' as const };
+    async fetch<T>(
+      key: string,
+      policy: CachePolicy | undefined,
+      timeoutMs: number,
+      fn: (signal?: AbortSignal) => Promise<Answer<T>>,
+      signal?: AbortSignal,
+    ) {
+      if (!policy) return { value: (await fn(signal)).value, source: 'backend' as const };
       const labels = toolLabels(toolOfKey(key));
       const hit = await read(key);
       if (hit) {
@@ -74,15 +81,15 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
         return { value: hit.value as T, source: 'cache' as const };
       }
       metrics?.inc(CACHE_METRICS.misses, labels);
-      const leader = async () => {
-        const answer = await fn();
+      const leader = async (flightSignal: AbortSignal) => {
+        const answer = await fn(flightSignal);
         if (answer.cacheable && fits(answer.value, policy.maxEntryBytes)) {
           await cache.set(key, { value: answer.value, storedAt: Date.now() }, policy.ttlMs).catch(failed('set'));
         }
         return answer.value;
       };
       const lookup = async () => (await read(key))?.value as T | undefined;
-      const { value, coalesced } = await coalescer.run(key, timeoutMs, leader, lookup);
+      const { value, coalesced } = await coalescer.run(key, timeoutMs, leader, lookup, signal);
       if (coalesced) metrics?.inc(CACHE_METRICS.coalesced, labels);
       return { value, source: coalesced ? ('coalesced' as const) : ('backend' as const) };
     },

@@ -25,7 +25,15 @@ export interface Coalesced<T> {
 export interface Coalescer {
   /**
    * Runs fn once for all identical calls in flight. `lookup` is how a waiter on another instance
-   * finds the leader's answer (the cache); without it only in-instance calls are merged.
+   * finds the leader's answer (the cache); without it only in-instance calls are merged. `signal` is
+   * this caller's: when it fires this caller stops waiting; fn's own signal fires only once no caller
+   * (of any instance) waits any more.
    */
-  run<T>(key: string, timeoutMs: number, fn: () => Promise<T>, lookup?: () => Promise<T | undefined>): Promise<Coalesced<T>>;
+  run<T>(
+    key: string,
+    timeoutMs: number,
+    fn: (signal: AbortSignal) => Promise<T>,
+    lookup?: () => Promise<T | undefined>,
+    signal?: AbortSignal,
+  ): Promise<Coalesced<T>>;
 }

@@ -17,6 +17,9 @@ import type { AuditEntry, CallContext, CallDeps, CallOutcome, InvokeContext, Inv
 
 export type { CallContext, CallDeps, CallOutcome };
 
+/** Nexus declining to call the target (full budget, open breaker): a protocol error, like a rate limit. */
+const REFUSALS = new Set(['OVERLOADED', 'CIRCUIT_OPEN']);
+
 const defaultCanUse = (caller: Caller, tool: string) => matcher(caller.tools)(tool);
 
 export interface CallPipeline {
@@ -158,9 +161,11 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       let result: ToolResult;
       let source: CallOutcome['source'] = 'backend';
       if (cacheable) {
+        // the backend call goes on while any identical caller waits: it gets the flight's signal, not ours
+        const run = (signal?: AbortSignal) => invoke(tool, args, caller, { ...invokeCtx, signal });
         const got = await t.span('nexus.cache', undefined, async (cacheSpan) => {
           const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
-          const r = await deps.responses!.fetch(tool, args, identity, () => invoke(tool, args, caller, invokeCtx), entry.argsHash);
+          const r = await deps.responses!.fetch(tool, args, identity, run, entry.argsHash, ctx.signal);
           cacheSpan.set('nexus.cache.result', r.source === 'cache' ? 'hit' : r.source === 'coalesced' ? 'coalesced' : 'miss');
           return r;
         });
@@ -173,8 +178,9 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       return finish({ result, source, tool }, undefined)!;
     } catch (e) {
       const err = toNexusError(e);
-      if (err.code === 'INVALID_INPUT') {
-        entry.outcome = 'invalid';
+      if (err.code === 'INVALID_INPUT' || REFUSALS.has(err.code)) {
+        entry.outcome = err.code === 'INVALID_INPUT' ? 'invalid' : 'limited';
+        if (entry.outcome === 'limited') entry.limit = err.code === 'OVERLOADED' ? 'backend_concurrency' : 'backend_breaker';
         finish(undefined, err);
         throw err;
       }

@@ -28,6 +28,8 @@ export interface Progress {
 export interface InvokeContext {
   readonly requestId?: string;
   readonly signal?: AbortSignal;
+  /** This attempt's share of the tool's timeout (retries split one budget); default the whole timeout. */
+  readonly timeoutMs?: number;
   readonly onProgress?: (progress: Progress) => void;
 }
 
@@ -78,9 +80,11 @@ export interface ResponseService {
     tool: ToolSpec,
     args: Record<string, unknown>,
     credentialIdentity: string,
-    fn: () => Promise<ToolResult>,
+    fn: (signal?: AbortSignal) => Promise<ToolResult>,
     /** The arguments' digest (`hashArgs`), when computed already. */
     digest?: string,
+    /** The caller's; fn's own fires only when no identical caller waits any more. */
+    signal?: AbortSignal,
   ): Promise<{ value: ToolResult; source: 'backend' | 'cache' | 'coalesced' }>;
 }
 

@@ -45,8 +45,11 @@ export function restRoutes(deps: RestDeps) {
         return new Response(text, { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
       }
       const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-      const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR';
-      return problem(new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }) } }), headers);
+      // a backend's own 429 reaches the client as a 429 with its Retry-After, so it can back off
+      const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : r.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_ERROR';
+      const wait = r.retryAfter !== undefined && { retryAfter: r.retryAfter };
+      const err = new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }), ...wait } });
+      return problem(err, { ...headers, ...(wait && { 'retry-after': String(r.retryAfter) }) });
     } catch (e) {
       const err = toNexusError(e);
       if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });

@@ -35,7 +35,8 @@ export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> 
           )
         : NOTHING_INJECTED;
       const out = withInjected(req, injected);
-      const send1 = () => send(out, tool.backend, ctx.signal ? { ...http, signal: ctx.signal } : http);
+      const opts = ctx.signal || ctx.timeoutMs ? { ...http, signal: ctx.signal, timeoutMs: ctx.timeoutMs } : http;
+      const send1 = () => send(out, tool.backend, opts);
       const res = !t.enabled
         ? await send1()
         : await t.span(`${req.method} ${urlTemplate(tool)}`, clientSpan(tool, out.url, attempt), async (span) => {

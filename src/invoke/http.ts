@@ -24,6 +24,8 @@ export interface HttpOptions {
   readonly proxies?: ProxySettings;
   /** Cancels the call (client went away, shutdown). */
   readonly signal?: AbortSignal;
+  /** This attempt's share of the call's timeout (retries split one budget); default the backend's. */
+  readonly timeoutMs?: number;
   /** Where `tls.insecure` is announced (once per backend): verification is never off silently. */
   readonly log?: Logger;
 }
@@ -76,7 +78,7 @@ export async function send(req: OutgoingRequest, backend: BackendSpec, opts: Htt
   const timer = setTimeout(() => {
     timedOut = true;
     ac.abort(new DOMException(`backend did not answer within ${backend.timeoutMs} ms`, 'TimeoutError'));
-  }, backend.timeoutMs);
+  }, opts.timeoutMs ?? backend.timeoutMs);
   const caller = opts.signal;
   const callerGone = () => ac.abort(caller!.reason);
   if (caller?.aborted) callerGone();

@@ -14,6 +14,18 @@ export interface ToolResult {
   readonly status?: number;
   /** The parsed JSON answer (REST edge returns it as is). */
   readonly json?: unknown;
+  /** Seconds the backend asked callers to wait (Retry-After on a 429 or 503). */
+  readonly retryAfter?: number;
+}
+
+const MAX_RETRY_AFTER_S = 86_400;
+
+/** Retry-After as seconds (delta-seconds or an HTTP date), bounded; undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const t = value.trim();
+  const s = /^\d+$/.test(t) ? Number(t) : Math.ceil((Date.parse(t) - now) / 1000);
+  return Number.isFinite(s) ? Math.min(MAX_RETRY_AFTER_S, Math.max(0, s)) : undefined;
 }
 
 const EXCERPT = 500;
@@ -52,13 +64,16 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
   const mask = dataMasker(injected);
   if (!ok) {
     const shown = isJson(ct) || isTextual(ct) ? excerpt(decoder.decode(res.body), mask) : `[${res.body.byteLength} bytes of ${ct}]`;
+    const retryAfter = res.status === 429 || res.status === 503 ? retryAfterSeconds(res.headers.get('retry-after')) : undefined;
+    const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : '';
     return {
       isError: true,
       status: res.status,
+      ...(retryAfter !== undefined && { retryAfter }),
       content: [
         {
           type: 'text',
-          text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${shown ? `: ${shown}` : ''}`,
+          text: `Backend answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${wait}${shown ? `: ${shown}` : ''}`,
         },
       ],
     };

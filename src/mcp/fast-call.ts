@@ -104,7 +104,11 @@ async function answer(
   try {
     const outcome = await deps.pipeline.call(name, args, caller, { requestId, signal });
     const r = outcome.result;
-    const meta: Record<string, unknown> = { 'nexus/source': outcome.source, ...(r.status !== undefined && { 'nexus/status': r.status }) };
+    const meta: Record<string, unknown> = {
+      'nexus/source': outcome.source,
+      ...(r.status !== undefined && { 'nexus/status': r.status }),
+      ...(r.retryAfter !== undefined && { 'nexus/retryAfter': r.retryAfter }),
+    };
     if (era === 'modern') meta[SERVER_INFO_KEY] = { ...SERVER_INFO, version: deps.version };
     // the same text JSON.stringify gives for { result: { _meta, content, structuredContent?, isError, resultType? }, jsonrpc, id }
     const tail = era === 'modern' ? ',"resultType":"complete"}' : '}';

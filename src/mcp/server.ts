@@ -57,7 +57,11 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
       const result: CallToolResult = {
         content: r.content,
         isError: r.isError,
-        _meta: { 'nexus/source': outcome.source, ...(r.status !== undefined && { 'nexus/status': r.status }) },
+        _meta: {
+          'nexus/source': outcome.source,
+          ...(r.status !== undefined && { 'nexus/status': r.status }),
+          ...(r.retryAfter !== undefined && { 'nexus/retryAfter': r.retryAfter }),
+        },
       };
       if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
       return server.projectCallToolResult(result, outcome.tool.outputSchema);

@@ -96,6 +96,7 @@ function buildSpec(
     maxResponseBytes: b.max_response_bytes ?? ctx.maxResponseBytes,
     ...(b.rate_limit && { rateLimit: rate(b.rate_limit) }),
     ...(b.proxy && { proxy: b.proxy }),
+    ...(b.max_concurrency && { maxConcurrency: b.max_concurrency }),
     ...(b.tls && {
       tls: { caFile: b.tls.ca_file, certFile: b.tls.cert_file, keyFile: b.tls.key_file, insecure: b.tls.insecure },
     }),
@@ -126,6 +127,7 @@ function buildSpec(
       },
     }),
     auditArguments: decl.audit_arguments ?? false,
+    idempotent: decl.idempotent ?? decl.request.method === 'GET',
     source: { file: ctx.file, line: ctx.line },
   };
 }

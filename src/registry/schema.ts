@@ -89,6 +89,11 @@ const backendFields = {
   rate_limit: RateLimitSchema.optional().describe('Limit for all callers together, protecting the backend'),
   proxy: z.string().optional().describe('HTTP(S) proxy URL for this backend (overrides HTTPS_PROXY)'),
   tls: TlsSchema.optional(),
+  max_concurrency: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Calls in flight to this backend at once; more are refused at once with 503 (default NEXUS_BACKEND_CONCURRENCY)'),
 };
 
 export const BackendSchema = z.object(backendFields).strict();
@@ -191,6 +196,10 @@ export const ToolSchema = z
     cache: CacheSchema.optional(),
     audit_arguments: z.boolean().optional().describe('Record arguments in the audit trail (default: only a hash)'),
     response: ResponseSchema.optional(),
+    idempotent: z
+      .boolean()
+      .optional()
+      .describe('Safe to send twice: retried on connection failure, 502, 503, 504 (default: true for GET, false otherwise)'),
   })
   .strict();
 

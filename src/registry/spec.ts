@@ -19,6 +19,8 @@ export interface BackendSpec {
   readonly rateLimit?: RateLimitSpec;
   readonly proxy?: string;
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string; readonly insecure?: boolean };
+  /** Budget of calls in flight (YAML max_concurrency); absent: the NEXUS_BACKEND_CONCURRENCY default. */
+  readonly maxConcurrency?: number;
 }
 
 export interface RequestTemplate {
@@ -56,6 +58,8 @@ interface ToolBase {
   readonly rateLimit?: RateLimitSpec;
   readonly cache?: { readonly ttlMs: number; readonly allowWriteMethods: boolean; readonly maxEntryBytes?: number };
   readonly auditArguments: boolean;
+  /** Safe to send twice: retried on transient failures (YAML idempotent; default true for GET; absent: no). */
+  readonly idempotent?: boolean;
   /** Where it was declared, for messages. */
   readonly source: { readonly file: string; readonly line: number };
 }

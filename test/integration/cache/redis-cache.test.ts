@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { cacheKey } from '../../../src/cache/key.ts';
 import { NexusError } from '../../../src/errors.ts';
-import { backend, cacheContract, gate } from '../../unit/cache/contract.ts';
+import { backend, cacheContract, gate, heldBackend } from '../../unit/cache/contract.ts';
 import { until } from '../../unit/limiter/contract.ts';
 import { cleanup, uniquePrefix } from '../limiter/redis-fixture.ts';
 import { type Instance, instance } from './redis-instance.ts';
@@ -96,6 +96,42 @@ test('when the leading instance fails, a waiting instance runs the call itself',
   answered.open();
   expect(await leading).toBe('UPSTREAM_ERROR');
   expect(await waiting).toEqual({ value: 'from b', source: 'backend' });
+});
+
+test('when the caller on the leading instance leaves, the call goes on for the caller waiting on another', async () => {
+  const held = heldBackend({ ticket: 'T-9' });
+  const key = cacheKey('t', { id: 9 }, 'none');
+  const leader = new AbortController();
+  const leaving = a.service.fetch(key, policy, 5000, held.fn, leader.signal).catch((e: NexusError) => e.code);
+  await until(() => held.calls === 1);
+  const waiter = new AbortController();
+  const waiting = b.service.fetch(key, policy, 5000, held.fn, waiter.signal);
+  await until(someoneWaits(key));
+  leader.abort();
+  expect(await leaving).toBe('UNAVAILABLE');
+  // a still sees b waiting, round after round: the call is not cancelled
+  for (let i = 0; i < 5; i++) await until(async () => (await a.redis.zcard(`${prefix}flight:${key}:waiters`)) === 1);
+  expect(held.signals[0]!.aborted).toBe(false);
+  held.open();
+  expect(await waiting).toEqual({ value: { ticket: 'T-9' }, source: 'coalesced' });
+  expect(held.calls).toBe(1);
+});
+
+test('the leading instance cancels the call once the callers of every instance have left', async () => {
+  const held = heldBackend('never');
+  const key = cacheKey('t', { id: 10 }, 'none');
+  const [leader, waiter] = [new AbortController(), new AbortController()];
+  const leaving = a.service.fetch(key, policy, 5000, held.fn, leader.signal).catch((e: NexusError) => e.code);
+  await until(() => held.calls === 1);
+  const waiting = b.service.fetch(key, policy, 5000, held.fn, waiter.signal).catch((e: NexusError) => e.code);
+  await until(someoneWaits(key));
+  leader.abort();
+  expect(await leaving).toBe('UNAVAILABLE');
+  expect(held.signals[0]!.aborted).toBe(false);
+  waiter.abort();
+  expect(await waiting).toBe('UNAVAILABLE');
+  await until(() => held.signals[0]!.aborted);
+  await until(async () => (await a.redis.exists(`${prefix}flight:${key}`)) === 0); // the lock is released
 });
 
 test('a waiting instance gives up after its timeout with UPSTREAM_TIMEOUT', async () => {

@@ -25,6 +25,26 @@ export function gate<T = void>() {
   return { promise, open, fail };
 }
 
+/** A backend that answers when told to and shows the signal it was given (aborted: the call was cancelled). */
+export function heldBackend<T>(value: T) {
+  const answered = gate();
+  const b = {
+    calls: 0,
+    signals: [] as AbortSignal[],
+    open: () => answered.open(),
+    fn: async (signal?: AbortSignal): Promise<Answer<T>> => {
+      b.calls++;
+      if (signal) b.signals.push(signal);
+      await Promise.race([
+        answered.promise,
+        new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new NexusError('UNAVAILABLE', 'call cancelled')))),
+      ]);
+      return { value, cacheable: true };
+    },
+  };
+  return b;
+}
+
 /** A stand-in backend: counts its calls, answers with its argument. */
 export function backend<T>(answer: (n: number) => T | Promise<T>, cacheable = true) {
   const b = { calls: 0, fn: async (): Promise<Answer<T>> => ({ value: await answer(++b.calls), cacheable }) };
@@ -150,6 +170,40 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
       expect(err.code).toBe('UPSTREAM_TIMEOUT');
       answered.open();
       expect(await first).toEqual({ value: 'late', source: 'backend' });
+    });
+
+    test('the first caller leaving does not cancel the call: the others still get its answer', async () => {
+      const b = heldBackend({ ticket: 'T-1' });
+      const key = cacheKey('t', { id: 1 }, 'none');
+      const first = new AbortController();
+      const leaving = service.fetch(key, policy, 5000, b.fn, first.signal).catch((e: NexusError) => e.code);
+      await until(() => b.calls === 1);
+      const staying = [1, 2].map(() => service.fetch(key, policy, 5000, b.fn, new AbortController().signal));
+      await until(() => metrics.render().includes(`${CACHE_METRICS.misses}{tool="t"} 3`)); // both have joined
+      first.abort();
+      expect(await leaving).toBe('UNAVAILABLE');
+      expect(b.signals.map((s) => s.aborted)).toEqual([false]);
+      b.open();
+      expect((await Promise.all(staying)).map((g) => g.value)).toEqual([{ ticket: 'T-1' }, { ticket: 'T-1' }]);
+      expect(b.calls).toBe(1);
+    });
+
+    test('the backend call is cancelled once every caller has left, and the next caller starts afresh', async () => {
+      const b = heldBackend('x');
+      const key = cacheKey('t', { id: 2 }, 'none');
+      const callers = [new AbortController(), new AbortController()];
+      const calls = callers.map((c) => service.fetch(key, policy, 5000, b.fn, c.signal).catch((e: NexusError) => e.code));
+      await until(() => b.calls === 1 && metrics.render().includes(`${CACHE_METRICS.misses}{tool="t"} 2`));
+      callers[0]!.abort();
+      expect(await calls[0]).toBe('UNAVAILABLE');
+      expect(b.signals[0]!.aborted).toBe(false);
+      callers[1]!.abort();
+      expect(await calls[1]).toBe('UNAVAILABLE');
+      await until(() => b.signals[0]!.aborted);
+      const again = service.fetch(key, policy, 5000, b.fn);
+      await until(() => b.calls === 2);
+      b.open();
+      expect(await again).toEqual({ value: 'x', source: 'backend' });
     });
 
     test('a tool without cache settings always goes to the backend and is never merged', async () => {
