@@ -14,7 +14,7 @@ export function scopedPipeline(inner: CallPipeline, view: () => ToolsetView | un
       if (!v) return [];
       const all = inner.visibleTools(caller);
       let hit = cache.get(all);
-      if (!hit || hit.set !== v) cache.set(all, (hit = { set: v, list: all.filter((t) => v.has(t.name)) }));
+      if (!hit || hit.set !== v) cache.set(all, (hit = { set: v, list: all.filter((t) => v.has(t.name)).map(v.listed) }));
       return hit.list;
     },
     call: (name, args, caller, ctx) => inner.call(name, args, caller, { ...ctx, within }),

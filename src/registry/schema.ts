@@ -151,6 +151,15 @@ export const ToolsetSchema = z
     include: z.array(ToolPattern).min(1).describe('Tools in the set'),
     exclude: z.array(ToolPattern).optional().describe('Tools left out even if included'),
     discovery: z.boolean().optional().describe('Serve search_tools, describe_tool and call_tool instead of listing every tool'),
+    output_schemas: z
+      .boolean()
+      .optional()
+      .describe('List output schemas (default true); false keeps tools/list small when they are large, as imported ones often are'),
+    max_description_chars: z
+      .int()
+      .min(40)
+      .optional()
+      .describe("Cut each listed tool's description to this many characters, at a sentence end where possible"),
   })
   .strict()
   .describe('A named subset of the catalogue, served at /mcp/<name>');
