@@ -13,6 +13,7 @@ import { NexusError } from './errors.ts';
 import { adminAuditRoutes } from './http/admin-audit.ts';
 import { adminCacheRoutes } from './http/admin-cache.ts';
 import { adminCredentialsRoutes } from './http/admin-credentials.ts';
+import { bearerCheck, problem } from './http/admin-guard.ts';
 import { adminKeysRoutes } from './http/admin-keys.ts';
 import { allowedHostnames, originHostnames } from './http/guards.ts';
 import { healthRoutes } from './http/health.ts';
@@ -20,6 +21,7 @@ import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import { restRoutes } from './http/rest.ts';
 import { toolsetRoutes } from './http/toolsets.ts';
+import { webGuard } from './http/web-guard.ts';
 import { createAdmission } from './invoke/admission.ts';
 import { createBreaker } from './invoke/breaker.ts';
 import { createGuard, guardInvoker } from './invoke/guard.ts';
@@ -31,6 +33,7 @@ import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { toolSetChanges } from './registry/changes.ts';
 import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
 import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
@@ -46,6 +49,8 @@ import { VERSION } from './version.ts';
 
 // outbound slots kept free of backend calls: token endpoints, JWKS
 const OUTBOUND_RESERVE = 16;
+/** The audit caller of tool-set changes. */
+export const RELOAD_CALLER = 'nexus:reload';
 
 export interface App {
   readonly http: AnyElysia;
@@ -189,9 +194,8 @@ async function wire(
     registry,
     log,
     authenticate,
-    allowedHosts: allowedHostnames(config.host, config.allowedHosts),
-    allowedOrigins: originHostnames(config.allowedOrigins),
     maxRequestBytes: config.maxRequestBytes,
+    bodyTimeoutMs: config.bodyTimeout,
     version: o.version ?? VERSION,
     ...(o.mcpFastPath === false && { fastPath: false }),
     tracer,
@@ -199,9 +203,21 @@ async function wire(
   const mcp = createMcpEndpoint({ ...mcpOptions, ...(config.discovery && { pipeline: discoveryPipeline(pipeline) }) });
   const toolsetMcp = createToolsetEndpoints(mcpOptions);
   const adminToken = config.adminToken;
+  const publicOrigins = config.publicUrl ? [origin] : [];
+  const metricsAllowed = config.metricsToken ? bearerCheck(config.metricsToken) : undefined;
   const http = new Elysia()
+    .use(
+      webGuard({
+        allowedHosts: allowedHostnames(config.host, config.allowedHosts),
+        allowedOrigins: originHostnames([...config.allowedOrigins, ...publicOrigins]),
+      }),
+    )
     .use(healthRoutes({ registry, checks: readinessChecks(s) }))
-    .get('/metrics', () => new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }))
+    .get('/metrics', ({ request }) => {
+      if (metricsAllowed && !metricsAllowed(request))
+        return problem(new NexusError('UNAUTHORIZED', 'a valid metrics bearer token is required'), { 'www-authenticate': 'Bearer' });
+      return new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+    })
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
     .all('/mcp/:toolset', ({ request, params }) => toolsetMcp.handle(params.toolset, request), { parse: 'none' })
@@ -211,6 +227,7 @@ async function wire(
         pipeline,
         authenticate,
         maxRequestBytes: config.maxRequestBytes,
+        bodyTimeoutMs: config.bodyTimeout,
         log,
         tracer,
         declared: (name) => registry.get(name) !== undefined,
@@ -222,6 +239,20 @@ async function wire(
     .use(adminAuditRoutes({ audit: s.auditStore, adminToken }))
     .use(adminCacheRoutes({ responses: s.responses, adminToken }));
 
+  // Every change to the tool set goes to the audit trail with the old and new definition hashes
+  let previousSet = registry.current();
+  const unsubscribeAudit = registry.onChange((set) => {
+    for (const c of toolSetChanges(previousSet, set)) {
+      s.audit.record({
+        time: Date.now(),
+        caller: RELOAD_CALLER,
+        tool: c.tool,
+        outcome: `tool_${c.change}`,
+        args: { ...(c.oldHash && { old: c.oldHash }), ...(c.newHash && { new: c.newHash }) },
+      });
+    }
+    previousSet = set;
+  });
   let stopWatching = () => {};
   const reload = () => reloadTools(config.toolsDir, registry, log, o.loadOpts);
   return {
@@ -237,6 +268,7 @@ async function wire(
     },
     close: async () => {
       stopWatching();
+      unsubscribeAudit();
       await mcp.close();
       await toolsetMcp.close();
       await s.close();

@@ -52,6 +52,14 @@ const key = (labels?: Labels) => {
   return k;
 };
 
+/** Series per metric at most; beyond it new label sets share one `overflow="true"` series (bounded memory). */
+export const MAX_SERIES_PER_METRIC = 20_000;
+const OVERFLOW = 'overflow="true"';
+const seriesKey = (series: ReadonlyMap<string, unknown>, labels?: Labels) => {
+  const k = key(labels);
+  return series.size < MAX_SERIES_PER_METRIC || series.has(k) ? k : OVERFLOW;
+};
+
 export function createMetrics(): Metrics {
   const counters = new Map<string, Map<string, number>>();
   const hists = new Map<string, Map<string, { buckets: number[]; sum: number; count: number }>>();
@@ -65,13 +73,13 @@ export function createMetrics(): Metrics {
     inc(name, labels, by = 1) {
       let series = counters.get(name);
       if (!series) counters.set(name, (series = new Map()));
-      const k = key(labels);
+      const k = seriesKey(series, labels);
       series.set(k, (series.get(k) ?? 0) + by);
     },
     observe(name, value, labels) {
       let series = hists.get(name);
       if (!series) hists.set(name, (series = new Map()));
-      const k = key(labels);
+      const k = seriesKey(series, labels);
       let h = series.get(k);
       if (!h) series.set(k, (h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
       for (let i = 0; i < BUCKETS.length; i++) if (value <= BUCKETS[i]!) h.buckets[i]!++;

@@ -8,6 +8,7 @@ import { NexusError, toNexusError } from '../errors.ts';
 import { errorResult, type ToolResult } from '../invoke/result.ts';
 import type { Labels } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
+import { clipName, isToolName, UNKNOWN_TOOL_LABEL } from '../registry/names.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { NOOP_SPAN, NOOP_TRACER, type Span } from '../trace/tracer.ts';
 import { matcher } from '../util/glob.ts';
@@ -31,16 +32,22 @@ export interface CallPipeline {
 /** Same error for a missing tool and a denied one, so names cannot be probed. */
 export const unknownTool = (name: string) => new NexusError('NOT_FOUND', `Unknown tool: ${name}`, { details: { tool: name } });
 
+const badToolName = (name: unknown) =>
+  new NexusError('INVALID_INPUT', `invalid tool name "${clipName(name)}": expected 1-128 characters from A-Z a-z 0-9 _ . -`, {
+    details: { issues: ['name: expected 1-128 characters from A-Z a-z 0-9 _ . -'] },
+  });
+
 export function createCallPipeline(deps: CallDeps): CallPipeline {
   const canUse = deps.canUse ?? defaultCanUse;
   const t = deps.tracer ?? NOOP_TRACER;
   const visibleCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
   // One label object per tool (and outcome), so the metrics' label keys are computed once, not per call
-  const toolLabels = memoize((tool: string): Labels => ({ tool }), 100_000);
+  // Keys are declared tool names (or UNKNOWN_TOOL_LABEL) only: bounded by the tool set
+  const toolLabels = memoize((tool: string): Labels => ({ tool }), 10_000);
   const outcomeLabels = memoize((k: string): Labels => {
     const [tool, outcome] = k.split('\n') as [string, string];
     return { tool, outcome };
-  }, 100_000);
+  }, 10_000);
 
   const visibleTools = (caller: Caller) => {
     const set = deps.registry.current();
@@ -48,7 +55,10 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     if (!perSet) visibleCache.set(set, (perSet = new Map()));
     const key = caller.tools.join('\n') + (caller.claims ? `#${caller.id}` : '');
     let list = perSet.get(key);
-    if (!list) perSet.set(key, (list = set.tools.filter((t) => canUse(caller, t.name))));
+    if (!list) {
+      if (perSet.size >= 10_000) perSet.clear(); // one entry per distinct grant; token subjects are many
+      perSet.set(key, (list = set.tools.filter((t) => canUse(caller, t.name))));
+    }
     return list;
   };
 
@@ -68,7 +78,8 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
   // stays out of span names and attributes, so it cannot be probed or flood the trace backend
   const call = (name: string, rawArgs: unknown, caller: Caller, ctx: CallContext = {}): Promise<CallOutcome> => {
     const started = performance.now();
-    const found = deps.registry.get(name);
+    // A client-sent name is checked against the pattern before anything else (even the lookup)
+    const found = isToolName(name) ? deps.registry.get(name) : undefined;
     const tool = found && canUse(caller, name) && (!ctx.within || ctx.within(name)) ? found : undefined;
     if (!t.enabled) return run(name, tool, rawArgs, caller, ctx, NOOP_SPAN, started);
     const access = performance.now();
@@ -102,7 +113,16 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     span: Span,
     started: number,
   ): Promise<CallOutcome> {
-    const entry: AuditEntry = { time: Date.now(), requestId: ctx.requestId, caller: caller.id, tool: name, outcome: 'ok' };
+    // until the name is a usable tool it is recorded clipped and counted under one label
+    const wellFormed = isToolName(name);
+    let label = UNKNOWN_TOOL_LABEL;
+    const entry: AuditEntry = {
+      time: Date.now(),
+      requestId: ctx.requestId,
+      caller: caller.id,
+      tool: wellFormed ? name : clipName(name),
+      outcome: 'ok',
+    };
     const ids = t.active();
     if (ids) {
       entry.traceId = ids.traceId;
@@ -114,13 +134,13 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       if (err) span.fail(err.code);
       else if (entry.outcome === 'error') span.fail('tool_error');
       entry.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-      deps.metrics?.inc('nexus_tool_calls_total', outcomeLabels(`${name}\n${entry.outcome}`));
-      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, toolLabels(name));
+      deps.metrics?.inc('nexus_tool_calls_total', outcomeLabels(`${label}\n${entry.outcome}`));
+      deps.metrics?.observe('nexus_tool_call_seconds', entry.latencyMs / 1000, toolLabels(label));
       if (err) entry.error = err.code;
       deps.audit?.(entry);
       const line = {
         requestId: entry.requestId,
-        tool: name,
+        tool: entry.tool,
         caller: caller.id,
         outcome: entry.outcome,
         status: entry.backendStatus,
@@ -131,12 +151,19 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
       else deps.log?.debug('tool call', line);
       return outcome;
     };
+    if (!wellFormed) {
+      entry.outcome = 'invalid';
+      const err = badToolName(name);
+      finish(undefined, err);
+      throw err;
+    }
     if (!tool) {
       entry.outcome = 'denied';
       const err = unknownTool(name);
       finish(undefined, err);
       throw err;
     }
+    label = name;
     let args: Record<string, unknown>;
     try {
       args = t.span('nexus.arguments', undefined, () => completeArguments(tool, checkArguments(name, tool.inputSchema, rawArgs)));

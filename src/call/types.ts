@@ -61,7 +61,8 @@ export interface AuditEntry {
   requestId?: string;
   caller: string;
   tool: string;
-  outcome: 'ok' | 'denied' | 'limited' | 'invalid' | 'error' | 'timeout';
+  /** A call's outcome, or a change to the tool set (reload): then `args` is `{ old?, new? }` definition hashes. */
+  outcome: 'ok' | 'denied' | 'limited' | 'invalid' | 'error' | 'timeout' | 'tool_added' | 'tool_changed' | 'tool_removed';
   backendStatus?: number;
   latencyMs?: number;
   cache?: 'hit' | 'miss' | 'coalesced';

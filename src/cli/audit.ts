@@ -13,6 +13,14 @@ const time = (ms: number) =>
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, 'Z');
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
+const short = (h: unknown) => (typeof h === 'string' ? h.slice(0, 12) : '-');
+
+/** The last column: the error or limit of a call, the old -> new definition hashes of a tool change. */
+function detail(r: AuditRecord): string {
+  if (!r.outcome.startsWith('tool_')) return dash(r.error ?? r.limit);
+  const h = (r.args ?? {}) as { old?: unknown; new?: unknown };
+  return `${short(h.old)} -> ${short(h.new)}`;
+}
 
 function rows(records: readonly AuditRecord[]): string[][] {
   return records.map((r) => [
@@ -23,7 +31,7 @@ function rows(records: readonly AuditRecord[]): string[][] {
     dash(r.backendStatus),
     r.latencyMs === undefined ? '-' : `${Math.round(r.latencyMs)}ms`,
     dash(r.cache),
-    dash(r.error ?? r.limit),
+    detail(r),
   ]);
 }
 
@@ -35,6 +43,8 @@ export const auditCommand: Command = {
   --since T        only records newer than a duration (1h, 7d) or an ISO date
   --caller ID      only this caller (key:NAME, sub:SUBJECT, anonymous)
   --tool NAME      only this tool
+  Tool-set changes (reloads) appear as caller nexus:reload, outcome tool_added / tool_changed /
+  tool_removed, with the old -> new definition hashes (full hashes in --json).
   --limit N        at most N records (default 100)
   --json           print JSON instead of a table
 ${DB_HELP}

@@ -68,7 +68,7 @@ export const SETTINGS = [
     env: 'NEXUS_ALLOWED_ORIGINS',
     kind: 'list',
     default: '',
-    doc: 'Extra browser Origins allowed on /mcp (comma list; loopback origins always allowed)',
+    doc: 'Extra browser Origins allowed (comma list; loopback and NEXUS_PUBLIC_URL always allowed)',
   },
   {
     key: 'allowedHosts',
@@ -152,6 +152,27 @@ export const SETTINGS = [
     kind: 'duration',
     default: '10s',
     doc: 'How long an open breaker refuses calls before one probe call is let through',
+  },
+  {
+    key: 'shutdownDelay',
+    env: 'NEXUS_SHUTDOWN_DELAY',
+    kind: 'duration',
+    default: '5s',
+    doc: 'On SIGTERM, how long /readyz answers 503 (still serving) before the drain starts',
+  },
+  {
+    key: 'bodyTimeout',
+    env: 'NEXUS_BODY_TIMEOUT',
+    kind: 'duration',
+    default: '15s',
+    doc: 'Time allowed to receive a request body on /mcp and /api (slower clients get 408)',
+  },
+  {
+    key: 'metricsToken',
+    env: 'NEXUS_METRICS_TOKEN',
+    kind: 'string',
+    doc: 'Bearer token required on /metrics (unset: /metrics is open, subject to the Host/Origin guard)',
+    secret: true,
   },
   { key: 'caFile', env: 'NEXUS_CA_FILE', kind: 'string', doc: 'Extra CA bundle (PEM) trusted for every backend' },
   {

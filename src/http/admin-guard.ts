@@ -8,6 +8,15 @@ export { problem };
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** A constant-time check of `Authorization: Bearer <token>` against one configured token. */
+export function bearerCheck(token: string): (request: Request) => boolean {
+  const expected = digest(token);
+  return (request) => {
+    const m = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '');
+    return !!m && timingSafeEqual(digest(m[1]!), expected);
+  };
+}
+
 export type AdminHandler = (request: Request, params: Readonly<Record<string, string | undefined>>) => Promise<Response>;
 
 /**
@@ -16,12 +25,11 @@ export type AdminHandler = (request: Request, params: Readonly<Record<string, st
  * Without a configured token the admin API is disabled (403).
  */
 export function adminRoute(adminToken: string | undefined) {
-  const expected = adminToken ? digest(adminToken) : undefined;
+  const allowed = adminToken ? bearerCheck(adminToken) : undefined;
   return (fn: AdminHandler) =>
     async ({ request, params }: { request: Request; params?: Record<string, string | undefined> }): Promise<Response> => {
-      if (!expected) return problem(new NexusError('FORBIDDEN', 'admin API disabled (set NEXUS_ADMIN_TOKEN)'));
-      const m = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '');
-      if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
+      if (!allowed) return problem(new NexusError('FORBIDDEN', 'admin API disabled (set NEXUS_ADMIN_TOKEN)'));
+      if (!allowed(request)) {
         return problem(new NexusError('UNAUTHORIZED', 'a valid admin bearer token is required'), { 'www-authenticate': 'Bearer' });
       }
       try {

@@ -6,28 +6,45 @@ import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError, toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { headerContext, NOOP_TRACER, type Tracer } from '../trace/tracer.ts';
+import { CLOSE, readBodyText } from './body.ts';
 import { problem } from './problem.ts';
 
 export interface RestDeps {
   readonly pipeline: CallPipeline;
   readonly authenticate?: (req: Request) => Promise<Caller>;
   readonly maxRequestBytes: number;
+  /** Time allowed to receive the request body (ms). */
+  readonly bodyTimeoutMs: number;
   readonly log: Logger;
   readonly tracer?: Tracer;
   /** Whether a tool is declared: only then does its name go into the span name. */
   readonly declared?: (name: string) => boolean;
 }
 
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
+
+/**
+ * Only JSON bodies: a browser can send text/plain, form and multipart bodies cross-site without a
+ * preflight, so refusing them stops a web page from calling tools. No body, no content type: `{}`.
+ */
+function mediaTypeProblem(req: Request): NexusError | undefined {
+  const type = req.headers.get('content-type');
+  if (type === null ? !hasBody(req) : JSON_TYPE.test(type)) return undefined;
+  return new NexusError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
+}
+
+const hasBody = (req: Request) => Number(req.headers.get('content-length') ?? 0) > 0 || req.headers.has('transfer-encoding');
+
 export function restRoutes(deps: RestDeps) {
   const t = deps.tracer ?? NOOP_TRACER;
   const serve = async (request: Request, params: { name: string }) => {
     const requestId = request.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
     try {
+      const media = mediaTypeProblem(request);
+      if (media) return problem(media, { 'x-request-id': requestId, ...CLOSE });
       const authenticate = deps.authenticate;
       const caller = authenticate ? await t.span('nexus.authenticate', undefined, () => authenticate(request)) : ANONYMOUS;
-      const text = await request.text();
-      if (text.length > deps.maxRequestBytes)
-        throw new NexusError('PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxRequestBytes} bytes`);
+      const text = await readBodyText(request, { maxBytes: deps.maxRequestBytes, timeoutMs: deps.bodyTimeoutMs });
       let args: unknown = {};
       if (text.trim()) {
         try {
@@ -54,6 +71,7 @@ export function restRoutes(deps: RestDeps) {
       const err = toNexusError(e);
       if (err.code === 'INTERNAL') deps.log.error('REST call failed', { requestId, err: err.cause ?? err });
       const headers: Record<string, string> = { 'x-request-id': requestId };
+      if (err.code === 'REQUEST_TIMEOUT' || err.code === 'PAYLOAD_TOO_LARGE') Object.assign(headers, CLOSE);
       const retry = err.details?.retryAfter;
       if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
       return problem(err, headers);

@@ -1,6 +1,7 @@
 // Shapes a backend answer into a tool result the model can read. Transport-neutral: the MCP edge and
 // the REST edge each render it their own way.
 import { NexusError } from '../errors.ts';
+import { jsonDepthExceeds } from '../util/json-depth.ts';
 import { type DataMasker, dataMasker } from '../util/redact-data.ts';
 import type { BackendResponse } from './http.ts';
 
@@ -29,6 +30,14 @@ export function retryAfterSeconds(value: string | null, now = Date.now()): numbe
 }
 
 const EXCERPT = 500;
+/** Deepest backend JSON shaped into a result: deeper answers would overflow the stack later (serialising, caching). */
+export const MAX_ANSWER_DEPTH = 256;
+const TOO_DEEP = Symbol('too deep');
+const tooDeep = (status: number): ToolResult => ({
+  isError: true,
+  status,
+  content: [{ type: 'text', text: `Backend answer is nested deeper than ${MAX_ANSWER_DEPTH} levels (HTTP ${status}); refused` }],
+});
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 const isJson = (ct: string) => /^application\/([\w.+-]*\+)?json\b/i.test(ct) || ct === '';
@@ -50,8 +59,10 @@ function excerpt(text: string, mask: DataMasker): string {
 }
 
 /** Parsed JSON with every decoded string masked; the text as sent when nothing needed masking. */
-function maskedJson(text: string, mask: DataMasker): { json: unknown; text: string } {
+function maskedJson(text: string, mask: DataMasker): { json: unknown; text: string } | typeof TOO_DEEP {
   const json: unknown = JSON.parse(text);
+  // before any walk (masking, serialising, caching) could overflow the stack; a depth needs as many characters
+  if (text.length > MAX_ANSWER_DEPTH && jsonDepthExceeds(json, MAX_ANSWER_DEPTH)) return TOO_DEEP;
   // no escape in the text and no secret in it: no decoded string can hold one either, skip the walk
   if (!text.includes('\\') && !mask.test(text)) return { json, text };
   const clean = mask.json(json);
@@ -93,7 +104,9 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
   }
   if (isJson(ct)) {
     try {
-      const { json, text: clean } = maskedJson(text, mask); // structuredContent / REST json are masked like the text
+      const parsed = maskedJson(text, mask); // structuredContent / REST json are masked like the text
+      if (parsed === TOO_DEEP) return tooDeep(res.status);
+      const { json, text: clean } = parsed;
       const structured = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
       return {
         isError: false,
@@ -104,6 +117,7 @@ export function shapeResponse(res: BackendResponse, injected: readonly string[])
       };
     } catch (e) {
       if (e instanceof NexusError) return errorResult(`Backend answer refused (HTTP ${res.status}): ${e.message}`, res.status);
+      if (e instanceof RangeError) return tooDeep(res.status);
       if (ct !== '')
         return {
           isError: true,

@@ -1,10 +1,11 @@
-// The /mcp endpoint: DNS-rebinding and Origin guards, size cap, JSON parse, authentication, then the
+// The /mcp endpoint (behind the app-wide Host/Origin guard, src/http/web-guard.ts): size cap, JSON parse, authentication, then the
 // SDK's dual-revision handler (2026-07-28 per-request, 2025-11-25 stateless). Any instance can serve
 // any request: nothing is kept between requests except the change-notification streams.
-import { createMcpHandler, hostHeaderValidationResponse, originValidationResponse } from '@modelcontextprotocol/server';
+import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
+import { CLOSE, readBodyText } from '../http/body.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../trace/tracer.ts';
@@ -19,11 +20,11 @@ export interface McpEndpointOptions {
   readonly log: Logger;
   /** Resolves the caller from the request; throws UNAUTHORIZED/FORBIDDEN NexusErrors. */
   readonly authenticate?: (req: Request) => Promise<Caller>;
-  /** Host headers accepted (hostnames); undefined disables the check (bound to a wildcard address). */
-  readonly allowedHosts?: readonly string[];
-  /** Origin hostnames accepted from browsers. */
-  readonly allowedOrigins: readonly string[];
+  /** Host/Origin guard when the endpoint is served without the app's web guard (createWebGuard). */
+  readonly guard?: (req: Request) => Response | undefined;
   readonly maxRequestBytes: number;
+  /** Time allowed to receive a request body (ms). */
+  readonly bodyTimeoutMs: number;
   readonly version?: string;
   /** Answer plain tools/call requests directly (default); off, every request goes through the SDK. */
   readonly fastPath?: boolean;
@@ -57,26 +58,11 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     },
   );
   const unsubscribe = opts.registry.onChange(() => handler.notify.toolsChanged());
-  const hosts = opts.allowedHosts ? [...opts.allowedHosts] : undefined;
-  const origins = [...opts.allowedOrigins];
-
-  // Host headers already accepted: every request on a connection repeats the same one, and the SDK's
-  // check parses a URL each time (a few % of a cached call). Only accepted values are remembered.
-  const hostsSeen = new Set<string>();
-  const hostGuard = (req: Request): Response | undefined => {
-    if (!hosts) return undefined;
-    const host = req.headers.get('host');
-    if (host !== null && hostsSeen.has(host)) return undefined;
-    const refused = hostHeaderValidationResponse(req, hosts);
-    if (!refused && host !== null && hostsSeen.size < 64) hostsSeen.add(host);
-    return refused;
-  };
-
   const tracer = opts.tracer ?? NOOP_TRACER;
 
   async function handle(req: Request): Promise<Response> {
-    const guard = hostGuard(req) ?? originValidationResponse(req, origins);
-    if (guard) return guard;
+    const refused = opts.guard?.(req);
+    if (refused) return refused;
     // The server span opens once the body is read (its parent may be in params._meta); authentication,
     // which runs first, is timed and recorded into it.
     const started = tracer.enabled ? nowMs() : 0;
@@ -102,15 +88,15 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
     if (req.method !== 'POST') return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));
 
-    const declared = Number(req.headers.get('content-length') ?? 0);
-    if (declared > opts.maxRequestBytes) return rpcError(413, -32600, `request body is larger than ${opts.maxRequestBytes} bytes`);
     let text: string;
     try {
-      text = await req.text();
-    } catch {
-      return rpcError(400, -32700, 'Parse error: could not read the request body');
+      text = await readBodyText(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
+    } catch (e) {
+      const err = toNexusError(e);
+      const code = err.code === 'INVALID_INPUT' ? -32700 : -32600;
+      const message = err.code === 'INVALID_INPUT' ? `Parse error: ${err.message}` : err.message;
+      return rpcError(err.httpStatus, code, message, err.code === 'INVALID_INPUT' ? {} : CLOSE);
     }
-    if (text.length > opts.maxRequestBytes) return rpcError(413, -32600, `request body is larger than ${opts.maxRequestBytes} bytes`);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -13,6 +13,36 @@ addFormats(ajv);
 export const MAX_ARGUMENT_DEPTH = 64;
 
 const compiled = new WeakMap<object, ValidateFunction>();
+const compiledInput = new WeakMap<object, ValidateFunction>();
+
+const saysOtherProperties = (s: JsonObject) => 'additionalProperties' in s || 'unevaluatedProperties' in s;
+const isSchemaObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The input schema as enforced: an object schema that does not say whether other properties are
+ * allowed refuses them (unevaluatedProperties: false, which sees through allOf/$ref), at the top and in
+ * every nested object that declares properties, so an unexpected argument never reaches a request
+ * body. `additionalProperties: true` (or a schema) opts in explicitly.
+ */
+export function closedInputSchema(schema: JsonObject, top = true): JsonObject {
+  let out: JsonObject = schema;
+  const props = schema.properties;
+  if (isSchemaObject(props)) {
+    const closedProps: JsonObject = {};
+    let changed = false;
+    for (const [k, v] of Object.entries(props)) {
+      closedProps[k] = isSchemaObject(v) ? closedInputSchema(v, false) : v;
+      changed ||= closedProps[k] !== v;
+    }
+    if (changed) out = { ...out, properties: closedProps };
+  }
+  if (isSchemaObject(schema.items)) {
+    const items = closedInputSchema(schema.items, false);
+    if (items !== schema.items) out = { ...out, items };
+  }
+  if (!saysOtherProperties(schema) && (top || isSchemaObject(props))) out = { ...out, unevaluatedProperties: false };
+  return out;
+}
 
 /**
  * Problems with a schema itself, or [] when it is a usable JSON Schema. The meta-schema check is cheap;
@@ -36,16 +66,43 @@ function validatorFor(schema: JsonObject): ValidateFunction {
   return v;
 }
 
-/** Depth of a JSON value, computed without recursion so hostile input cannot overflow the stack. */
-export function jsonDepthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
+function inputValidatorFor(schema: JsonObject): ValidateFunction {
+  let v = compiledInput.get(schema);
+  if (!v) compiledInput.set(schema, (v = ajv.compile(closedInputSchema(schema))));
+  return v;
+}
+
+/**
+ * 'depth' when a JSON value nests deeper than `max`, 'unicode' when a key or string is not well-formed
+ * Unicode (a lone surrogate from a "\ud800" escape, which would reach the backend as U+FFFD), else
+ * undefined. Iterative, so hostile input cannot overflow the stack.
+ */
+export function jsonValueIssue(value: unknown, max: number): 'depth' | 'unicode' | undefined {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop();
+    const d = depths.pop()!;
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) return 'unicode';
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
-    if (d > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+    if (d > max) return 'depth';
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        values.push(child);
+        depths.push(d + 1);
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (!k.isWellFormed()) return 'unicode';
+      values.push((v as Record<string, unknown>)[k]);
+      depths.push(d + 1);
+    }
   }
-  return false;
+  return undefined;
 }
 
 const describe = (e: ErrorObject): string => {
@@ -55,6 +112,8 @@ const describe = (e: ErrorObject): string => {
       return `${where}.${(e.params as { missingProperty: string }).missingProperty}: is required`;
     case 'additionalProperties':
       return `${where}.${(e.params as { additionalProperty: string }).additionalProperty}: is not allowed`;
+    case 'unevaluatedProperties':
+      return `${where}.${(e.params as { unevaluatedProperty: string }).unevaluatedProperty}: is not allowed`;
     case 'enum':
       return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
@@ -70,13 +129,17 @@ export function checkArguments(toolName: string, schema: JsonObject, args: unkno
       details: { issues: ['arguments: must be an object'] },
     });
   }
-  if (jsonDepthExceeds(args, MAX_ARGUMENT_DEPTH)) {
-    const issue = `arguments: nested deeper than ${MAX_ARGUMENT_DEPTH} levels`;
+  const problem = jsonValueIssue(args, MAX_ARGUMENT_DEPTH);
+  if (problem) {
+    const issue =
+      problem === 'depth'
+        ? `arguments: nested deeper than ${MAX_ARGUMENT_DEPTH} levels`
+        : 'arguments: a string is not valid Unicode (lone surrogate)';
     throw new NexusError('INVALID_INPUT', `invalid arguments for tool ${toolName}: ${issue}`, { details: { issues: [issue] } });
   }
   let validate: ValidateFunction;
   try {
-    validate = validatorFor(schema);
+    validate = inputValidatorFor(schema);
   } catch (e) {
     throw new NexusError('INVALID_CONFIG', `tool ${toolName} has an unusable input schema: ${(e as Error).message}`);
   }

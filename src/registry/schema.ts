@@ -1,8 +1,9 @@
 // The tool-file format: one zod schema that validates files and emits schema/tools.schema.json.
 import { z } from 'zod';
 import { DURATION_PATTERN } from '../util/duration.ts';
+import { TOOL_NAME_PATTERN } from './names.ts';
 
-export const TOOL_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
+export { TOOL_NAME_PATTERN };
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 const Duration = z

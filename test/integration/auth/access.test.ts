@@ -68,8 +68,8 @@ beforeAll(async () => {
     registry,
     log: silentLogger,
     authenticate: (req) => auth.authenticate(req.headers),
-    allowedOrigins: [],
     maxRequestBytes: 1 << 20,
+    bodyTimeoutMs: 15_000,
   });
   server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (req) => mcp.handle(req) });
   mcpUrl = new URL(`http://127.0.0.1:${server.port}/mcp`);

@@ -65,7 +65,7 @@ test('bad arguments answer 400 listing every issue', async () => {
   expect(r.headers.get('content-type')).toBe('application/problem+json');
   const body = await r.json();
   expect(body.code).toBe('INVALID_INPUT');
-  expect(body.issues).toEqual(['arguments.id: must be integer']);
+  expect(body.issues).toEqual(['arguments.id: must be integer', 'arguments.extra: is not allowed']);
   expect((await post('get_thing', '{not json')).status).toBe(400);
 });
 
