@@ -62,6 +62,8 @@ export interface App {
   reload(): ReloadResult;
   /** Starts watching the tools dir and SIGHUP. */
   watch(): void;
+  /** Shutdown begins: /readyz answers 503 and every answer closes its connection. */
+  startDraining(): void;
   close(): Promise<void>;
 }
 
@@ -204,6 +206,7 @@ async function wire(
   const toolsetMcp = createToolsetEndpoints(mcpOptions);
   const adminToken = config.adminToken;
   const publicOrigins = config.publicUrl ? [origin] : [];
+  let draining = false;
   const metricsAllowed = config.metricsToken ? bearerCheck(config.metricsToken) : undefined;
   const http = new Elysia()
     .use(
@@ -212,7 +215,10 @@ async function wire(
         allowedOrigins: originHostnames([...config.allowedOrigins, ...publicOrigins]),
       }),
     )
-    .use(healthRoutes({ registry, checks: readinessChecks(s) }))
+    .onRequest(({ set }) => {
+      if (draining) set.headers.connection = 'close';
+    })
+    .use(healthRoutes({ registry, checks: readinessChecks(s), draining: () => draining }))
     .get('/metrics', ({ request }) => {
       if (metricsAllowed && !metricsAllowed(request))
         return problem(new NexusError('UNAUTHORIZED', 'a valid metrics bearer token is required'), { 'www-authenticate': 'Bearer' });
@@ -263,6 +269,9 @@ async function wire(
     services: s,
     tracer,
     reload,
+    startDraining: () => {
+      draining = true;
+    },
     watch: () => {
       stopWatching = watchTools(config.toolsDir, reload, log);
     },

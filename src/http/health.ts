@@ -7,10 +7,15 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-export function healthRoutes(deps: { registry: Registry; checks?: readonly ReadinessCheck[] }) {
+export function healthRoutes(deps: { registry: Registry; checks?: readonly ReadinessCheck[]; draining?: () => boolean }) {
   return new Elysia({ name: 'health' })
     .get('/healthz', () => ({ status: 'ok' }))
     .get('/readyz', async ({ set }) => {
+      // shutting down: say so at once, so a load balancer stops sending before the drain
+      if (deps.draining?.()) {
+        set.status = 503;
+        return { status: 'draining', checks: {} };
+      }
       const results: Record<string, string> = { tools: `${deps.registry.current().tools.length} loaded` };
       let ready = true;
       for (const c of deps.checks ?? []) {

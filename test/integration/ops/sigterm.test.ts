@@ -16,7 +16,9 @@ test('SIGTERM during a slow backend call lets the call complete, refuses new req
       return Response.json({ answer: 42 });
     },
   });
-  const nexus = await spawnServe(toolsDir({ 'slow.yaml': toolFile('slow_report', `http://127.0.0.1:${slow.port}`) }));
+  const nexus = await spawnServe(toolsDir({ 'slow.yaml': toolFile('slow_report', `http://127.0.0.1:${slow.port}`) }), {
+    NEXUS_SHUTDOWN_DELAY: '0s',
+  });
   try {
     const call = postToolCall(nexus.mcpUrl, 'slow_report');
     await waitFor(() => inFlight === 1, 5000, 'the backend call to start');
