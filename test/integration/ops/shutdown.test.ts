@@ -18,7 +18,7 @@ function keepAlive(port: number) {
   const get = async (path: string) => {
     const before = state.text.length;
     sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-    await waitFor(() => /\r\n\r\n[^]*\}/.test(state.text.slice(before)), 5000, `an answer to ${path}`);
+    await waitFor(() => /\r\n\r\n[\s\S]*\}/.test(state.text.slice(before)), 5000, `an answer to ${path}`);
     return state.text.slice(before);
   };
   return { get, state, close: () => sock.destroy() };
