@@ -87,7 +87,7 @@ test('300 calls with distinct huge tool names leave /metrics, audit rows and log
     longestAuditTool: true,
     longestLogLine: true,
   });
-});
+}, 60_000);
 
 test('a well-formed unknown name and a denied one are both counted under the one unknown label', async () => {
   const before = await (await fetch(`${gw.url}/metrics`)).text();
