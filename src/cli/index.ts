@@ -12,6 +12,7 @@ import { keysCommands } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { toolsListCommand } from './tools-list.ts';
+import { toolsetsListCommand } from './toolsets.ts';
 import { vaultCommands } from './vault.ts';
 import { versionCommand } from './version.ts';
 
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   serveCommand,
   checkCommand,
   toolsListCommand,
+  toolsetsListCommand,
   importOpenApiCommand,
   migrateCommand,
   ...vaultCommands,

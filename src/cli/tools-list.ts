@@ -6,16 +6,23 @@ import { formatDuration } from '../util/duration.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
 import { table } from './table.ts';
+import { endpointSizes, sizesTable } from './toolsets.ts';
 
 export const toolsListCommand: Command = {
   name: 'tools list',
   summary: 'Show the tools as a table',
-  help: `Usage: nexus tools list [--tools DIR] [--json]
+  help: `Usage: nexus tools list [--tools DIR] [--json] [--stats]
 
 ${settingsHelp(['toolsDir'])}
-  --json  print JSON instead of a table`,
+  --json   print JSON instead of a table
+  --stats  print the size of each endpoint's tools/list (/mcp and every tool set) instead`,
   async run(io) {
-    const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' } });
+    const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' }, stats: { type: 'boolean' } });
+    if (values.stats) {
+      const { sizes, issues } = endpointSizes(io, values);
+      io.stdout(values.json ? `${JSON.stringify(sizes, null, 2)}\n` : `${sizesTable(sizes)}\n`);
+      return issues ? 1 : 0;
+    }
     const config = resolveConfig(values, io.env);
     const { tools, issues } = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes });
     for (const i of issues) io.stderr(`${formatIssue(i)}\n`);
