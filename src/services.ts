@@ -123,6 +123,8 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const tokens = new TokenManager({
       vault,
       secrets: vault.secrets,
+      // shared mode: one token request per credential across every instance (a PostgreSQL advisory lock)
+      ...(config.databaseUrl && { lock: <T>(key: string, fn: () => Promise<T>) => db.withLock(key, () => fn()) }),
       cache: redis ? createRedisTokenCache(redis, masterKey, { prefix: `${prefix}tok:` }) : createMemoryTokenCache(),
       log,
       fetch: tokenFetch(opts.tracer ?? NOOP_TRACER, metrics),

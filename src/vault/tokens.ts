@@ -1,5 +1,7 @@
 // OAuth2 access tokens for vault credentials (client credentials, refresh token grants): cached until
-// shortly before expiry, one in-flight request per token, rotated refresh tokens stored back.
+// shortly before expiry, one request per token across all instances (an in-process flight, then a
+// cluster lock under which the cache and the stored refresh token are read again), and a rotated
+// refresh token stored before the lock is released, so no instance ever presents a used one.
 import { createHash } from 'node:crypto';
 import { NexusError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -14,6 +16,8 @@ export type OAuthAuth = Extract<AuthSpec, { type: 'oauth2_client_credentials' | 
 export interface TokenManagerDeps {
   vault: Pick<Vault, 'lookup' | 'resolve' | 'put'>;
   cache: TokenCache;
+  /** Runs fn while holding a cluster-wide lock named `key` (shared mode); in process, the flight map suffices. */
+  lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Where issued access tokens are recorded for redaction (the vault's index). */
   secrets?: Pick<SecretIndex, 'set'>;
   log?: Logger;
@@ -35,22 +39,34 @@ export class TokenManager {
     this.now = deps.now ?? Date.now;
   }
 
-  /** A usable access token; `force` skips the cache (the backend said 401 to the cached one). */
+  /** A usable access token; `force`: the backend said 401 to the one we have, get another. */
   async accessToken(auth: OAuthAuth, principalId?: string, opts: { force?: boolean } = {}): Promise<string> {
     const key = await this.key(auth, principalId);
-    if (!opts.force) {
-      const hit = await this.cache('get', () => this.deps.cache.get(key));
-      if (hit && hit.expiresAt > this.now()) {
-        this.deps.secrets?.set(`token\n${key}`, [hit.token]); // perhaps issued to another instance
-        return hit.token;
-      }
-    }
+    const hit = await this.cached(key);
+    if (hit && !opts.force) return hit;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchToken(auth, principalId, key).finally(() => this.inflight.delete(key));
+      pending = this.refresh(auth, principalId, key, opts.force ? hit : undefined).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
+  }
+
+  private async cached(key: string): Promise<string | undefined> {
+    const hit = await this.cache('get', () => this.deps.cache.get(key));
+    if (!hit || hit.expiresAt <= this.now()) return undefined;
+    this.deps.secrets?.set(`token\n${key}`, [hit.token]); // perhaps issued to another instance
+    return hit.token;
+  }
+
+  /** Under the lock, a token another instance fetched meanwhile (not the rejected one) wins over a new request. */
+  private refresh(auth: OAuthAuth, principalId: string | undefined, key: string, rejected: string | undefined): Promise<string> {
+    const run = async () => {
+      const now = await this.cached(key);
+      if (now && now !== rejected) return now;
+      return this.fetchToken(auth, principalId, key);
+    };
+    return this.deps.lock ? this.deps.lock(`oauth-token:${key}`, run) : run();
   }
 
   /** Forgets the cached token so the next call fetches a new one. */
@@ -79,7 +95,8 @@ export class TokenManager {
   }
 
   private async fetchToken(auth: OAuthAuth, principalId: string | undefined, key: string): Promise<string> {
-    const cred = await this.deps.vault.resolve(auth.credential, principalId);
+    // read under the lock: the refresh token another instance rotated a moment ago, never a cached one
+    const cred = await this.deps.vault.resolve(auth.credential, principalId, { fresh: true });
     const { client_id, client_secret, refresh_token } = cred.secret;
     const body = new URLSearchParams(
       auth.type === 'oauth2_refresh_token'

@@ -162,8 +162,11 @@ export class Vault {
     return info(row);
   }
 
-  /** The principal's own credential if there is one, else the shared one; NOT_FOUND when neither. */
-  async resolve(name: string, principalId?: string): Promise<ResolvedCredential> {
+  /**
+   * The principal's own credential if there is one, else the shared one; NOT_FOUND when neither.
+   * `fresh`: read from the store even if a cache is added here one day (OAuth refresh relies on it).
+   */
+  async resolve(name: string, principalId?: string, _opts: { fresh?: boolean } = {}): Promise<ResolvedCredential> {
     const r = await new VaultStore(this.db).current(name, principalId ?? null);
     if (!r) throw new NexusError('NOT_FOUND', `credential "${name}" is not in the vault`);
     const { type, secret } = this.open(r);
