@@ -1,6 +1,6 @@
 // `bun run bench`: the side-by-side benchmark (issue 8). Starts every target on loopback, drives them
 // with wrk round by round (A B C ..., A B C ...), then fan-in, scale and a CPU profile, and writes
-// docs/benchmarks.md and docs/benchmarks.svg.
+// docs/benchmarks.md and docs/benchmarks.svg, with the idle RSS over the example tools (idle-rss.ts).
 // Flags: --rounds 3 --seconds 4 --connections 32 --no-profile --no-write --quick
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { auditRows } from './audit-count.ts';
 import { chartSvg } from './chart.ts';
 import { type FanInResult, fanIn } from './fan-in.ts';
+import { idleRssSection, measureIdleRss } from './idle-rss.ts';
 import { schemaOf, startModes } from './modes.ts';
 import { type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
 import { startNoise } from './noise.ts';
@@ -305,7 +306,10 @@ try {
     elapsedS: (performance.now() - started) / 1000,
     loadAvg: { before: loadBefore, after: loadAvg() },
   };
-  const md = writeReport(report);
+  // idle RSS of `nexus serve` over the example tools (scripts/bench/idle-rss.ts), its own section
+  const idle = await measureIdleRss();
+  say(`idle RSS, example tools: ${idle.mb.toFixed(1)} MB`);
+  const md = `${writeReport(report).trimEnd()}\n\n${idleRssSection(idle)}\n`;
   if (!flags['no-write']) {
     writeFileSync(join(ROOT, 'docs/benchmarks.md'), md);
     writeFileSync(join(ROOT, 'docs/benchmarks.svg'), chartSvg(targets, machine));

@@ -39,27 +39,31 @@ export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 
       pending.set(id, { resolve, reject });
       worker.postMessage({ ...m, id } as WriterRequest);
     });
-  try {
-    worker = new Worker(workerUrl());
-    (worker as unknown as { unref(): void }).unref(); // never what keeps the process alive
-    worker.onmessage = (e: MessageEvent<WriterReply>) => {
-      const r = e.data;
-      const p = pending.get(r.id);
-      pending.delete(r.id);
-      if (r.ok) p?.resolve();
-      else p?.reject(new Error(r.error));
-    };
-    worker.onerror = (e) => broken(e.message);
-  } catch (e) {
-    worker?.terminate();
-    worker = undefined;
-    log.warn('audit writer thread unavailable; writing audit records on the main thread', { err: e });
-  }
-  const opened = worker ? ask({ kind: 'open', file }).catch((e) => broken(e)) : Promise.resolve();
+  // The thread starts with the first record: an idle gateway holds no second JS heap
+  const start = (): Promise<void> => {
+    try {
+      worker = new Worker(workerUrl());
+      (worker as unknown as { unref(): void }).unref(); // never what keeps the process alive
+      worker.onmessage = (e: MessageEvent<WriterReply>) => {
+        const r = e.data;
+        const p = pending.get(r.id);
+        pending.delete(r.id);
+        if (r.ok) p?.resolve();
+        else p?.reject(new Error(r.error));
+      };
+      worker.onerror = (e) => broken(e.message);
+    } catch (e) {
+      worker?.terminate();
+      worker = undefined;
+      log.warn('audit writer thread unavailable; writing audit records on the main thread', { err: e });
+    }
+    return worker ? ask({ kind: 'open', file }).catch((e) => broken(e)) : Promise.resolve();
+  };
+  let opened: Promise<void> | undefined;
 
   return {
     async insert(records: readonly AuditRecord[]) {
-      await opened;
+      await (opened ??= start());
       if (!worker) return fallback.insert(records);
       try {
         await ask({ kind: 'insert', rows: records.map(toRow) });
@@ -69,6 +73,7 @@ export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 
       }
     },
     async close() {
+      if (!opened) return;
       await opened;
       if (!worker) return;
       await ask({ kind: 'close' }).catch(() => {});

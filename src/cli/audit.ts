@@ -37,7 +37,6 @@ function rows(records: readonly AuditRecord[]): string[][] {
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Show the audit trail (newest first)',
   help: `Usage: nexus audit [--since 1h] [--caller ID] [--tool NAME] [--limit N] [--json] [--data-dir DIR]
 
   --since T        only records newer than a duration (1h, 7d) or an ISO date

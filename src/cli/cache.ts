@@ -9,7 +9,6 @@ import { cliLogger, parseCommandArgs } from './migrate.ts';
 
 export const cacheClearCommand: Command = {
   name: 'cache clear',
-  summary: 'Drop cached tool answers (all, or one tool)',
   help: `Usage: nexus cache clear [TOOL] [--url URL]
 
 With REDIS_URL set, clears the shared cache in Redis directly. Without it, asks the running

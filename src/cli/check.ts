@@ -17,7 +17,6 @@ import { cliLogger } from './migrate.ts';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Validate every tool file and its credentials; exit 1 listing all issues',
   help: `Usage: nexus check [--tools DIR] [--data-dir DIR] [--no-credentials]
 
 Validates every *.yaml / *.yml under the tools directory against the tool-file schema

@@ -1,4 +1,4 @@
-// Every CLI command has this shape; src/cli/index.ts routes argv to one and prints its help.
+// Every CLI command has this shape; src/cli/index.ts routes argv to one (its one-line summary lives there).
 export interface CommandIO {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -11,7 +11,6 @@ export interface CommandIO {
 export interface Command {
   /** Words after `nexus`, e.g. `vault put` or `serve`. */
   readonly name: string;
-  readonly summary: string;
   /** Full `--help` text: usage line, flags with their env vars and defaults, an example. */
   readonly help: string;
   /** Resolves to the process exit code. Throws NexusError for user mistakes (printed without a stack). */

@@ -361,7 +361,6 @@ export function formatResults(results: readonly CheckResult[]): string {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check configuration, store, master key, Redis and backends; say what to fix',
   help: `Usage: nexus doctor [flags]
 
 Checks, with the settings \`nexus serve\` would use: the configuration; the tool files; the store

@@ -21,7 +21,6 @@ export function healthzUrl(argv: readonly string[], env: Env): string {
 
 export const healthcheckCommand: Command = {
   name: 'healthcheck',
-  summary: 'Exit 0 when the local instance answers /healthz (for container health checks)',
   help: `Usage: nexus healthcheck [--url URL]
 
 GETs http://NEXUS_HOST:NEXUS_PORT/healthz (a wildcard host means 127.0.0.1; defaults

@@ -23,7 +23,6 @@ const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 export const importOpenApiCommand: Command = {
   name: 'tools import-openapi',
-  summary: 'Write a tool file from an OpenAPI 3.x / Swagger 2.0 document (file or URL)',
   help: `Usage: nexus tools import-openapi SPEC --out DIR [--base-url URL] [--include tag:NAME|path:GLOB]
                                    [--operations ID,ID] [--auth CREDENTIAL] [--force]
 

@@ -40,7 +40,6 @@ function oneName(positionals: string[], usage: string): string {
 
 export const keysCreateCommand: Command = {
   name: 'keys create',
-  summary: 'Create a client key (printed once; only its hash is stored)',
   help: `Usage: nexus keys create NAME [--tools PATTERNS] [--expires DURATION] [--data-dir DIR]
 
 Prints a new client key once on stdout. Clients send it as \`Authorization: Bearer <key>\`.
@@ -75,7 +74,6 @@ const status = (k: KeyInfo, now: number) =>
 
 export const keysListCommand: Command = {
   name: 'keys list',
-  summary: 'List client keys (names, tools, dates; never the keys)',
   help: `Usage: nexus keys list [--json] [--data-dir DIR]
 
   --json           print JSON instead of a table
@@ -102,7 +100,6 @@ ${DB_HELP}`,
 
 export const keysRevokeCommand: Command = {
   name: 'keys revoke',
-  summary: 'Revoke a client key (refused everywhere within a second)',
   help: `Usage: nexus keys revoke NAME [--data-dir DIR]
 
 ${DB_HELP}`,

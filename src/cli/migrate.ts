@@ -32,7 +32,6 @@ export const cliLogger = (io: CommandIO) => createLogger({ level: 'warn', write:
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'Apply pending database migrations',
   help: `Usage: nexus migrate [--data-dir DIR]
 
 Applies the numbered migrations in sql/ that the database has not seen, in order. Safe to run

@@ -9,7 +9,6 @@ import { settingsHelp } from './help.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Start the gateway (MCP on /mcp)',
   help: `Usage: nexus serve [flags]
 
 Serves every tool declared under the tools directory on one MCP endpoint (POST /mcp), for MCP

@@ -10,7 +10,6 @@ import { endpointSizes, sizesTable } from './toolsets.ts';
 
 export const toolsListCommand: Command = {
   name: 'tools list',
-  summary: 'Show the tools as a table',
   help: `Usage: nexus tools list [--tools DIR] [--json] [--stats]
 
 ${settingsHelp(['toolsDir'])}

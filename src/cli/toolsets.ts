@@ -47,7 +47,6 @@ export function sizesTable(sizes: readonly EndpointSize[]): string {
 
 export const toolsetsListCommand: Command = {
   name: 'toolsets list',
-  summary: 'Show the tool sets (/mcp/<set>) with their sizes',
   help: `Usage: nexus toolsets list [--tools DIR] [--json]
 
 ${settingsHelp(['toolsDir'])}

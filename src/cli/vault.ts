@@ -40,7 +40,6 @@ const where = (c: { name: string; principal: string | null }) => `"${c.name}"${c
 
 export const vaultPutCommand: Command = {
   name: 'vault put',
-  summary: 'Store a credential (secret fields as JSON on stdin); a new version if it exists',
   help: `Usage: nexus vault put NAME [--type TYPE] [--for PRINCIPAL] [--data-dir DIR] < secret.json
 
 Reads the secret fields as one JSON object on stdin (never from arguments):
@@ -95,7 +94,6 @@ function table(rows: readonly CredentialInfo[]): string {
 
 export const vaultListCommand: Command = {
   name: 'vault list',
-  summary: 'List credentials: names, types, principals, versions, dates (never values)',
   help: `Usage: nexus vault list [--json] [--data-dir DIR]\n\n${ENV_HELP}\n\nExample:\n  nexus vault list --json`,
   async run(io) {
     const { values } = parseCommandArgs(commandArgs(io, 'vault list'), { ...DATA_DIR, json: { type: 'boolean' } });
@@ -107,7 +105,6 @@ export const vaultListCommand: Command = {
 
 export const vaultDeleteCommand: Command = {
   name: 'vault delete',
-  summary: 'Delete a credential and all its versions',
   help: `Usage: nexus vault delete NAME [--for PRINCIPAL] [--data-dir DIR]\n\nWithout --for, deletes the shared credential only.\n\n${ENV_HELP}\n\nExample:\n  nexus vault delete jira-bot --for key:alice`,
   async run(io) {
     const { values, positionals } = parseCommandArgs(commandArgs(io, 'vault delete'), { ...DATA_DIR, for: { type: 'string' } });
@@ -120,7 +117,6 @@ export const vaultDeleteCommand: Command = {
 
 export const vaultRotateKeyCommand: Command = {
   name: 'vault rotate-key',
-  summary: 'New key-encryption key; every data key re-wrapped (online)',
   help: `Usage: nexus vault rotate-key [--data-dir DIR]\n\nRunning instances keep serving while it runs.\n\n${ENV_HELP}\n\nExample:\n  nexus vault rotate-key`,
   async run(io) {
     const { values } = parseCommandArgs(commandArgs(io, 'vault rotate-key'), DATA_DIR);
@@ -132,7 +128,6 @@ export const vaultRotateKeyCommand: Command = {
 
 export const vaultRotateMasterCommand: Command = {
   name: 'vault rotate-master',
-  summary: 'Re-wrap the key-encryption keys under a new master key',
   help: `Usage: nexus vault rotate-master [--data-dir DIR]
 
 Reads the new key from NEXUS_NEW_MASTER_KEY (base64, 32 bytes) or NEXUS_NEW_MASTER_KEY_FILE. Afterwards

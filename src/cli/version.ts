@@ -3,7 +3,6 @@ import type { Command } from './command.ts';
 
 export const versionCommand: Command = {
   name: 'version',
-  summary: 'Print version, commit and build date',
   help: 'Usage: nexus version\n\nPrints `nexus <version> (commit <sha>, built <date>)`.\n\nExample:\n  nexus version',
   async run(io) {
     io.stdout(`${versionLine()}\n`);

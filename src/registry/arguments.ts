@@ -1,13 +1,34 @@
 // JSON Schema 2020-12 checks for tool arguments: schemas are checked at load, compiled on first use.
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020.js';
 import { NexusError } from '../errors.ts';
+import { AJV_OPTIONS } from './ajv-options.ts';
+import validateMetaSchema from './generated/meta-validator.js';
 import type { JsonObject } from './spec.ts';
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-addFormats(ajv);
+// Ajv itself loads on the first argument check: loading tool files needs only the precompiled
+// meta-schema validator (generated/meta-validator.js), and an idle gateway holds neither.
+let instance: Ajv2020 | undefined;
+const ajv = (): Ajv2020 => {
+  if (!instance) {
+    const { default: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+    instance = new Ajv(AJV_OPTIONS);
+    addFormats(instance);
+  }
+  return instance;
+};
+const META_2020 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
+
+/** Meta-schema errors of a schema: precompiled for 2020-12 (the default), Ajv for another declared $schema. */
+function metaProblems(schema: JsonObject): ErrorObject[] {
+  const declared = schema.$schema;
+  if (declared === undefined || (typeof declared === 'string' && META_2020.test(declared))) {
+    return validateMetaSchema(schema) ? [] : (validateMetaSchema.errors ?? []);
+  }
+  return ajv().validateSchema(schema) ? [] : (ajv().errors ?? []);
+}
 
 /** Arguments nested deeper than this are refused before any schema work (stack-safe). */
 export const MAX_ARGUMENT_DEPTH = 64;
@@ -50,7 +71,8 @@ export function closedInputSchema(schema: JsonObject, top = true): JsonObject {
  * which is why serving compiles lazily on first call instead.
  */
 export function schemaProblems(schema: JsonObject, compile = false): string[] {
-  if (!ajv.validateSchema(schema)) return (ajv.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  const meta = metaProblems(schema);
+  if (meta.length) return meta.map((e) => `${e.instancePath || '/'} ${e.message}`);
   if (!compile) return [];
   try {
     validatorFor(schema);
@@ -62,13 +84,13 @@ export function schemaProblems(schema: JsonObject, compile = false): string[] {
 
 function validatorFor(schema: JsonObject): ValidateFunction {
   let v = compiled.get(schema);
-  if (!v) compiled.set(schema, (v = ajv.compile(schema)));
+  if (!v) compiled.set(schema, (v = ajv().compile(schema)));
   return v;
 }
 
 function inputValidatorFor(schema: JsonObject): ValidateFunction {
   let v = compiledInput.get(schema);
-  if (!v) compiledInput.set(schema, (v = ajv.compile(closedInputSchema(schema))));
+  if (!v) compiledInput.set(schema, (v = ajv().compile(closedInputSchema(schema))));
   return v;
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/index.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
+import { metaValidatorSource } from '../../../src/registry/meta-validator-source.ts';
 import { toolFileJsonSchema } from '../../../src/registry/schema.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
 import { toolsDir } from '../../helpers/files.ts';
@@ -98,4 +99,9 @@ test('nexus check exits 1 listing all issues, and 0 on the shipped examples', as
 test('schema/tools.schema.json is the one generated from the validator (run `bun run schema`)', () => {
   const published = JSON.parse(readFileSync(join(import.meta.dir, '../../../schema/tools.schema.json'), 'utf8'));
   expect(published).toEqual(toolFileJsonSchema());
+});
+
+test('the precompiled meta-schema validator is the one Ajv generates (run `bun run schema`)', () => {
+  const published = readFileSync(join(import.meta.dir, '../../../src/registry/generated/meta-validator.js'), 'utf8');
+  expect(published).toEqual(metaValidatorSource());
 });

@@ -1,0 +1,45 @@
+// `nexus serve` loads only what serving needs: commands are imported when they run, so the static
+// import graph of serve holds no doctor, importer or YAML tooling code.
+import { expect, test } from 'bun:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const ROOT = join(import.meta.dir, '../../..');
+
+/** Files and packages reachable from `entry` through value imports (not `import type`, not import()). */
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const rel = relative(ROOT, file);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) {
+        const target = join(dirname(file), spec);
+        if (existsSync(target) && target.endsWith('.ts')) visit(target);
+        else seen.add(relative(ROOT, target));
+      } else seen.add(`pkg:${spec}`);
+    }
+  };
+  visit(join(ROOT, entry));
+  return seen;
+}
+
+test('the CLI router imports no command statically', () => {
+  const graph = [...staticGraph('src/main.ts')];
+  expect(graph.filter((f) => f.startsWith('src/cli/') && !['src/cli/index.ts', 'src/cli/command.ts'].includes(f))).toEqual([]);
+});
+
+test('serve does not load doctor, the OpenAPI importer, other commands or the YAML package', () => {
+  const graph = [...staticGraph('src/cli/serve.ts')];
+  expect(graph).toContain('src/app.ts');
+  const unwanted = graph.filter(
+    (f) =>
+      f.startsWith('src/importer/') ||
+      (f.startsWith('src/cli/') && !['src/cli/serve.ts', 'src/cli/command.ts', 'src/cli/help.ts'].includes(f)) ||
+      f === 'pkg:yaml',
+  );
+  expect(unwanted).toEqual([]);
+});
