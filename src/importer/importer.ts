@@ -23,7 +23,7 @@ export interface ImportOptions {
 }
 
 export interface ImportResult {
-  readonly file: ToolFile;
+  readonly file: ToolFile & { tools: ToolDecl[] };
   /** File name stem: a slug of the API title. */
   readonly slug: string;
   readonly title: string;

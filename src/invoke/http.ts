@@ -47,7 +47,7 @@ const readPem = (path: string) => {
 };
 
 // undefined: system roots and full verification
-function tlsOptions(b: BackendSpec, opts: HttpOptions) {
+export function tlsOptions(b: BackendSpec, opts: HttpOptions) {
   const extra = [b.tls?.caFile, opts.caFile].filter((f): f is string => !!f).map(readPem);
   if (!extra.length && !b.tls?.certFile && !b.tls?.insecure) return undefined;
   return {
@@ -58,7 +58,7 @@ function tlsOptions(b: BackendSpec, opts: HttpOptions) {
 }
 
 const insecureWarned = new WeakMap<Logger, Set<string>>();
-function warnInsecure(b: BackendSpec, log: Logger | undefined) {
+export function warnInsecure(b: BackendSpec, log: Logger | undefined) {
   if (!log || !b.tls?.insecure) return;
   let seen = insecureWarned.get(log);
   if (!seen) insecureWarned.set(log, (seen = new Set()));

@@ -5,7 +5,14 @@ import { jsonDepthExceeds } from '../util/json-depth.ts';
 import { type DataMasker, dataMasker } from '../util/redact-data.ts';
 import type { BackendResponse } from './http.ts';
 
-export type Content = { type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string };
+type ContentExtra = { readonly annotations?: Record<string, unknown>; readonly _meta?: Record<string, unknown> };
+/** MCP content blocks: HTTP tools produce text and images; MCP upstreams pass any block through. */
+export type Content =
+  | ({ type: 'text'; text: string } & ContentExtra)
+  | ({ type: 'image'; data: string; mimeType: string } & ContentExtra)
+  | ({ type: 'audio'; data: string; mimeType: string } & ContentExtra)
+  | ({ type: 'resource'; resource: Record<string, unknown> } & ContentExtra)
+  | ({ type: 'resource_link'; uri: string; name: string } & Record<string, unknown> & ContentExtra);
 
 export interface ToolResult {
   readonly content: Content[];

@@ -55,7 +55,7 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
       const outcome = await deps.pipeline.call(name, args, caller, { requestId, ...(signal && { signal }) });
       const r = outcome.result;
       const result: CallToolResult = {
-        content: r.content,
+        content: r.content as CallToolResult['content'],
         isError: r.isError,
         _meta: {
           'nexus/source': outcome.source,

@@ -9,7 +9,8 @@ import { settingDefault } from '../config/settings.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
 import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
-import type { HttpToolSpec, ToolSpec } from './spec.ts';
+import { normaliseServer } from './server.ts';
+import type { HttpToolSpec, ServerSpec, ToolSpec } from './spec.ts';
 import { formatPath, type Issue, type ParsedYaml, type PathPart, parseYaml } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
@@ -17,6 +18,8 @@ export interface LoadResult {
   /** The tools as declared (overrides are applied by the registry, over every source). */
   readonly tools: HttpToolSpec[];
   readonly catalogue: CatalogueDecl;
+  /** Federated MCP servers (`servers:`); their tools are listed at run time. */
+  readonly servers: ServerSpec[];
   readonly issues: Issue[];
   readonly files: string[];
 }
@@ -25,9 +28,10 @@ interface FileResult {
   tools: HttpToolSpec[];
   toolsets: ToolsetSpec[];
   overrides: OverrideSpec[];
+  servers: ServerSpec[];
   issues: Issue[];
 }
-const emptyFile = (issues: Issue[]): FileResult => ({ tools: [], toolsets: [], overrides: [], issues });
+const emptyFile = (issues: Issue[]): FileResult => ({ tools: [], toolsets: [], overrides: [], servers: [], issues });
 
 export interface LoadOptions {
   /** What `${env:NAME}` reads; default the process environment. */
@@ -67,6 +71,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
     return {
       tools: [],
       catalogue: { toolsets: [], overrides: [] },
+      servers: [],
       files: [],
       issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }],
     };
@@ -88,9 +93,11 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   }
   const catalogue: CatalogueDecl = { toolsets: results.flatMap((r) => r.toolsets), overrides: results.flatMap((r) => r.overrides) };
   issues.push(...catalogueIssues([...seen.values()], catalogue));
+  const servers = results.flatMap((r) => r.servers);
+  issues.push(...serverIssues(servers, [...seen.values()]));
   // the fast path has no line numbers: report any issue from a precise pass
   if (issues.length && !opts.thorough) return loadToolsDir(dir, { ...opts, thorough: true });
-  return { tools: [...seen.values()], catalogue, issues, files };
+  return { tools: [...seen.values()], catalogue, servers, issues, files };
 }
 
 /** Tool-set and override problems, each at the line of its declaration. */
@@ -163,5 +170,45 @@ function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undef
     decl,
     source: { file, line: parsed.lineOf(['overrides', i, 'tool']) },
   }));
-  return { tools, toolsets, overrides, issues };
+  const servers: ServerSpec[] = [];
+  (result.data.servers ?? []).forEach((decl, index) => {
+    const spec = normaliseServer(decl, {
+      file,
+      index,
+      line: parsed.lineOf(['servers', index, 'name']),
+      maxResponseBytes: opts.maxResponseBytes ?? Number(settingDefault('maxResponseBytes')),
+      problem: (p, m) => push(p, m),
+    });
+    if (spec) servers.push(spec);
+  });
+  return { tools, toolsets, overrides, servers, issues };
+}
+
+/** Server names and namespaces are unique, and no file tool sits in a server's namespace. */
+function serverIssues(servers: readonly ServerSpec[], tools: readonly HttpToolSpec[]): Issue[] {
+  const issues: Issue[] = [];
+  const byName = new Map<string, ServerSpec>();
+  const byPrefix = new Map<string, ServerSpec>();
+  const at = (s: ServerSpec) => `${s.source.file}:${s.source.line}`;
+  for (const s of servers) {
+    const issue = (message: string) => issues.push({ file: s.source.file, line: s.source.line, path: 'name', message });
+    const sameName = byName.get(s.name);
+    const samePrefix = byPrefix.get(s.prefix);
+    if (sameName) issue(`server "${s.name}" is already declared at ${at(sameName)}`);
+    else if (samePrefix) issue(`server "${s.name}" uses the namespace "${s.prefix}" of server "${samePrefix.name}" at ${at(samePrefix)}`);
+    byName.set(s.name, sameName ?? s);
+    byPrefix.set(s.prefix, samePrefix ?? s);
+  }
+  for (const t of tools) {
+    const ns = t.name.includes('__') ? byPrefix.get(t.name.slice(0, t.name.indexOf('__'))) : undefined;
+    if (ns) {
+      issues.push({
+        file: t.source.file,
+        line: t.source.line,
+        path: 'name',
+        message: `tool name "${t.name}" is in the namespace of server "${ns.name}" at ${at(ns)}`,
+      });
+    }
+  }
+  return issues;
 }

@@ -213,17 +213,83 @@ export const ToolSchema = z
   })
   .strict();
 
+export const SERVER_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
+export const PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+export const PROTOCOLS = ['auto', '2025-11-25', '2026-07-28'] as const;
+
+export const UpstreamToolPolicySchema = z
+  .object({
+    description: z.string().min(1).optional().describe("Replaces the upstream's description (which is the upstream's text, not yours)"),
+    title: z.string().optional(),
+    hide: z.boolean().optional().describe('Do not serve this tool'),
+    cache: CacheSchema.omit({ allow_write_methods: true }).optional().describe('Cache successful answers (opt-in per tool)'),
+    rate_limit: RateLimitSchema.optional().describe('Per-caller limit for this tool'),
+    audit_arguments: z.boolean().optional().describe('Record arguments in the audit trail (default: only a hash)'),
+  })
+  .strict();
+
+export const ServerSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(new RegExp(SERVER_NAME_PATTERN), { message: 'expected 1-32 characters from a-z 0-9 - (starting with a letter or digit)' })
+      .describe('The server, and the namespace of its tools (github -> github__get_issue)'),
+    prefix: z
+      .string()
+      .regex(new RegExp(PREFIX_PATTERN), { message: 'expected 1-32 characters from A-Z a-z 0-9 _ -' })
+      .optional()
+      .describe('Namespace used instead of the name'),
+    url: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Streamable HTTP endpoint of a remote server (falls back to HTTP+SSE); ${env:NAME} is interpolated'),
+    protocol: z.enum(PROTOCOLS).optional().describe('MCP revision to speak to a remote server (default auto: probe, else 2025-11-25)'),
+    headers: StringMap.optional().describe('Headers sent on every request to a remote server'),
+    tls: TlsSchema.optional(),
+    proxy: z.string().optional().describe('HTTP(S) proxy URL for this server (overrides HTTPS_PROXY)'),
+    command: z.string().min(1).optional().describe('A local stdio server: the program to start'),
+    args: z.array(z.string()).optional().describe('Its arguments'),
+    env: StringMap.optional().describe("Its environment (plus PATH and HOME), never Nexus's own"),
+    cwd: z.string().min(1).optional().describe('Its working directory'),
+    auth: AuthSchema.optional(),
+    timeout: Duration.optional().describe('Per-call timeout (default 30s)'),
+    max_response_bytes: z.int().positive().optional().describe('Answer size cap (default 10 MiB)'),
+    rate_limit: RateLimitSchema.optional().describe('Limit for all callers together, protecting the server'),
+    refresh: Duration.optional().describe('Re-read the tool list this often besides list_changed (default 5m)'),
+    include: z.array(z.string().min(1)).optional().describe("Globs on the upstream's tool names to serve (default all)"),
+    exclude: z.array(z.string().min(1)).optional().describe('Globs on tool names not to serve'),
+    tools: z
+      .record(z.string().min(1), UpstreamToolPolicySchema)
+      .optional()
+      .describe('Policy per upstream tool name (or glob): cache, rate_limit, audit_arguments, description, hide'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if ((s.url === undefined) === (s.command === undefined))
+      issue(s.url ? 'command' : 'url', 'a server needs exactly one of url (remote) or command (stdio)');
+    if (s.url !== undefined)
+      for (const k of ['args', 'env', 'cwd'] as const) if (s[k] !== undefined) issue(k, `${k} is for stdio servers (command:), not url:`);
+    if (s.command !== undefined)
+      for (const k of ['headers', 'tls', 'proxy', 'protocol'] as const)
+        if (s[k] !== undefined) issue(k, `${k} is for remote servers (url:), not command:`);
+  });
+
 export const ToolFileSchema = z
   .object({
     backend: BackendOverrideSchema.optional().describe('Shared by every tool in this file'),
-    tools: z.array(ToolSchema).default([]).describe('The tools this file declares'),
+    tools: z.array(ToolSchema).default([]).describe('The HTTP tools this file declares'),
     toolsets: z.array(ToolsetSchema).optional().describe('Named subsets of the catalogue, each served at /mcp/<name>'),
     overrides: z.array(OverrideSchema).optional().describe('Edits to tools declared elsewhere (imported or federated)'),
+    servers: z.array(ServerSchema).optional().describe('MCP servers whose tools, prompts and resources Nexus serves'),
   })
   .strict();
 
 export type ToolFile = z.infer<typeof ToolFileSchema>;
 export type ToolDecl = z.infer<typeof ToolSchema>;
+export type ServerDecl = z.infer<typeof ServerSchema>;
+export type UpstreamToolPolicy = z.infer<typeof UpstreamToolPolicySchema>;
 export type AuthSpec = z.infer<typeof AuthSchema>;
 export type ResponseDecl = z.infer<typeof ResponseSchema>;
 export type ToolsetDecl = z.infer<typeof ToolsetSchema>;

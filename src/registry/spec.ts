@@ -82,3 +82,40 @@ export type ToolSpec = HttpToolSpec | McpToolSpec;
 export type TargetKind = ToolSpec['kind'];
 
 export type { AuthSpec, HttpMethod };
+
+export interface UpstreamToolPolicySpec {
+  readonly description?: string;
+  readonly title?: string;
+  readonly hide?: boolean;
+  readonly cache?: { readonly ttlMs: number; readonly allowWriteMethods: boolean; readonly maxEntryBytes?: number };
+  readonly rateLimit?: RateLimitSpec;
+  readonly auditArguments?: boolean;
+}
+
+export type ServerTransport =
+  | { readonly kind: 'http'; readonly url: URL; readonly protocol: 'auto' | '2025-11-25' | '2026-07-28' }
+  | {
+      readonly kind: 'stdio';
+      readonly command: string;
+      readonly args: readonly string[];
+      readonly env: Readonly<Record<string, string>>;
+      readonly cwd?: string;
+    };
+
+/** A federated MCP server (`servers:` in a tool file), normalised. */
+export interface ServerSpec {
+  readonly name: string;
+  /** Namespace of its tools and prompts: `<prefix>__<tool>`. */
+  readonly prefix: string;
+  readonly transport: ServerTransport;
+  /** Timeout, size cap, server-wide limit, TLS, proxy and static headers; id `mcp:<name>`. */
+  readonly backend: BackendSpec;
+  readonly auth?: Exclude<AuthSpec, { type: 'none' }>;
+  /** Tool-list refresh besides list_changed. */
+  readonly refreshMs: number;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Per-tool policy, by upstream tool name or glob, in declaration order (later entries win). */
+  readonly policies: ReadonlyArray<{ readonly pattern: string; readonly policy: UpstreamToolPolicySpec }>;
+  readonly source: { readonly file: string; readonly line: number };
+}

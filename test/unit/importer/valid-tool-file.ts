@@ -13,6 +13,6 @@ export function expectValidToolFile(file: ToolFile, name = 'imported.yaml'): Too
   expect(parse(text)).toEqual(JSON.parse(JSON.stringify(file)));
   const { tools, issues } = loadToolFile(name, text, { thorough: true, env: {} });
   expect(issues).toEqual([]);
-  expect(tools.length).toBe(file.tools.length);
+  expect(tools.length).toBe(file.tools?.length ?? 0);
   return tools;
 }

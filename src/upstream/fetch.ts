@@ -1,0 +1,92 @@
+// The fetch a remote upstream's transport uses: the server's static headers and the injected
+// credential on every request (a fresh OAuth token after one 401), the operator's TLS and proxy,
+// redirects followed only within the server's origin, and each answer capped in size.
+import { NexusError } from '../errors.ts';
+import { type HttpOptions, tlsOptions, warnInsecure } from '../invoke/http.ts';
+import { proxyFor, proxyOption } from '../invoke/proxy.ts';
+import type { Injected } from '../invoke/types.ts';
+import type { BackendSpec } from '../registry/spec.ts';
+
+export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface UpstreamFetchOptions {
+  readonly backend: BackendSpec;
+  readonly http: HttpOptions;
+  /** The credential for this session; `attempt` 2 after a 401 (OAuth: a refreshed token). */
+  readonly credential: (attempt: 1 | 2) => Promise<Injected>;
+  /** Whether a 401 is worth one retry with attempt 2. */
+  readonly refreshable: boolean;
+  /** Values seen in injected credentials, for masking what comes back. */
+  readonly onInjected?: (injected: Injected) => void;
+}
+
+const MAX_REDIRECTS = 5;
+
+export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
+  const origin = o.backend.baseUrl.origin;
+  return async (input, init = {}) => {
+    for (let attempt = 1 as 1 | 2; ; attempt = 2) {
+      const injected = await o.credential(attempt);
+      o.onInjected?.(injected);
+      const res = await send(new URL(String(input)), init, injected);
+      if (res.status === 401 && attempt === 1 && o.refreshable) {
+        await res.body?.cancel();
+        continue;
+      }
+      return res;
+    }
+  };
+
+  async function send(first: URL, init: RequestInit, injected: Injected): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [k, v] of Object.entries(o.backend.headers)) if (!headers.has(k)) headers.set(k, v);
+    for (const [k, v] of Object.entries(injected.headers)) headers.set(k, v);
+    const tls = tlsOptions(o.backend, o.http);
+    warnInsecure(o.backend, o.http.log);
+    let url = first;
+    let method = init.method ?? 'GET';
+    let body = init.body;
+    for (let hop = 0; ; hop++) {
+      for (const [k, v] of Object.entries(injected.query)) url.searchParams.set(k, v);
+      const proxy = proxyFor(url, o.backend.proxy, o.http.env ?? process.env);
+      const res = await fetch(url, {
+        ...init,
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+        ...(tls && { tls }),
+        proxy: proxyOption(proxy),
+      } as RequestInit);
+      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
+        await res.body?.cancel();
+        const next = new URL(res.headers.get('location')!, url);
+        if (next.origin !== origin)
+          throw new NexusError('UPSTREAM_ERROR', `server redirected to another origin (${next.origin}); not followed`);
+        if (hop >= MAX_REDIRECTS) throw new NexusError('UPSTREAM_ERROR', `server redirected more than ${MAX_REDIRECTS} times`);
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+        continue;
+      }
+      // The standalone GET stream lives as long as the session; every other answer is one reply
+      return method === 'GET' ? res : capped(res, o.backend.maxResponseBytes);
+    }
+  }
+}
+
+/** The same response, its body erroring once it passes `max` bytes. */
+function capped(res: Response, max: number): Response {
+  if (!res.body) return res;
+  let total = 0;
+  const limit = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      total += chunk.byteLength;
+      if (total > max) controller.error(new NexusError('UPSTREAM_ERROR', `server answer is larger than the ${max}-byte limit`));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(res.body.pipeThrough(limit), { status: res.status, statusText: res.statusText, headers: res.headers });
+}

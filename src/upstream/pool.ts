@@ -1,0 +1,81 @@
+// The one owner of every upstream client and child process: started from the tool files' `servers:`,
+// changed in place on reload (an unchanged server keeps its sessions), closed on shutdown.
+
+import type { InvokeContext } from '../call/types.ts';
+import type { Caller } from '../caller.ts';
+import { NexusError } from '../errors.ts';
+import type { ToolResult } from '../invoke/result.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
+import { type RuntimeDeps, ServerRuntime, type ServerStatus } from './runtime.ts';
+
+export interface UpstreamPool {
+  /** Starts, restarts (when changed) and stops servers to match the tool files. */
+  apply(servers: readonly ServerSpec[]): void;
+  call(tool: McpToolSpec, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult>;
+  runtime(name: string): ServerRuntime | undefined;
+  status(): ServerStatus[];
+  /** Resolves once every server has answered or failed its first listing. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type PoolDeps = Omit<RuntimeDeps, 'publish'> & { readonly registry: Registry };
+
+export const sourceOf = (server: string) => `server:${server}`;
+
+/** What makes two entries the same server (a change to anything else restarts it). */
+const fingerprint = (s: ServerSpec) => JSON.stringify({ ...s, source: undefined });
+
+export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
+  const servers = new Map<string, { runtime: ServerRuntime; print: string }>();
+  const publish = (server: ServerSpec, tools: McpToolSpec[]) => {
+    if (servers.get(server.name)?.runtime.spec !== server) return; // a reload replaced it meanwhile
+    const { collisions } = deps.registry.replaceSources({ [sourceOf(server.name)]: tools });
+    for (const c of collisions) {
+      if (c.tool.kind !== 'mcp' || c.tool.upstream.server !== server.name) continue;
+      deps.log.error('upstream tool left out: its name is already served', {
+        tool: c.tool.name,
+        server: `${server.source.file}:${server.source.line}`,
+        declared: `${c.kept.source.file}:${c.kept.source.line}`,
+      });
+    }
+  };
+  const runtimeDeps: RuntimeDeps = { ...deps, publish };
+
+  return {
+    apply(next) {
+      const wanted = new Map(next.map((s) => [s.name, s]));
+      const removed: Record<string, undefined> = {};
+      for (const [name, { runtime, print }] of servers) {
+        const spec = wanted.get(name);
+        if (spec && fingerprint(spec) === print) continue;
+        servers.delete(name);
+        void runtime.close();
+        removed[sourceOf(name)] = undefined;
+      }
+      if (Object.keys(removed).length) deps.registry.replaceSources(removed);
+      for (const spec of next) {
+        if (servers.has(spec.name)) continue;
+        const runtime = new ServerRuntime(spec, runtimeDeps);
+        servers.set(spec.name, { runtime, print: fingerprint(spec) });
+        runtime.start();
+      }
+    },
+    call(tool, args, caller, ctx) {
+      const s = servers.get(tool.upstream.server);
+      if (!s) return Promise.reject(new NexusError('UNAVAILABLE', `server ${tool.upstream.server} is not configured`));
+      return s.runtime.call(tool.upstream.tool, args, caller, ctx);
+    },
+    runtime: (name) => servers.get(name)?.runtime,
+    status: () => [...servers.values()].map((s) => s.runtime.status()),
+    settled: async () => {
+      await Promise.all([...servers.values()].map((s) => s.runtime.refresh()));
+    },
+    async close() {
+      const all = [...servers.values()];
+      servers.clear();
+      await Promise.all(all.map((s) => s.runtime.close()));
+    },
+  };
+}

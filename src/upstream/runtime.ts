@@ -1,0 +1,287 @@
+// One federated server at run time: its sessions (one per credential identity, the listing one
+// shared), its state for /readyz and `nexus servers list`, tool-list refreshes (list_changed, timer)
+// and reconnects with backoff when it is down or its child process exited.
+import type { Client, Tool } from '@modelcontextprotocol/client';
+import type { InvokeContext } from '../call/types.ts';
+import { ANONYMOUS, type Caller } from '../caller.ts';
+import { NexusError } from '../errors.ts';
+import type { ToolResult } from '../invoke/result.ts';
+import { scrub } from '../invoke/result.ts';
+import type { CredentialIdentity, InjectCredential, Injected } from '../invoke/types.ts';
+import { NOTHING_INJECTED } from '../invoke/types.ts';
+import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
+import { formatDuration } from '../util/duration.ts';
+import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
+import { type ConnectDeps, type Connection, connect } from './connection.ts';
+import { sessionLost, upstreamFailure } from './failure.ts';
+
+export type ServerState = 'starting' | 'ready' | 'down' | 'stopped';
+
+export interface ServerStatus {
+  readonly name: string;
+  readonly transport: 'http' | 'stdio';
+  /** The URL (without query) or the command line. */
+  readonly target: string;
+  readonly state: ServerState;
+  readonly tools: number;
+  readonly prompts: number;
+  readonly resources: number;
+  readonly protocol?: string;
+  readonly via?: string;
+  readonly error?: string;
+  readonly restarts: number;
+  readonly since: string;
+}
+
+export interface RuntimeDeps extends ConnectDeps {
+  readonly inject?: InjectCredential;
+  readonly credentialIdentity?: CredentialIdentity;
+  /** Hands the server's current tools to the registry. */
+  readonly publish: (server: ServerSpec, tools: McpToolSpec[]) => void;
+  /** First and longest wait between reconnect attempts. */
+  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+}
+
+const MAX_SESSIONS = 256;
+const isOAuth = (s: ServerSpec) => s.auth?.type === 'oauth2_client_credentials' || s.auth?.type === 'oauth2_refresh_token';
+
+export class ServerRuntime {
+  private readonly sessions = new Map<string, Promise<Connection>>();
+  private state: ServerState = 'starting';
+  private error?: string;
+  private since = Date.now();
+  private restarts = 0;
+  private protocol?: string;
+  private via?: string;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private refreshTimer?: ReturnType<typeof setInterval>;
+  private nextAttempt = 0;
+  private delay: number;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+  private stopped = false;
+  private upstreamTools = new Map<string, Tool>();
+  private counts = { tools: 0, prompts: 0, resources: 0 };
+
+  constructor(
+    readonly spec: ServerSpec,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.delay = deps.backoff?.minMs ?? 500;
+  }
+
+  start(): void {
+    void this.refresh();
+    this.refreshTimer = setInterval(() => void this.refresh(), this.spec.refreshMs);
+    this.refreshTimer.unref?.();
+  }
+
+  status(): ServerStatus {
+    const t = this.spec.transport;
+    const target = t.kind === 'http' ? `${t.url.origin}${t.url.pathname}` : [t.command, ...t.args].join(' ');
+    return {
+      name: this.spec.name,
+      transport: t.kind,
+      target,
+      state: this.state,
+      ...this.counts,
+      ...(this.protocol && { protocol: this.protocol }),
+      ...(this.via && { via: this.via }),
+      ...(this.error && { error: this.error }),
+      restarts: this.restarts,
+      since: new Date(this.since).toISOString(),
+    };
+  }
+
+  /** Re-reads the tool list over the listing session; a failure marks the server down and retries. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        try {
+          const conn = await this.connection(ANONYMOUS, true);
+          const { tools } = await conn.client.listTools(undefined, { timeout: this.spec.backend.timeoutMs, cacheMode: 'refresh' });
+          this.upstreamTools = new Map(tools.map((t) => [t.name, t]));
+          const served = toToolSpecs(this.spec, tools as unknown as UpstreamTool[]);
+          if (served.unusable.length) {
+            this.deps.log.warn('upstream tools left out: their inputSchema cannot be used', {
+              server: this.spec.name,
+              tools: served.unusable,
+            });
+          }
+          this.counts = { ...this.counts, tools: served.tools.length };
+          this.deps.publish(this.spec, served.tools);
+          this.markReady(conn);
+        } catch (e) {
+          this.markDown(upstreamFailure(this.spec.name, e, this.spec.backend.timeoutMs).message);
+        }
+      } while (this.refreshAgain && !this.stopped);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  async call(tool: string, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {
+    const timeout = this.spec.backend.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const conn = await this.connection(caller, false);
+      try {
+        const definition = this.upstreamTools.get(tool);
+        const result = await conn.client.callTool(
+          { name: tool, arguments: args },
+          {
+            timeout,
+            ...(ctx.signal && { signal: ctx.signal }),
+            ...(ctx.onProgress && { onprogress: ctx.onProgress }),
+            ...(definition && { toolDefinition: definition }),
+          },
+        );
+        return shape(result, conn.secrets);
+      } catch (e) {
+        if (attempt === 1 && sessionLost(e) && !ctx.signal?.aborted) {
+          await this.reset(conn); // upstream restarted or dropped the session: a new one, one retry
+          continue;
+        }
+        const failure = upstreamFailure(this.spec.name, e, timeout, conn.secrets);
+        if (failure.code === 'UPSTREAM_UNREACHABLE') {
+          await this.reset(conn);
+          this.markDown(failure.message);
+        }
+        throw failure;
+      }
+    }
+  }
+
+  /** A client session for this caller's credential (the listing session when they share one). */
+  async client(caller: Caller): Promise<Client> {
+    return (await this.connection(caller, false)).client;
+  }
+
+  private async identity(caller: Caller): Promise<string> {
+    if (!this.spec.auth || !this.deps.credentialIdentity) return 'none';
+    return this.deps.credentialIdentity(this.spec.auth, caller);
+  }
+
+  private connection(caller: Caller, listing: boolean): Promise<Connection> {
+    if (this.stopped) return Promise.reject(new NexusError('UNAVAILABLE', `server ${this.spec.name} is stopped`));
+    if (!listing && this.state === 'down' && Date.now() < this.nextAttempt) {
+      const wait = formatDuration(Math.max(0, this.nextAttempt - Date.now()));
+      return Promise.reject(
+        new NexusError('UPSTREAM_UNREACHABLE', `server ${this.spec.name} is down (${this.error}); next attempt in ${wait}`),
+      );
+    }
+    return this.identity(caller).then((id) => {
+      let conn = this.sessions.get(id);
+      if (!conn) {
+        if (this.sessions.size >= MAX_SESSIONS) this.evictOldest();
+        conn = this.open(caller, id);
+        this.sessions.set(id, conn);
+        conn.catch(() => {
+          if (this.sessions.get(id) === conn) this.sessions.delete(id);
+        });
+      }
+      return conn;
+    });
+  }
+
+  private evictOldest() {
+    const [id, oldest] = this.sessions.entries().next().value as [string, Promise<Connection>];
+    this.sessions.delete(id);
+    void oldest.then((c) => c.client.close()).catch(() => {});
+  }
+
+  private async open(caller: Caller, id: string): Promise<Connection> {
+    const auth = this.spec.auth;
+    const credential = async (attempt: 1 | 2): Promise<Injected> => {
+      if (!auth) return NOTHING_INJECTED;
+      if (!this.deps.inject)
+        throw new NexusError(
+          'CREDENTIAL_ERROR',
+          `server ${this.spec.name} needs credential "${auth.credential}" but no vault is configured`,
+        );
+      return this.deps.inject(auth, caller, attempt);
+    };
+    let self: Promise<Connection> | undefined;
+    const conn = connect(this.spec, this.deps, {
+      credential,
+      refreshable: isOAuth(this.spec),
+      onListChanged: () => void this.refresh(),
+      onClose: (reason) => {
+        if (this.sessions.get(id) === self) this.sessions.delete(id);
+        if (this.stopped) return;
+        if (this.spec.transport.kind === 'stdio') {
+          this.deps.log.warn('upstream process ended', { server: this.spec.name, reason });
+          this.markDown(`process ${reason}`);
+        }
+      },
+    });
+    self = conn;
+    return conn;
+  }
+
+  private async reset(conn: Connection) {
+    for (const [id, c] of this.sessions) if ((await c.catch(() => undefined)) === conn) this.sessions.delete(id);
+    await conn.client.close().catch(() => {});
+  }
+
+  private markReady(conn: Connection) {
+    if (this.state !== 'ready') {
+      this.deps.log.info('upstream ready', { server: this.spec.name, tools: this.counts.tools, via: conn.via });
+      this.since = Date.now();
+    }
+    this.state = 'ready';
+    this.error = undefined;
+    this.protocol = conn.client.getNegotiatedProtocolVersion();
+    this.via = conn.via;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (Date.now() - this.since > 60_000) this.delay = this.deps.backoff?.minMs ?? 500;
+  }
+
+  private markDown(reason: string) {
+    if (this.stopped) return;
+    if (this.state !== 'down') {
+      this.deps.log.warn('upstream down', { server: this.spec.name, error: reason });
+      this.since = Date.now();
+    }
+    this.state = 'down';
+    this.error = reason;
+    if (this.retryTimer) return;
+    const wait = this.delay;
+    this.delay = Math.min(this.delay * 2, this.deps.backoff?.maxMs ?? 30_000);
+    this.nextAttempt = Date.now() + wait;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.restarts++;
+      void this.refresh();
+    }, wait);
+    this.retryTimer.unref?.();
+  }
+
+  /** Ends every session and child process of this server. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.state = 'stopped';
+    clearTimeout(this.retryTimer);
+    clearInterval(this.refreshTimer);
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.then((c) => c.client.close()).catch(() => {})));
+  }
+}
+
+/** The upstream's result as Nexus's: blocks passed through, credential values masked. */
+function shape(r: { content?: unknown; structuredContent?: unknown; isError?: unknown }, secrets: Set<string>): ToolResult {
+  const text = scrub(JSON.stringify({ content: r.content ?? [], structuredContent: r.structuredContent }), [...secrets]);
+  const clean = JSON.parse(text) as { content: ToolResult['content']; structuredContent?: Record<string, unknown> };
+  return {
+    content: clean.content,
+    isError: r.isError === true,
+    ...(clean.structuredContent && typeof clean.structuredContent === 'object' && { structuredContent: clean.structuredContent }),
+  };
+}
