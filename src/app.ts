@@ -37,6 +37,7 @@ import { toolSetChanges } from './registry/changes.ts';
 import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
 import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
+import type { ServerSpec } from './registry/spec.ts';
 import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts';
 import { formatIssue } from './registry/yaml-file.ts';
 import { openServices, type Services } from './services.ts';
@@ -44,6 +45,8 @@ import { assertStartupChecks } from './startup.ts';
 import { traceLogger } from './trace/log.ts';
 import { openTracer } from './trace/open.ts';
 import type { Tracer } from './trace/tracer.ts';
+import { createMcpInvoker } from './upstream/invoker.ts';
+import { createUpstreamPool, type UpstreamPool } from './upstream/pool.ts';
 import { createAuthInjector } from './vault/inject.ts';
 import { VERSION } from './version.ts';
 
@@ -59,6 +62,8 @@ export interface App {
   readonly metrics: Metrics;
   readonly services: Services;
   readonly tracer: Tracer;
+  /** The federated MCP servers (`servers:` in tool files). */
+  readonly upstreams: UpstreamPool;
   reload(): ReloadResult;
   /** Starts watching the tools dir and SIGHUP. */
   watch(): void;
@@ -111,7 +116,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     throw e;
   });
   try {
-    return await wire({ ...opts, log, registry, metrics, services, loadOpts, tracer });
+    return await wire({ ...opts, log, registry, metrics, services, loadOpts, tracer, servers: initial.servers });
   } catch (e) {
     await services.close();
     await tracer.close();
@@ -120,7 +125,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
 }
 
 async function wire(
-  o: AppOptions & { registry: Registry; metrics: Metrics; services: Services; loadOpts: LoadOptions; tracer: Tracer },
+  o: AppOptions & {
+    registry: Registry;
+    metrics: Metrics;
+    services: Services;
+    loadOpts: LoadOptions;
+    tracer: Tracer;
+    servers: readonly ServerSpec[];
+  },
 ): Promise<App> {
   const { config, log, registry, metrics, services: s, tracer } = o;
   const bind = assertBindPolicy({
@@ -154,6 +166,15 @@ async function wire(
     },
     tokens: s.tokens,
   });
+  const httpOptions = { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) };
+  const upstreams = createUpstreamPool({
+    registry,
+    log,
+    http: httpOptions,
+    version: o.version ?? VERSION,
+    inject: injector.inject,
+    credentialIdentity: injector.credentialIdentity,
+  });
   // admission, breaker and retries around every target kind's invoker (src/invoke/guard.ts)
   const guard = createGuard({
     admission: createAdmission({ total: Math.max(1, config.maxOutbound - OUTBOUND_RESERVE), metrics }),
@@ -175,14 +196,8 @@ async function wire(
     ),
     responses: createToolResponses<ToolResult>(s.responses),
     invokers: {
-      http: guardInvoker(
-        guard,
-        createHttpInvoker({
-          inject: injector.inject,
-          http: { proxies: config, log, ...(config.caFile && { caFile: config.caFile }) },
-          tracer,
-        }),
-      ),
+      http: guardInvoker(guard, createHttpInvoker({ inject: injector.inject, http: httpOptions, tracer })),
+      mcp: guardInvoker(guard, createMcpInvoker(upstreams)),
     },
     credentialIdentity: injector.credentialIdentity,
     audit: s.audit.record,
@@ -218,7 +233,7 @@ async function wire(
     .onRequest(({ set }) => {
       if (draining) set.headers.connection = 'close';
     })
-    .use(healthRoutes({ registry, checks: readinessChecks(s), draining: () => draining }))
+    .use(healthRoutes({ registry, checks: readinessChecks(s), draining: () => draining, upstreams: () => upstreams.status() }))
     .get('/metrics', ({ request }) => {
       if (metricsAllowed && !metricsAllowed(request))
         return problem(new NexusError('UNAUTHORIZED', 'a valid metrics bearer token is required'), { 'www-authenticate': 'Bearer' });
@@ -260,7 +275,8 @@ async function wire(
     previousSet = set;
   });
   let stopWatching = () => {};
-  const reload = () => reloadTools(config.toolsDir, registry, log, o.loadOpts);
+  upstreams.apply(o.servers);
+  const reload = () => reloadTools(config.toolsDir, registry, log, o.loadOpts, (servers) => upstreams.apply(servers));
   return {
     http,
     registry,
@@ -268,6 +284,7 @@ async function wire(
     metrics,
     services: s,
     tracer,
+    upstreams,
     reload,
     startDraining: () => {
       draining = true;
@@ -280,6 +297,7 @@ async function wire(
       unsubscribeAudit();
       await mcp.close();
       await toolsetMcp.close();
+      await upstreams.close();
       await s.close();
       await tracer.close();
     },
@@ -296,6 +314,7 @@ function initialTools(config: Config, loadOpts: LoadOptions, log: Logger) {
     return {
       tools: results.flatMap((r) => r.tools),
       catalogue: { toolsets: results.flatMap((r) => r.toolsets), overrides: results.flatMap((r) => r.overrides) },
+      servers: results.flatMap((r) => r.servers),
       issues: results.flatMap((r) => r.issues),
     };
   }

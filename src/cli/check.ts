@@ -50,7 +50,8 @@ Example:
       io.stderr(`\n${issues.length} issue(s) in ${config.toolsDir}\n`);
       return 1;
     }
-    io.stdout(`ok: ${result.tools.length} tool(s) in ${result.files.length} file(s) under ${config.toolsDir}${checked}\n`);
+    const servers = result.servers.length ? ` and ${result.servers.length} server(s)` : '';
+    io.stdout(`ok: ${result.tools.length} tool(s)${servers} in ${result.files.length} file(s) under ${config.toolsDir}${checked}\n`);
     return 0;
   },
 };

@@ -7,7 +7,20 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-export function healthRoutes(deps: { registry: Registry; checks?: readonly ReadinessCheck[]; draining?: () => boolean }) {
+/** One federated server as /readyz reports it (its state does not make Nexus unready: other tools still work). */
+export interface UpstreamHealth {
+  readonly name: string;
+  readonly state: string;
+  readonly tools: number;
+  readonly error?: string;
+}
+
+export function healthRoutes(deps: {
+  registry: Registry;
+  checks?: readonly ReadinessCheck[];
+  upstreams?: () => readonly UpstreamHealth[];
+  draining?: () => boolean;
+}) {
   return new Elysia({ name: 'health' })
     .get('/healthz', () => ({ status: 'ok' }))
     .get('/readyz', async ({ set }) => {
@@ -28,6 +41,9 @@ export function healthRoutes(deps: { registry: Registry; checks?: readonly Readi
         }
       }
       set.status = ready ? 200 : 503;
-      return { status: ready ? 'ready' : 'not ready', checks: results };
+      const upstreams = deps
+        .upstreams?.()
+        .map((u) => ({ name: u.name, state: u.state, tools: u.tools, ...(u.error && { error: u.error }) }));
+      return { status: ready ? 'ready' : 'not ready', checks: results, ...(upstreams?.length && { upstreams }) };
     });
 }

@@ -19,8 +19,8 @@ export interface NormaliseContext {
   readonly problem: (path: PathPart[], message: string) => void;
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
   r ? { requests: r.requests, perMs: parseDuration(r.per)! } : undefined;
 
 export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseContext): HttpToolSpec | undefined {

@@ -1,14 +1,11 @@
 // One validated `servers:` entry -> ServerSpec, with the checks zod cannot express (URL, header names).
 import { parseDuration } from '../util/duration.ts';
-import { DEFAULT_TIMEOUT_MS } from './normalise.ts';
+import { DEFAULT_TIMEOUT_MS, HEADER_NAME, rate } from './normalise.ts';
 import type { ServerDecl, UpstreamToolPolicy } from './schema.ts';
-import type { BackendSpec, RateLimitSpec, ServerSpec, ServerTransport, UpstreamToolPolicySpec } from './spec.ts';
+import type { BackendSpec, ServerSpec, ServerTransport, UpstreamToolPolicySpec } from './spec.ts';
 import type { PathPart } from './yaml-file.ts';
 
 export const DEFAULT_REFRESH_MS = 5 * 60_000;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
-  r ? { requests: r.requests, perMs: parseDuration(r.per)! } : undefined;
 
 export interface ServerContext {
   readonly file: string;

@@ -2,7 +2,7 @@
 // logged issue by issue and the running set stays.
 import { type FSWatcher, watch } from 'node:fs';
 import type { Logger } from '../log.ts';
-import { type LoadOptions, loadToolsDir } from './load.ts';
+import { type LoadOptions, type LoadResult, loadToolsDir } from './load.ts';
 import type { Registry } from './registry.ts';
 import { formatIssue } from './yaml-file.ts';
 
@@ -12,9 +12,15 @@ export interface ReloadResult {
   readonly issues: string[];
 }
 
-export function reloadTools(dir: string, registry: Registry, log: Logger, opts: LoadOptions = {}): ReloadResult {
+export function reloadTools(
+  dir: string,
+  registry: Registry,
+  log: Logger,
+  opts: LoadOptions = {},
+  onServers?: (servers: LoadResult['servers']) => void,
+): ReloadResult {
   const started = performance.now();
-  const { tools, catalogue, issues } = loadToolsDir(dir, opts);
+  const { tools, catalogue, servers, issues } = loadToolsDir(dir, opts);
   if (issues.length) {
     const lines = issues.map(formatIssue);
     for (const line of lines) log.error('tool file issue', { issue: line });
@@ -22,7 +28,13 @@ export function reloadTools(dir: string, registry: Registry, log: Logger, opts: 
     return { ok: false, tools: registry.current().tools.length, issues: lines };
   }
   const set = registry.replace(tools, catalogue);
-  log.info('tools loaded', { tools: tools.length, generation: set.generation, ms: Math.round(performance.now() - started) });
+  onServers?.(servers);
+  log.info('tools loaded', {
+    tools: tools.length,
+    servers: servers.length,
+    generation: set.generation,
+    ms: Math.round(performance.now() - started),
+  });
   return { ok: true, tools: tools.length, issues: [] };
 }
 

@@ -21,7 +21,6 @@ export interface ConnectDeps {
   readonly http: HttpOptions;
   readonly log: Logger;
   readonly version: string;
-  readonly baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ConnectOptions {
@@ -78,7 +77,6 @@ export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectO
       ...(t.cwd !== undefined && { cwd: t.cwd }),
       maxLineBytes: server.backend.maxResponseBytes,
       log: deps.log,
-      baseEnv: deps.baseEnv,
     });
     const client = newClient(server, deps, o);
     try {

@@ -48,7 +48,7 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
     let body = init.body;
     for (let hop = 0; ; hop++) {
       for (const [k, v] of Object.entries(injected.query)) url.searchParams.set(k, v);
-      const proxy = proxyFor(url, o.backend.proxy, o.http.env ?? process.env);
+      const proxy = proxyFor(url, o.backend.proxy, o.http.proxies ?? {});
       const res = await fetch(url, {
         ...init,
         method,

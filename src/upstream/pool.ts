@@ -70,7 +70,7 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     runtime: (name) => servers.get(name)?.runtime,
     status: () => [...servers.values()].map((s) => s.runtime.status()),
     settled: async () => {
-      await Promise.all([...servers.values()].map((s) => s.runtime.refresh()));
+      await Promise.all([...servers.values()].map((s) => s.runtime.firstListing));
     },
     async close() {
       const all = [...servers.values()];

@@ -70,8 +70,11 @@ export class ServerRuntime {
     this.delay = deps.backoff?.minMs ?? 500;
   }
 
+  /** Settles once the first listing has answered or failed. */
+  firstListing: Promise<void> = Promise.resolve();
+
   start(): void {
-    void this.refresh();
+    this.firstListing = this.refresh();
     this.refreshTimer = setInterval(() => void this.refresh(), this.spec.refreshMs);
     this.refreshTimer.unref?.();
   }
@@ -127,7 +130,7 @@ export class ServerRuntime {
   }
 
   async call(tool: string, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {
-    const timeout = this.spec.backend.timeoutMs;
+    const timeout = ctx.timeoutMs ?? this.spec.backend.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection(caller, false);
       try {

@@ -14,8 +14,14 @@ export interface StdioOptions {
   /** Longest stdout line (one message) accepted. */
   readonly maxLineBytes: number;
   readonly log: Logger;
-  /** Base environment PATH and HOME are taken from (Nexus's own). */
-  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** PATH and HOME of Nexus's own environment (a documented exception: the environment of a spawned process). */
+function inherited(): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (process.env.PATH !== undefined) out.PATH = process.env.PATH;
+  if (process.env.HOME !== undefined) out.HOME = process.env.HOME;
+  return out;
 }
 
 const STDERR_LINES_PER_MINUTE = 120;
@@ -40,9 +46,7 @@ export class StdioTransport implements Transport {
 
   start(): Promise<void> {
     const o = this.opts;
-    const env: Record<string, string> = {};
-    for (const k of ['PATH', 'HOME']) if (o.baseEnv[k] !== undefined) env[k] = o.baseEnv[k]!;
-    Object.assign(env, o.env);
+    const env: Record<string, string> = { ...inherited(), ...o.env };
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {

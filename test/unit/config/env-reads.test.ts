@@ -14,6 +14,7 @@ const outsideConfig = files.filter((f) => !f.path.startsWith('config/'));
 const MAY_READ_ENV: Record<string, string> = {
   'registry/load.ts': '${env:NAME} interpolation in tool files',
   'registry/interpolate.ts': '${env:NAME} interpolation in tool files',
+  'upstream/stdio.ts': 'the environment of a spawned process (PATH, HOME)',
 };
 
 test('no module outside src/config/ reads process.env or Bun.env, except the documented exceptions', () => {
