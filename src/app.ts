@@ -6,6 +6,7 @@ import { canUse } from './auth/access.ts';
 import { assertBindPolicy, createAuthenticator } from './auth/authenticate.ts';
 import { createToolResponses } from './cache/responses.ts';
 import { type CallPipeline, createCallPipeline } from './call/pipeline.ts';
+import type { AuditEntry } from './call/types.ts';
 import type { Caller } from './caller.ts';
 import { discoveryPipeline } from './catalogue/discovery.ts';
 import type { Config, Env } from './config/config.ts';
@@ -183,6 +184,7 @@ async function wire(
     defaultConcurrency: config.backendConcurrency,
     metrics,
   });
+  const recordAudit = s.auditExport ? teeAudit(s.audit.record, s.auditExport.record) : s.audit.record;
   const pipeline = createCallPipeline({
     registry,
     canUse: (caller, tool) => canUse(caller, tool, registry.current().toolsets),
@@ -200,7 +202,7 @@ async function wire(
       mcp: guardInvoker(guard, createMcpInvoker(upstreams)),
     },
     credentialIdentity: injector.credentialIdentity,
-    audit: s.audit.record,
+    audit: recordAudit,
     hashArgs: hashArguments,
     metrics,
     log,
@@ -264,7 +266,7 @@ async function wire(
   let previousSet = registry.current();
   const unsubscribeAudit = registry.onChange((set) => {
     for (const c of toolSetChanges(previousSet, set)) {
-      s.audit.record({
+      recordAudit({
         time: Date.now(),
         caller: RELOAD_CALLER,
         tool: c.tool,
@@ -346,3 +348,11 @@ function readinessChecks(s: Services) {
       : []),
   ];
 }
+
+/** Each audit record to the store and to the export. */
+const teeAudit =
+  (store: (e: AuditEntry) => void, exported: (e: AuditEntry) => void) =>
+  (e: AuditEntry): void => {
+    store(e);
+    exported(e);
+  };

@@ -6,6 +6,8 @@ export interface Metrics {
   observe(name: string, value: number, labels?: Labels): void;
   /** A gauge: the current value of a state (breaker state, calls in flight). */
   set(name: string, value: number, labels?: Labels): void;
+  /** A gauge read when /metrics is scraped (queue lengths, availability): nothing to update per call. */
+  gauge(name: string, read: () => number, labels?: Labels): void;
   /** Prometheus text exposition format. */
   render(): string;
 }
@@ -29,6 +31,11 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   nexus_backend_retries_total: 'Backend calls retried (connection failure, 502, 503, 504), by backend.',
   nexus_backend_circuit_refused_total: 'Calls refused because the backend circuit breaker was open, by backend.',
   nexus_store_stale_total: 'Client keys or credentials served from memory because the store did not answer, by kind.',
+  nexus_audit_pending: 'Audit records queued for the store, not yet written.',
+  nexus_audit_export_pending: 'Audit records queued for an export target (stdout, file, syslog, otlp), not yet sent.',
+  nexus_audit_export_dropped_total: 'Audit records an export target dropped because it fell behind (its queue was full).',
+  nexus_audit_export_failures_total: 'Failed attempts to send a batch of audit records to an export target (retried).',
+  nexus_dependency_up: 'Whether a dependency answers: store (SQLite or PostgreSQL) and redis; 1 up, 0 down.',
 };
 
 const header = (name: string, type: 'counter' | 'histogram' | 'gauge') => [
@@ -63,12 +70,18 @@ const seriesKey = (series: ReadonlyMap<string, unknown>, labels?: Labels) => {
 export function createMetrics(): Metrics {
   const counters = new Map<string, Map<string, number>>();
   const hists = new Map<string, Map<string, { buckets: number[]; sum: number; count: number }>>();
-  const gauges = new Map<string, Map<string, number>>();
+  const gauges = new Map<string, Map<string, number | (() => number)>>();
+  const gaugeSeries = (name: string) => {
+    let series = gauges.get(name);
+    if (!series) gauges.set(name, (series = new Map()));
+    return series;
+  };
   return {
     set(name, value, labels) {
-      let series = gauges.get(name);
-      if (!series) gauges.set(name, (series = new Map()));
-      series.set(key(labels), value);
+      gaugeSeries(name).set(key(labels), value);
+    },
+    gauge(name, read, labels) {
+      gaugeSeries(name).set(key(labels), read);
     },
     inc(name, labels, by = 1) {
       let series = counters.get(name);
@@ -94,7 +107,7 @@ export function createMetrics(): Metrics {
       }
       for (const [name, series] of gauges) {
         out.push(...header(name, 'gauge'));
-        for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
+        for (const [k, v] of series) out.push(`${name}${k ? `{${k}}` : ''} ${typeof v === 'function' ? v() : v}`);
       }
       for (const [name, series] of hists) {
         out.push(...header(name, 'histogram'));

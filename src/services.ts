@@ -2,6 +2,8 @@
 // configured, the vault, tokens, limits, response cache, client keys, auth and audit. Each port gets its
 // embedded or shared implementation here and nowhere else.
 
+import type { AuditExport } from './audit/export.ts';
+import { openAuditExport } from './audit/export-open.ts';
 import { startAuditRetention } from './audit/retention.ts';
 import { type AuditSink, createAuditSink } from './audit/sink.ts';
 import { openAuditSpool, replayAuditSpools, spoolDir } from './audit/spool.ts';
@@ -16,6 +18,7 @@ import { createMemoryCache } from './cache/memory.ts';
 import { createRedisCache } from './cache/redis.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
 import type { Config } from './config/config.ts';
+import { watchDependencies } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
 import { openRedis, type RedisClient, redisReady } from './db/redis.ts';
@@ -46,6 +49,8 @@ export interface Services {
   readonly rules?: AccessRules;
   readonly auditStore: AuditStore;
   readonly audit: AuditSink;
+  /** NEXUS_AUDIT_EXPORT: records also streamed to stdout, a file, syslog or OTLP logs. */
+  readonly auditExport?: AuditExport;
   close(): Promise<void>;
 }
 
@@ -158,6 +163,9 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     );
     const spool = openAuditSpool(spoolAt, log);
     const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics, ...(spool && { spool }) });
+    metrics.gauge('nexus_audit_pending', () => audit.pending);
+    const auditExport = await openAuditExport(config, log, metrics);
+    stops.push(watchDependencies(db, redis, metrics));
     const retention = startAuditRetention({ db, log, retentionMs: config.auditRetention });
     stops.push(() => retention.stop());
 
@@ -170,11 +178,13 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       keys,
       auditStore,
       audit,
+      ...(auditExport && { auditExport }),
       ...(redis && { redis }),
       ...(jwt && { jwt }),
       ...(rules && { rules }),
       async close() {
         await audit.close();
+        await auditExport?.close();
         for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
       },
     };

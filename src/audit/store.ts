@@ -49,6 +49,12 @@ export function toRow(r: AuditRecord): SqlValue[] {
   ];
 }
 
+/** A record as exported (JSON lines, syslog, OTLP logs): redacted exactly as its stored row. */
+export function redactRecord(r: AuditRecord): AuditRecord {
+  const row = toRow(r);
+  return fromRow(Object.fromEntries(COLUMNS.map((c, i) => [c, row[i]!])));
+}
+
 const str = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : String(v));
 const num = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : Number(v));
 

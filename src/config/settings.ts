@@ -206,6 +206,20 @@ export const SETTINGS = [
   { key: 'accessRules', env: 'NEXUS_ACCESS_RULES', kind: 'string', doc: 'YAML rules mapping token claims to tool patterns' },
   { key: 'auditRetention', env: 'NEXUS_AUDIT_RETENTION', kind: 'duration', default: '30d', doc: 'How long audit records are kept' },
   {
+    key: 'auditExport',
+    env: 'NEXUS_AUDIT_EXPORT',
+    kind: 'list',
+    default: '',
+    doc: 'Also stream audit records to: stdout, file:PATH, syslog+udp|tcp|tls://HOST:PORT, otlp (comma list)',
+  },
+  {
+    key: 'auditExportQueue',
+    env: 'NEXUS_AUDIT_EXPORT_QUEUE',
+    kind: 'int',
+    default: '10000',
+    doc: 'Audit records each export target may hold while it falls behind; beyond, dropped and counted',
+  },
+  {
     key: 'otelEndpoint',
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     kind: 'string',

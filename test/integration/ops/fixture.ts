@@ -52,11 +52,13 @@ export async function callTool(client: Client, name: string): Promise<CallSummar
 const MAIN = join(import.meta.dir, '../../../src/main.ts');
 
 export interface ServeProcess {
-  readonly proc: Subprocess<'ignore', 'ignore', 'pipe'>;
+  readonly proc: Subprocess<'ignore', 'pipe', 'pipe'>;
   /** The /mcp URL from the "nexus listening" log line. */
   readonly mcpUrl: string;
   /** Everything written to stderr so far (JSON log lines). */
   stderr(): string;
+  /** Everything written to stdout so far (audit records with NEXUS_AUDIT_EXPORT=stdout). */
+  stdout(): string;
 }
 
 /** `bun src/main.ts serve --port 0 --tools DIR` as a child process, with exactly `env` (plus PATH). */
@@ -64,13 +66,18 @@ export async function spawnServe(tools: string, env: Record<string, string> = {}
   const proc = Bun.spawn([process.execPath, MAIN, 'serve', '--port', '0', '--tools', tools], {
     env: { PATH: process.env.PATH ?? '', NEXUS_DATA_DIR: tempDir('nexus-data-'), ...env },
     stdin: 'ignore',
-    stdout: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
   });
   let text = '';
+  let out = '';
   void (async () => {
     const decoder = new TextDecoder();
     for await (const chunk of proc.stderr) text += decoder.decode(chunk, { stream: true });
+  })();
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stdout) out += decoder.decode(chunk, { stream: true });
   })();
   const listening = /"msg":"nexus listening","url":"(http:\/\/[^"]+)"/;
   const m = await waitFor(
@@ -81,7 +88,7 @@ export async function spawnServe(tools: string, env: Record<string, string> = {}
     10_000,
     'nexus listening',
   );
-  return { proc, mcpUrl: m![1]!, stderr: () => text };
+  return { proc, mcpUrl: m![1]!, stderr: () => text, stdout: () => out };
 }
 
 /** A raw JSON-RPC tools/call (2025-11-25, no session): the parsed JSON-RPC answer. */

@@ -6,7 +6,7 @@ import { createMetrics, METRIC_HELP } from '../../../src/metrics.ts';
 test('every nexus_ metric named in src/ has help text', async () => {
   const named = new Set<string>();
   for await (const f of new Glob('src/**/*.ts').scan({ cwd: new URL('../../../', import.meta.url).pathname, absolute: true })) {
-    for (const m of (await Bun.file(f).text()).matchAll(/'(nexus_[a-z_]+_(?:total|seconds))'/g)) named.add(m[1]!);
+    for (const m of (await Bun.file(f).text()).matchAll(/'(nexus_[a-z_]+_(?:total|seconds|pending|up))'/g)) named.add(m[1]!);
   }
   expect(named.size).toBeGreaterThan(5);
   expect([...named].filter((n) => !METRIC_HELP[n])).toEqual([]);
