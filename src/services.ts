@@ -30,7 +30,7 @@ import type { Limiter } from './limiter/types.ts';
 import type { Logger } from './log.ts';
 import type { Labels, Metrics } from './metrics.ts';
 import { NOOP_TRACER, type Tracer } from './trace/tracer.ts';
-import { loadMasterKey } from './vault/master-key.ts';
+import { currentMasterKey, loadMasterKey } from './vault/master-key.ts';
 import { startKeyRotation } from './vault/rotation.ts';
 import { createMemoryTokenCache } from './vault/token-cache.ts';
 import { createRedisTokenCache } from './vault/token-cache-redis.ts';
@@ -106,7 +106,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
   try {
     await migrate(db, log);
     const masterKey = loadMasterKey(config, log);
-    const vault = await Vault.open(db, masterKey, { log });
+    const vault = await Vault.open(db, masterKey, { log, reloadMasterKey: () => currentMasterKey(config) });
     stops.push(() => vault.close());
     if (config.keyRotation) stops.push(startKeyRotation(vault, config.keyRotation, log));
 

@@ -2,7 +2,7 @@
 // only, a key generated once into <dataDir>/master.key (mode 0600).
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
@@ -80,4 +80,11 @@ export function loadMasterKey(config: Pick<Config, 'masterKey' | 'masterKeyFile'
     );
   }
   return generated(config.dataDir, log);
+}
+
+/** The master key as configured right now, read again (never generated): a replaced key file shows here. */
+export function currentMasterKey(config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'dataDir' | 'databaseUrl'>): Uint8Array | undefined {
+  const key = keyFrom(config.masterKey, config.masterKeyFile, 'NEXUS_MASTER_KEY');
+  if (key || config.databaseUrl) return key;
+  return existsSync(masterKeyFile(config.dataDir)) ? readKeyFile(masterKeyFile(config.dataDir), 'the master key file') : undefined;
 }

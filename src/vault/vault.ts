@@ -29,6 +29,11 @@ export interface VaultOptions {
   log?: Logger;
   /** Clock, for tests of scheduled rotation. */
   now?: () => number;
+  /**
+   * The master key as configured now (NEXUS_MASTER_KEY_FILE may have been replaced since start):
+   * consulted when the store's key check no longer opens with the key this vault was opened with.
+   */
+  reloadMasterKey?: () => Uint8Array | undefined;
 }
 
 const KEYS_LOCK = 'nexus-vault-keys';
@@ -54,6 +59,7 @@ export class Vault {
   private readonly keks = new Map<number, Uint8Array>();
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly reloadMaster: (() => Uint8Array | undefined) | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -62,6 +68,31 @@ export class Vault {
   ) {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
+    this.reloadMaster = opts.reloadMasterKey;
+  }
+
+  /**
+   * Before anything is sealed under the master key (under the keys lock): the store's key check must
+   * open with ours. After `vault rotate-master` elsewhere it does not; a new master key configured
+   * meanwhile is picked up, else the operation is refused: a KEK sealed under the old master key
+   * would make the vault unopenable with the new one.
+   */
+  private async assertMaster(store: VaultStore): Promise<void> {
+    const check = await store.keyCheck();
+    if (!check || c.opensKeyCheck(this.master, check)) return;
+    let next: Uint8Array | undefined;
+    try {
+      next = this.reloadMaster?.();
+    } catch {} // an unreadable key file: refused below like no new key
+    if (next && c.opensKeyCheck(next, check)) {
+      this.master = next;
+      this.log.info('the vault master key was rotated elsewhere; using the new one configured');
+      return;
+    }
+    throw new NexusError(
+      'VAULT_ERROR',
+      'the vault master key was rotated since this process started (vault rotate-master): restart it with the new master key before rotating keys',
+    );
   }
 
   /** Opens the vault, creating its key check and first KEK when new; a wrong master key fails here. */
@@ -204,6 +235,7 @@ export class Vault {
   async rotateKey(opts: { ifOlderThanMs?: number } = {}): Promise<{ kekVersion: number; rewrapped: number } | undefined> {
     const out = await this.db.withLock(KEYS_LOCK, async (tx) => {
       const store = new VaultStore(tx);
+      await this.assertMaster(store);
       const current = await store.currentKek();
       if (opts.ifOlderThanMs !== undefined && current && this.now() - current.created_at < opts.ifOlderThanMs) return undefined;
       const version = (current?.version ?? 0) + 1;
@@ -230,6 +262,7 @@ export class Vault {
     if (newMasterKey.length !== c.KEY_BYTES) throw new NexusError('INVALID_INPUT', 'the new master key must be 32 bytes');
     const n = await this.db.withLock(KEYS_LOCK, async (tx) => {
       const store = new VaultStore(tx);
+      await this.assertMaster(store);
       const rows = await store.keks();
       for (const k of rows) {
         const sealed = c.sealKek(newMasterKey, k.version, this.kek(k.version, { nonce: k.nonce, ciphertext: k.wrapped_key }));
