@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../trace/tracer.ts';
 import { fastToolCall } from './fast-call.ts';
+import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
 import { createMcpServer, SERVER_INFO } from './server.ts';
 import { mcpSpan } from './span.ts';
@@ -44,12 +45,13 @@ const rpcError = (status: number, code: number, message: string, headers: Record
 export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   const handler = createMcpHandler(
     (ctx) => {
-      const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string } | undefined;
+      const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string; call?: InflightCall } | undefined;
       const instructions = opts.instructions?.();
       return createMcpServer(
         { pipeline: opts.pipeline, version: opts.version, ...(instructions && { instructions }) },
         extra?.caller ?? ANONYMOUS,
         extra?.requestId ?? '',
+        extra?.call,
       );
     },
     {
@@ -58,6 +60,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     },
   );
   const unsubscribe = opts.registry.onChange(() => handler.notify.toolsChanged());
+  const inflight = createInflight();
   const tracer = opts.tracer ?? NOOP_TRACER;
 
   async function handle(req: Request): Promise<Response> {
@@ -105,13 +108,26 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       return rpcError(400, -32700, deep ? 'Parse error: JSON nested too deeply' : 'Parse error: Invalid JSON');
     }
     if (Array.isArray(body)) return rpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    const msg = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } } | null;
+    if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
+    const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
     return traced(body, caller, undefined, async () => {
       if (opts.fastPath !== false) {
-        const fast = fastToolCall(req, body, caller, requestId, { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version });
-        if (fast) return fast;
+        const fast = fastToolCall(
+          req,
+          body,
+          caller,
+          requestId,
+          { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version },
+          call?.signal,
+        );
+        if (fast) return fast.finally(() => call?.end());
       }
       try {
-        return await handler.fetch(req, { authInfo, parsedBody: body });
+        return await handler.fetch(req, {
+          authInfo: call ? { ...authInfo, extra: { ...authInfo.extra, call } } : authInfo,
+          parsedBody: body,
+        });
       } catch (e) {
         opts.log.error('mcp handler failed', { requestId, err: isNexusError(e) ? e : toNexusError(e).cause });
         return rpcError(500, -32603, 'Internal error');

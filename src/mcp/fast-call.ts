@@ -60,6 +60,8 @@ export function fastToolCall(
   caller: Caller,
   requestId: string,
   deps: FastCallDeps,
+  /** Aborted when the client cancels the call or drops the request (default: the request's own). */
+  signal?: AbortSignal,
 ): Promise<Response> | undefined {
   if (!isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
   const id = body.id;
@@ -71,7 +73,7 @@ export function fastToolCall(
   if (Object.keys(body).length !== 4) return undefined;
   const era = eligible(req, body, params);
   if (!era) return undefined;
-  return answer(era, id, params.name, params.arguments, caller, requestId, req.signal, deps);
+  return answer(era, id, params.name, params.arguments, caller, requestId, signal ?? req.signal, deps);
 }
 
 // A cached result is one frozen object shared by every hit: its JSON is written once

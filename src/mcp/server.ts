@@ -2,10 +2,12 @@
 // A fresh, cheap instance per request (two handlers); everything heavy is memoised per tool set.
 import { type CallToolResult, ProtocolError, ResourceNotFoundError, Server, type Tool } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
+import type { Progress } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import { toolDescriptor } from '../catalogue/stats.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
+import type { InflightCall } from './inflight.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
 
@@ -31,7 +33,7 @@ export interface McpServerDeps {
   readonly version?: string;
 }
 
-export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: string): Server {
+export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: string, call?: InflightCall): Server {
   const server = new Server(
     { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
     {
@@ -51,8 +53,15 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
     try {
-      const signal = (ctx as { mcpReq?: { signal?: AbortSignal } }).mcpReq?.signal;
-      const outcome = await deps.pipeline.call(name, args, caller, { requestId, ...(signal && { signal }) });
+      const signal = call ? AbortSignal.any([ctx.mcpReq.signal, call.signal]) : ctx.mcpReq.signal;
+      const token = request.params._meta?.progressToken;
+      // an upstream's progress reaches the client that asked for it, under the client's own token
+      const onProgress =
+        token === undefined
+          ? undefined
+          : (p: Progress) =>
+              void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {});
+      const outcome = await deps.pipeline.call(name, args, caller, { requestId, signal, ...(onProgress && { onProgress }) });
       const r = outcome.result;
       const result: CallToolResult = {
         content: r.content as CallToolResult['content'],
@@ -68,6 +77,8 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
     } catch (e) {
       if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
       throw e;
+    } finally {
+      call?.end();
     }
   });
   return server;

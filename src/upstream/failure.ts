@@ -14,6 +14,15 @@ const NETWORK: Record<string, string> = {
   FailedToOpenSocket: 'cannot open a socket',
 };
 
+/** The first network error code (ECONNREFUSED, ...) in the error or its causes. */
+function networkCode(e: unknown): string {
+  for (let cur = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK[code]) return code;
+  }
+  return '';
+}
+
 /** The HTTP status an SDK transport error carries, if any. */
 export function httpStatusOf(e: unknown): number | undefined {
   const status = (e as { status?: unknown }).status;
@@ -45,7 +54,7 @@ export function upstreamFailure(server: string, e: unknown, timeoutMs: number, s
     const hint = status === 401 || status === 403 ? ' (check the auth block and its credential)' : '';
     return new NexusError('UPSTREAM_ERROR', `server ${server} answered HTTP ${status}${hint}`, { cause: e, details: { server, status } });
   }
-  const code = typeof err.code === 'string' ? err.code : '';
+  const code = networkCode(e);
   const network = NETWORK[code] ?? (/fetch failed|Unable to connect|socket/i.test(err.message ?? '') ? 'cannot connect' : undefined);
   if (network)
     return new NexusError('UPSTREAM_UNREACHABLE', `server ${server} is unreachable (${network})`, { cause: e, details: { server } });
