@@ -5,6 +5,7 @@ import type { HttpOptions } from '../invoke/http.ts';
 import type { Injected } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
 import type { ServerSpec } from '../registry/spec.ts';
+import { isSecretName, registerSecret } from '../util/redact.ts';
 import { upstreamFetch } from './fetch.ts';
 import { StdioTransport } from './stdio.ts';
 
@@ -52,8 +53,18 @@ function newClient(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Cl
   return client;
 }
 
+/** Values of secret-looking env variables and headers of a server entry: masked in logs and answers. */
+function declaredSecrets(server: ServerSpec): string[] {
+  const t = server.transport;
+  const named = { ...server.backend.headers, ...(t.kind === 'stdio' ? t.env : {}) };
+  return Object.entries(named)
+    .filter(([k]) => isSecretName(k))
+    .map(([, v]) => v);
+}
+
 export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Promise<Connection> {
-  const secrets = new Set<string>();
+  const secrets = new Set<string>(declaredSecrets(server));
+  for (const s of secrets) registerSecret(s);
   const timeout = server.backend.timeoutMs;
   const t = server.transport;
   const wire = (client: Client, transport: Transport, via: string): Connection => {

@@ -15,6 +15,8 @@ export interface UpstreamPool {
   call(tool: McpToolSpec, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult>;
   runtime(name: string): ServerRuntime | undefined;
   status(): ServerStatus[];
+  /** Process ids of every running stdio child. */
+  pids(): number[];
   /** Resolves once every server has answered or failed its first listing. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     },
     runtime: (name) => servers.get(name)?.runtime,
     status: () => [...servers.values()].map((s) => s.runtime.status()),
+    pids: () => [...servers.values()].flatMap((s) => s.runtime.pids()),
     settled: async () => {
       await Promise.all([...servers.values()].map((s) => s.runtime.firstListing));
     },

@@ -14,6 +14,7 @@ import { formatDuration } from '../util/duration.ts';
 import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
 import { type ConnectDeps, type Connection, connect } from './connection.ts';
 import { sessionLost, upstreamFailure } from './failure.ts';
+import { StdioTransport } from './stdio.ts';
 
 export type ServerState = 'starting' | 'ready' | 'down' | 'stopped';
 
@@ -47,6 +48,7 @@ const isOAuth = (s: ServerSpec) => s.auth?.type === 'oauth2_client_credentials' 
 
 export class ServerRuntime {
   private readonly sessions = new Map<string, Promise<Connection>>();
+  private readonly live = new Set<Connection>();
   private state: ServerState = 'starting';
   private error?: string;
   private since = Date.now();
@@ -224,6 +226,16 @@ export class ServerRuntime {
       },
     });
     self = conn;
+    void conn.then(
+      (c) => {
+        this.live.add(c);
+        c.client.onclose = ((prev) => () => {
+          this.live.delete(c);
+          prev?.();
+        })(c.client.onclose);
+      },
+      () => {},
+    );
     return conn;
   }
 
@@ -264,6 +276,11 @@ export class ServerRuntime {
       void this.refresh();
     }, wait);
     this.retryTimer.unref?.();
+  }
+
+  /** Process ids of this server's running children (stdio servers). */
+  pids(): number[] {
+    return [...this.live].flatMap((c) => (c.transport instanceof StdioTransport && c.transport.pid ? [c.transport.pid] : []));
   }
 
   /** Ends every session and child process of this server. */

@@ -7,6 +7,9 @@ export { MASK };
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|credential|private/i;
 
+/** A key or variable name whose value is treated as a secret (GITHUB_TOKEN, X-Api-Key, ...). */
+export const isSecretName = (name: string): boolean => SECRET_KEY.test(name);
+
 export interface SecretSource {
   values(): Iterable<string>;
 }
