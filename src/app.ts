@@ -256,7 +256,15 @@ async function wire(
         declared: (name) => registry.get(name) !== undefined,
       }),
     )
-    .use(openApiRoutes({ registry, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
+    .use(
+      openApiRoutes({
+        registry,
+        version: VERSION,
+        visibleTools: pipeline.visibleTools,
+        authenticate,
+        ...(config.publicUrl && { serverUrl: origin }),
+      }),
+    )
     .use(adminCredentialsRoutes({ vault: s.vault, adminToken }))
     .use(adminKeysRoutes({ keys: s.keys, adminToken }))
     .use(adminAuditRoutes({ audit: s.auditStore, adminToken }))

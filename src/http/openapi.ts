@@ -1,28 +1,71 @@
-// GET /openapi.json: the OpenAPI 3.1 document of the running tool set (rebuilt per reload) plus the
-// admin API, and GET /docs: Swagger UI served entirely by Nexus (works air-gapped).
+// GET /openapi.json: the OpenAPI 3.1 document of the tools the caller may use (rebuilt per reload)
+// plus the admin API, and GET /docs: Swagger UI served entirely by Nexus (works air-gapped). When
+// authentication is configured, a request without a credential gets a document with no tools that
+// says how to authorise; a bad credential gets 401. Swagger UI fetches the document again with the
+// key entered under Authorize (docs-assets.ts).
 import { Elysia } from 'elysia';
+import { ANONYMOUS, type Caller } from '../caller.ts';
+import { toNexusError } from '../errors.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
-import type { Registry, ToolSet } from '../registry/registry.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { ToolSpec } from '../registry/spec.ts';
 import { ADMIN_PATHS } from './admin-openapi.ts';
 import { docsRoutes } from './docs.ts';
+import { problem } from './problem.ts';
 
-export function openApiRoutes(opts: { registry: Registry; version: string; serverUrl?: string }) {
-  let cached: { set: ToolSet; body: string } | undefined;
-  const document = () => {
+export interface OpenApiRoutesOptions {
+  readonly registry: Registry;
+  readonly version: string;
+  readonly serverUrl?: string;
+  /** The tools a caller may use (the call pipeline's visibleTools: one array per grant and tool set). */
+  readonly visibleTools: (caller: Caller) => readonly ToolSpec[];
+  readonly authenticate?: (req: Request) => Promise<Caller>;
+}
+
+export const SIGN_IN_HINT =
+  'This gateway requires authentication: no tools are listed without a credential. In Swagger UI, choose Authorize and enter your client key (or OAuth access token); the page then reloads this document with it and lists the tools that key may use. Elsewhere send Authorization: Bearer <key>.';
+
+const NO_TOOLS: readonly ToolSpec[] = Object.freeze([]);
+
+export function openApiRoutes(opts: OpenApiRoutesOptions) {
+  // one text per visible-tools array (they are memoised per grant and tool set, so this stays small)
+  let texts = new WeakMap<readonly ToolSpec[], string>();
+  let forSet = opts.registry.current();
+  const document = (tools: readonly ToolSpec[], anonymousHint: boolean) => {
     const set = opts.registry.current();
-    if (cached?.set !== set) {
-      const doc = buildOpenApiDocument(set.tools, {
+    if (set !== forSet) {
+      texts = new WeakMap();
+      forSet = set;
+    }
+    const key = anonymousHint ? NO_TOOLS : tools;
+    let text = texts.get(key);
+    if (text === undefined) {
+      const doc = buildOpenApiDocument(tools, {
         title: 'Nexus tools',
         version: opts.version,
         security: 'bearer',
         extraPaths: ADMIN_PATHS,
         ...(opts.serverUrl && { serverUrl: opts.serverUrl }),
       });
-      cached = { set, body: JSON.stringify(doc) };
+      if (anonymousHint) (doc.info as Record<string, unknown>).description = SIGN_IN_HINT;
+      texts.set(key, (text = JSON.stringify(doc)));
     }
-    return cached.body;
+    return text;
   };
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', vary: 'authorization' };
+
   return new Elysia({ name: 'openapi' })
-    .get('/openapi.json', () => new Response(document(), { headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' } }))
+    .get('/openapi.json', async ({ request }) => {
+      let caller: Caller = ANONYMOUS;
+      try {
+        if (opts.authenticate) caller = await opts.authenticate(request);
+      } catch (e) {
+        const err = toNexusError(e);
+        const noCredential = err.code === 'UNAUTHORIZED' && !request.headers.has('authorization');
+        if (!noCredential) return problem(err);
+        return new Response(document(NO_TOOLS, true), { headers });
+      }
+      return new Response(document(opts.visibleTools(caller), false), { headers });
+    })
     .use(docsRoutes({ openapiUrl: '/openapi.json', title: 'Nexus tools' }));
 }
