@@ -49,7 +49,7 @@ import type { Tracer } from './trace/tracer.ts';
 import { createMcpInvoker } from './upstream/invoker.ts';
 import { createUpstreamPool, type UpstreamPool } from './upstream/pool.ts';
 import { createAuthInjector } from './vault/inject.ts';
-import { VERSION } from './version.ts';
+import { COMMIT, VERSION } from './version.ts';
 
 // outbound slots kept free of backend calls: token endpoints, JWKS
 const OUTBOUND_RESERVE = 16;
@@ -104,7 +104,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     );
   }
   const registry = createRegistry(initial.tools, initial.catalogue);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ build: { version: opts.version ?? VERSION, commit: COMMIT } });
+  metrics.gauge('nexus_tools_loaded', () => registry.current().tools.length);
   const services = await openServices({
     config,
     log,
@@ -239,7 +240,7 @@ async function wire(
     .get('/metrics', ({ request }) => {
       if (metricsAllowed && !metricsAllowed(request))
         return problem(new NexusError('UNAUTHORIZED', 'a valid metrics bearer token is required'), { 'www-authenticate': 'Bearer' });
-      return new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+      return new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } });
     })
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })

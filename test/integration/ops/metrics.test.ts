@@ -1,119 +1,32 @@
-// /metrics after real calls: per-tool call counts by outcome, latency histograms, backend errors, cache
-// hits/misses/coalesced and rate-limit refusals.
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Client } from '@modelcontextprotocol/client';
-import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
-import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
-import { deadPort } from './fixture.ts';
+// A running gateway's /metrics: the tools it serves, its build, exposition content type.
+import { afterAll, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { COMMIT, VERSION } from '../../../src/version.ts';
+import { startGateway, waitFor } from '../../helpers/gateway.ts';
 
-let gw: TestGateway;
-let client: Client;
-const metricsText = async () => (await fetch(`${gw.url}/metrics`)).text();
-/** One sample per `name{labels}` series. */
-const samples = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
-  );
-
-// The coalesced tool's backend answers only once all three callers have missed the cache and queued.
-const backend = startBackend(async (_req, url) => {
-  if (url.pathname === '/coalesced') {
-    await waitFor(
-      async () => samples(await metricsText())['nexus_cache_misses_total{tool="metrics_coalesced"}'] === 3,
-      5000,
-      'three cache misses',
-    );
-  }
-  return Response.json({ path: url.pathname });
+const gw = await startGateway({
+  toolsDir: join(import.meta.dir, '../../../tools'),
+  env: { JIRA_URL: 'http://127.0.0.1:9/jira', CRM_URL: 'http://127.0.0.1:9/crm', INVENTORY_URL: 'http://127.0.0.1:9/inv' },
 });
-const downPort = deadPort();
+afterAll(() => gw.stop());
 
-beforeAll(async () => {
-  gw = await startGateway({
-    toolsDir: toolsDir({
-      'metrics.yaml': `
-backend:
-  base_url: ${backend.url}
-  timeout: 5s
-tools:
-  - name: metrics_cached
-    description: Cached.
-    request: { method: GET, path: /cached }
-    cache: { ttl: 1m }
-  - name: metrics_coalesced
-    description: Cached; identical concurrent calls share one backend call.
-    request: { method: GET, path: /coalesced }
-    cache: { ttl: 1m }
-  - name: metrics_limited
-    description: One call a minute.
-    request: { method: GET, path: /limited }
-    rate_limit: { requests: 1, per: 1m }
-  - name: metrics_down
-    description: Its backend is down.
-    backend: { base_url: "http://127.0.0.1:${downPort}" }
-    request: { method: GET, path: /down }
-`,
-    }),
-  });
-  client = await connect(gw.mcpUrl, REVISIONS[0]!);
-});
-afterAll(async () => {
-  await client?.close();
-  await gw?.stop();
-  backend.stop();
-});
-
-test('/metrics counts calls by tool and outcome, latency buckets, backend errors, cache and limiter decisions', async () => {
-  const call = (name: string) =>
-    client.callTool({ name, arguments: {} }).then(
-      (r) => (r.isError ? 'isError' : 'ok'),
-      () => 'refused',
-    );
-  const outcomes = {
-    cached: [await call('metrics_cached'), await call('metrics_cached')],
-    coalesced: await Promise.all([call('metrics_coalesced'), call('metrics_coalesced'), call('metrics_coalesced')]),
-    limited: [await call('metrics_limited'), await call('metrics_limited')],
-    down: await call('metrics_down'),
-  };
-  const s = samples(await metricsText());
-  const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, s[k]]));
+test('/metrics reports the tools loaded and the build, in the text exposition format', async () => {
+  const res = await fetch(`${gw.url}/metrics`);
+  const lines = (await res.text()).split('\n');
+  expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
   expect({
-    outcomes,
-    backendRequests: backend.requests.map((r) => r.path).sort(),
-    series: pick([
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_cached"}',
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_coalesced"}',
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_limited"}',
-      'nexus_tool_calls_total{outcome="limited",tool="metrics_limited"}',
-      'nexus_tool_calls_total{outcome="error",tool="metrics_down"}',
-      'nexus_backend_errors_total{code="UPSTREAM_UNREACHABLE",tool="metrics_down"}',
-      'nexus_cache_misses_total{tool="metrics_cached"}',
-      'nexus_cache_hits_total{tool="metrics_cached"}',
-      'nexus_cache_misses_total{tool="metrics_coalesced"}',
-      'nexus_cache_coalesced_total{tool="metrics_coalesced"}',
-      'nexus_tool_call_seconds_bucket{tool="metrics_cached",le="+Inf"}',
-      'nexus_tool_call_seconds_count{tool="metrics_cached"}',
-    ]),
+    tools: lines.find((l) => l.startsWith('nexus_tools_loaded ')),
+    build: lines.find((l) => l.startsWith('nexus_build_info{')),
   }).toEqual({
-    outcomes: { cached: ['ok', 'ok'], coalesced: ['ok', 'ok', 'ok'], limited: ['ok', 'refused'], down: 'isError' },
-    backendRequests: ['/cached', '/coalesced', '/limited'],
-    series: {
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_cached"}': 2,
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_coalesced"}': 3,
-      'nexus_tool_calls_total{outcome="ok",tool="metrics_limited"}': 1,
-      'nexus_tool_calls_total{outcome="limited",tool="metrics_limited"}': 1,
-      'nexus_tool_calls_total{outcome="error",tool="metrics_down"}': 1,
-      'nexus_backend_errors_total{code="UPSTREAM_UNREACHABLE",tool="metrics_down"}': 1,
-      'nexus_cache_misses_total{tool="metrics_cached"}': 1,
-      'nexus_cache_hits_total{tool="metrics_cached"}': 1,
-      'nexus_cache_misses_total{tool="metrics_coalesced"}': 3,
-      'nexus_cache_coalesced_total{tool="metrics_coalesced"}': 2,
-      'nexus_tool_call_seconds_bucket{tool="metrics_cached",le="+Inf"}': 2,
-      'nexus_tool_call_seconds_count{tool="metrics_cached"}': 2,
-    },
+    tools: `nexus_tools_loaded ${gw.app.registry.current().tools.length}`,
+    build: `nexus_build_info{commit="${COMMIT}",version="${VERSION}"} 1`,
   });
+  expect(gw.app.registry.current().tools.length).toBeGreaterThan(0);
+});
+
+test('nexus_tools_loaded follows a reload', async () => {
+  const first = gw.app.registry.current().tools[0]!;
+  gw.app.registry.replace([first]);
+  const scrape = async () => (await (await fetch(`${gw.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('nexus_tools_loaded '));
+  expect(await waitFor(scrape)).toBe('nexus_tools_loaded 1');
 });
