@@ -20,13 +20,15 @@ import { proxyFor } from '../invoke/proxy.ts';
 import { silentLogger } from '../log.ts';
 import { servesBuiltInExamples } from '../registry/examples.ts';
 import { loadToolsDir } from '../registry/load.ts';
-import type { BackendSpec, ToolSpec } from '../registry/spec.ts';
+import type { BackendSpec, ServerSpec, ToolSpec } from '../registry/spec.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
 import { startupProblems } from '../startup.ts';
+import { probeServers } from '../upstream/probe.ts';
 import { redactText } from '../util/redact.ts';
 import { opensKeyCheck } from '../vault/crypto.ts';
 import { decodeKey, keyFrom, masterKeyFile } from '../vault/master-key.ts';
 import { VaultStore } from '../vault/store.ts';
+import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
 
@@ -85,7 +87,7 @@ export async function diagnose(io: { argv: readonly string[]; env: Env }, opts: 
       Promise.all(distinctBackends(tools.tools).map((b) => backendCheck(b, config, timeoutMs))),
       bindCheck(config, store.db, store.applied),
     ]);
-    results.push(key, redis, ...backends, bind);
+    results.push(key, redis, ...backends, ...(await serverChecks(tools.servers, config)), bind);
   } finally {
     await store.db?.close();
   }
@@ -100,10 +102,33 @@ function configCheck(config: Config): CheckResult {
   return ok('config', `listen ${config.host}:${config.port}, tools ${config.toolsDir}, store ${store}${config.redisUrl ? ', redis' : ''}`);
 }
 
-function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools: ToolSpec[] } {
+/** Each federated server, connected to as the gateway would (one with auth needs the vault: the gateway checks it). */
+async function serverChecks(servers: readonly ServerSpec[], config: Config): Promise<CheckResult[]> {
+  const offline = servers.filter((s) => !s.auth);
+  const status = await probeServers(offline, { proxies: config }, VERSION);
+  return [
+    ...status.map((s) =>
+      s.state === 'ready'
+        ? ok(`server ${s.name}`, `${s.tools} tool(s), ${s.protocol ?? 'MCP'} via ${s.via ?? s.transport} (${s.target})`)
+        : fail(`server ${s.name}`, s.error ?? s.state, `check that ${s.target} is running and reachable from here`),
+    ),
+    ...servers
+      .filter((s) => s.auth)
+      .map((s) =>
+        warn(
+          `server ${s.name}`,
+          `not probed: it needs credential "${s.auth!.credential}" from the vault`,
+          'run `nexus servers list --url <gateway>`',
+        ),
+      ),
+  ];
+}
+
+function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools: ToolSpec[]; servers: ServerSpec[] } {
   if (servesBuiltInExamples(config.toolsDir)) {
     return {
       tools: [],
+      servers: [],
       results: [
         warn(
           'tools',
@@ -119,6 +144,7 @@ function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools:
     const fix = `fix the tool files; \`nexus check --tools ${config.toolsDir}\` lists every issue`;
     return {
       tools: [],
+      servers: [],
       results: [fail('tools', `${loaded.issues.length} issue(s): ${shown}${loaded.issues.length > 5 ? '; ...' : ''}`, fix)],
     };
   }
@@ -133,7 +159,7 @@ function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools:
       ),
     ),
   ];
-  return { tools: loaded.tools, results };
+  return { tools: loaded.tools, servers: loaded.servers, results };
 }
 
 async function storeChecks(config: Config, opts: DoctorOptions): Promise<{ results: CheckResult[]; db?: Db; applied: Set<string> }> {

@@ -20,6 +20,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'tools list', summary: 'Show the tools as a table', load: async () => (await import('./tools-list.ts')).toolsListCommand },
   {
+    name: 'servers list',
+    summary: 'Show the federated MCP servers: state, revision, tool count',
+    load: async () => (await import('./servers-list.ts')).serversListCommand,
+  },
+  {
     name: 'toolsets list',
     summary: 'Show the tool sets (/mcp/<set>) with their sizes',
     load: async () => (await import('./toolsets.ts')).toolsetsListCommand,
