@@ -3,8 +3,8 @@
 // answers: the page cache holds it the moment it is written, no system call, so a killed process
 // loses none. The sink ships batches to the store and marks them shipped; a spool left by a process
 // that died is replayed into the store at the next start, skipping rows the store already has. The
-// spool is fsynced on each flush, so a machine crash loses at most that interval (250 ms).
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+// spool is fsynced (on the thread pool) on each flush, so a machine crash loses about that interval.
+import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlValue } from '../db/types.ts';
 import type { Logger } from '../log.ts';
@@ -116,7 +116,7 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
     sync() {
       if (!dirty) return;
       dirty = false;
-      for (const s of segments) fdatasyncSync(s.fd);
+      for (const s of segments) fdatasync(s.fd, () => {}); // on the thread pool: the disk never holds the event loop
     },
     close() {
       for (const s of [...segments, ...spare]) {
