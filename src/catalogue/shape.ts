@@ -31,20 +31,37 @@ export function withProjection<T extends ToolSpec>(tool: T, decl: ResponseDecl):
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** The JSON an answer carries: an HTTP backend's parsed body, an upstream's structured content, or an
+ * upstream's single text block when it is JSON. */
+function answerJson(result: ToolResult): unknown {
+  if (result.json !== undefined) return result.json;
+  if (result.structuredContent !== undefined) return result.structuredContent;
+  const texts = result.content.filter((c) => c.type === 'text');
+  if (texts.length !== 1) return undefined;
+  try {
+    return JSON.parse((texts[0] as { text: string }).text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Projects a successful JSON answer; cuts long text; leaves errors' excerpts as they are. */
 export function projectResult(result: ToolResult, tool: ToolSpec): ToolResult {
   const p = tool.projection;
   if (!p) return result;
-  if (result.isError || result.json === undefined) {
+  const raw = result.isError ? undefined : answerJson(result);
+  if (raw === undefined) {
     if (p.spec.maxChars === undefined) return result;
     return { ...result, content: result.content.map((c): Content => (c.type === 'text' ? { ...c, text: p.cutText(c.text) } : c)) };
   }
-  const { value, notes } = p.apply(result.json);
+  const { value, notes } = p.apply(raw);
   const content: Content[] = [{ type: 'text', text: p.cutText(JSON.stringify(value) ?? 'null') }];
   if (notes.length) {
     const more = notes.length > MAX_NOTES ? `; and ${notes.length - MAX_NOTES} more arrays cut` : '';
     content.push({ type: 'text', text: `[Nexus cut long lists: ${notes.slice(0, MAX_NOTES).join('; ')}${more}]` });
   }
+  // images, audio and resources an upstream sent alongside stay as they are
+  content.push(...result.content.filter((c) => c.type !== 'text'));
   const { structuredContent: _s, json: _j, ...rest } = result;
-  return { ...rest, json: value, content, ...(isObject(value) && { structuredContent: value }) };
+  return { ...rest, ...(result.json !== undefined && { json: value }), content, ...(isObject(value) && { structuredContent: value }) };
 }
