@@ -5,9 +5,10 @@
 // key entered under Authorize (docs-assets.ts).
 import { Elysia } from 'elysia';
 import { ANONYMOUS, type Caller } from '../caller.ts';
+import { type ListStats, listStats } from '../catalogue/stats.ts';
 import { toNexusError } from '../errors.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { Registry, ToolSet } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import { ADMIN_PATHS } from './admin-openapi.ts';
 import { docsRoutes } from './docs.ts';
@@ -26,6 +27,19 @@ export const SIGN_IN_HINT =
   'This gateway requires authentication: no tools are listed without a credential. In Swagger UI, choose Authorize and enter your client key (or OAuth access token); the page then reloads this document with it and lists the tools that key may use. Elsewhere send Authorization: Bearer <key>.';
 
 const NO_TOOLS: readonly ToolSpec[] = Object.freeze([]);
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+/** Honest sizes on the docs page: what each MCP endpoint's tools/list costs this caller. */
+function sizesMarkdown(tools: readonly ToolSpec[], set: ToolSet): string {
+  const row = (endpoint: string, s: ListStats, note = '') =>
+    `| \`${endpoint}\` | ${s.tools} | ${kb(s.bytes)} | ~${s.approxTokens.toLocaleString('en')} |${note}`;
+  const rows = [row('/mcp', listStats(tools))];
+  for (const v of set.toolsets.values()) {
+    const members = tools.filter((t) => v.has(t.name)).map(v.listed);
+    rows.push(row(`/mcp/${v.name}`, listStats(members), v.discovery ? ' discovery: clients load 3 meta-tools' : ''));
+  }
+  return `The tools you may use, as REST calls. Each MCP endpoint's \`tools/list\` for you:\n\n| endpoint | tools | tools/list | tokens | |\n|---|--:|--:|--:|---|\n${rows.join('\n')}`;
+}
 
 export function openApiRoutes(opts: OpenApiRoutesOptions) {
   // one text per visible-tools array (they are memoised per grant and tool set, so this stays small)
@@ -47,7 +61,7 @@ export function openApiRoutes(opts: OpenApiRoutesOptions) {
         extraPaths: ADMIN_PATHS,
         ...(opts.serverUrl && { serverUrl: opts.serverUrl }),
       });
-      if (anonymousHint) (doc.info as Record<string, unknown>).description = SIGN_IN_HINT;
+      (doc.info as Record<string, unknown>).description = anonymousHint ? SIGN_IN_HINT : sizesMarkdown(tools, set);
       texts.set(key, (text = JSON.stringify(doc)));
     }
     return text;

@@ -198,3 +198,11 @@ test('GET /api/toolsets gives every set with its size, and /api/toolsets/{name} 
   const doc = await (await fetch(`${gw.url}/api/toolsets/triage`)).json();
   expect(Object.keys(doc.paths)).toEqual(['/api/tools/jira_search_issues']);
 });
+
+test('the docs page (/openapi.json info) shows the size of every endpoint, with discovery sets marked', async () => {
+  const doc = await (await fetch(`${gw.url}/openapi.json`)).json();
+  const rows = (doc.info.description as string).split('\n').filter((l) => l.startsWith('| `'));
+  expect(rows.map((r) => r.split('|').map((c) => c.trim())[1])).toEqual(['`/mcp`', '`/mcp/triage`', '`/mcp/everything`']);
+  expect(rows[1]).toMatch(/^\| `\/mcp\/triage` \| 1 \| [\d.]+ KB \| ~[\d,]+ \|$/);
+  expect(rows[2]).toContain('discovery: clients load 3 meta-tools');
+});
