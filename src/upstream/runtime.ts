@@ -6,11 +6,11 @@ import type { InvokeContext } from '../call/types.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
 import type { ToolResult } from '../invoke/result.ts';
-import { scrub } from '../invoke/result.ts';
 import type { CredentialIdentity, InjectCredential, Injected } from '../invoke/types.ts';
 import { NOTHING_INJECTED } from '../invoke/types.ts';
 import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
 import { formatDuration } from '../util/duration.ts';
+import { dataMasker } from '../util/redact-data.ts';
 import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
 import { type ConnectDeps, type Connection, connect } from './connection.ts';
 import { sessionLost, upstreamFailure } from './failure.ts';
@@ -297,8 +297,11 @@ export class ServerRuntime {
 
 /** The upstream's result as Nexus's: blocks passed through, credential values masked. */
 function shape(r: { content?: unknown; structuredContent?: unknown; isError?: unknown }, secrets: Set<string>): ToolResult {
-  const text = scrub(JSON.stringify({ content: r.content ?? [], structuredContent: r.structuredContent }), [...secrets]);
-  const clean = JSON.parse(text) as { content: ToolResult['content']; structuredContent?: Record<string, unknown> };
+  // decoded values, not their JSON text: every string of every block (base64 data too) masked in one pass
+  const clean = dataMasker([...secrets]).json({ content: r.content ?? [], structuredContent: r.structuredContent }) as {
+    content: ToolResult['content'];
+    structuredContent?: Record<string, unknown>;
+  };
   return {
     content: clean.content,
     isError: r.isError === true,
