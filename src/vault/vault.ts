@@ -71,6 +71,15 @@ export class Vault {
     this.reloadMaster = opts.reloadMasterKey;
   }
 
+  /** The master key as configured now, if it can be read (an unreadable key file counts as none). */
+  private configuredMaster(): Uint8Array | undefined {
+    try {
+      return this.reloadMaster?.();
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * Before anything is sealed under the master key (under the keys lock): the store's key check must
    * open with ours. After `vault rotate-master` elsewhere it does not; a new master key configured
@@ -80,10 +89,7 @@ export class Vault {
   private async assertMaster(store: VaultStore): Promise<void> {
     const check = await store.keyCheck();
     if (!check || c.opensKeyCheck(this.master, check)) return;
-    let next: Uint8Array | undefined;
-    try {
-      next = this.reloadMaster?.();
-    } catch {} // an unreadable key file: refused below like no new key
+    const next = this.configuredMaster();
     if (next && c.opensKeyCheck(next, check)) {
       this.master = next;
       this.log.info('the vault master key was rotated elsewhere; using the new one configured');
@@ -152,7 +158,18 @@ export class Vault {
 
   private kek(version: number, sealed: c.Sealed): Uint8Array {
     let kek = this.keks.get(version);
-    if (!kek) this.keks.set(version, (kek = c.openKek(this.master, version, sealed)));
+    if (kek) return kek;
+    try {
+      kek = c.openKek(this.master, version, sealed);
+    } catch (e) {
+      // a KEK sealed after rotate-master elsewhere: open it with the master key configured now, if that does
+      const next = this.configuredMaster();
+      if (!next) throw e;
+      kek = c.openKek(next, version, sealed);
+      this.master = next;
+      this.log.info('the vault master key was rotated elsewhere; using the new one configured');
+    }
+    this.keks.set(version, kek);
     return kek;
   }
 

@@ -106,14 +106,17 @@ for (const mode of MODES) {
 }
 
 describe('a replaced master key file is picked up', () => {
-  test('embedded with a generated key file: rotate-master replaces it, the running instance rotates its KEK under the new key, restart opens', async () => {
+  test('embedded, generated key file: rotate-master replaces it, rotate-key seals a KEK under it; the running instance stores, rotates, restart opens', async () => {
     const { gw, start, cli, dataDir } = await setup('embedded', {}, null);
     const m2 = newKey();
     expect((await cli(vaultRotateMasterCommand, undefined, { NEXUS_NEW_MASTER_KEY: m2 })).code).toBe(0);
     expect(readFileSync(masterKeyFile(dataDir), 'utf8').trim()).toBe(m2);
+    expect((await cli(vaultRotateKeyCommand, undefined)).stdout).toBe('key-encryption key is now version 2; 1 data keys re-wrapped\n');
+    const stored = await gw.app.services.vault.put('jira', 'basic', { username: s.user, password: s.pass }); // under KEK 2, sealed with m2
     const rotated = await gw.app.services.vault.rotateKey();
+    const serving = await callOnce(gw);
     await gw.stop();
     await using again = await start(undefined);
-    expect([rotated?.kekVersion, await callOnce(again)]).toEqual([2, 'ok']);
+    expect([stored.version, rotated?.kekVersion, serving, await callOnce(again)]).toEqual([2, 3, 'ok', 'ok']);
   });
 });
