@@ -2,7 +2,7 @@
 // the REST edge each render it their own way.
 import { NexusError } from '../errors.ts';
 import { jsonDepthExceeds } from '../util/json-depth.ts';
-import { type DataMasker, dataMasker } from '../util/redact-data.ts';
+import { type DataMasker, dataMasker, MAX_JSON_DEPTH } from '../util/redact-data.ts';
 import type { BackendResponse } from './http.ts';
 
 type ContentExtra = { readonly annotations?: Record<string, unknown>; readonly _meta?: Record<string, unknown> };
@@ -38,7 +38,7 @@ export function retryAfterSeconds(value: string | null, now = Date.now()): numbe
 
 const EXCERPT = 500;
 /** Deepest backend JSON shaped into a result: deeper answers would overflow the stack later (serialising, caching). */
-export const MAX_ANSWER_DEPTH = 256;
+export const MAX_ANSWER_DEPTH = MAX_JSON_DEPTH;
 const TOO_DEEP = Symbol('too deep');
 const tooDeep = (status: number): ToolResult => ({
   isError: true,
