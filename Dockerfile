@@ -37,7 +37,7 @@ EXPOSE 8080
 # Distroless has no curl: the binary checks itself (GET /healthz, exit 0/1).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/usr/local/bin/nexus", "healthcheck"]
-# SIGTERM drains in-flight calls, then exits 0; give it longer than NEXUS_DRAIN_TIMEOUT (docker stop -t 45).
+# SIGTERM: /readyz 503 for NEXUS_SHUTDOWN_DELAY, then in-flight calls drain, then exit 0; give it longer than both (docker stop -t 45).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/nexus"]
 CMD ["serve"]
