@@ -2,6 +2,7 @@
 // failure as RFC 9457 problem+json `{ type, title, status, detail, code }`.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NexusError } from '../errors.ts';
+import { type BodyLimits, CLOSE, readBodyText } from './body.ts';
 import { problem } from './problem.ts';
 
 export { problem };
@@ -19,12 +20,23 @@ export function bearerCheck(token: string): (request: Request) => boolean {
 
 export type AdminHandler = (request: Request, params: Readonly<Record<string, string | undefined>>) => Promise<Response>;
 
+/** Admin bodies are small JSON documents: 1 MiB, received within 15 s, strict UTF-8. */
+export const ADMIN_BODY_LIMITS: BodyLimits = { maxBytes: 1 << 20, timeoutMs: 15_000 };
+
+/** The request with its body already read under the limits (the handler reads it as usual). */
+async function withBodyRead(request: Request, limits: BodyLimits): Promise<Request> {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.body === null) return request;
+  const text = await readBodyText(request, limits);
+  return new Request(request.url, { method: request.method, headers: request.headers, body: text });
+}
+
 /**
  * Wraps admin route bodies: checks the bearer token (hashing both sides makes the comparison
- * constant-time whatever the length), then runs the body; any error becomes problem+json.
- * Without a configured token the admin API is disabled (403).
+ * constant-time whatever the length), reads the request body under ADMIN_BODY_LIMITS, then runs
+ * the handler; any error becomes problem+json. Without a configured token the admin API is
+ * disabled (403).
  */
-export function adminRoute(adminToken: string | undefined) {
+export function adminRoute(adminToken: string | undefined, limits: BodyLimits = ADMIN_BODY_LIMITS) {
   const allowed = adminToken ? bearerCheck(adminToken) : undefined;
   return (fn: AdminHandler) =>
     async ({ request, params }: { request: Request; params?: Record<string, string | undefined> }): Promise<Response> => {
@@ -32,8 +44,14 @@ export function adminRoute(adminToken: string | undefined) {
       if (!allowed(request)) {
         return problem(new NexusError('UNAUTHORIZED', 'a valid admin bearer token is required'), { 'www-authenticate': 'Bearer' });
       }
+      let read: Request;
       try {
-        return await fn(request, params ?? {});
+        read = await withBodyRead(request, limits);
+      } catch (e) {
+        return problem(e, CLOSE);
+      }
+      try {
+        return await fn(read, params ?? {});
       } catch (e) {
         return problem(e);
       }

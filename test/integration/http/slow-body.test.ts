@@ -2,6 +2,7 @@
 // and the connection is closed, on /mcp and /api alike (a raw TCP client, as an attacker would send).
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { connect } from 'node:net';
+import { adminRoute } from '../../../src/http/admin-guard.ts';
 import { startBackend } from '../../helpers/backend.ts';
 import { startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
 
@@ -25,8 +26,8 @@ afterAll(async () => {
 });
 
 /** Sends the headers, then one body byte every 200 ms; returns what the server wrote and whether it closed. */
-async function trickle(path: string) {
-  const sock = connect(gw.server.port, '127.0.0.1');
+async function trickle(path: string, port = gw.server.port, extraHeaders = '') {
+  const sock = connect(port, '127.0.0.1');
   let answer = '';
   let closed = false;
   let sent = 0;
@@ -34,7 +35,7 @@ async function trickle(path: string) {
   sock.on('close', () => (closed = true));
   sock.on('error', () => {});
   sock.write(
-    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${gw.server.port}\r\nContent-Type: application/json\r\n` +
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${extraHeaders}` +
       'Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{',
   );
   const timer = setInterval(() => {
@@ -56,4 +57,23 @@ test('a trickled body on /api and /mcp gets 408 and the connection is closed bef
   const expected = { status: 'HTTP/1.1 408 Request Timeout', closed: true, complete: false, closeHeader: true };
   expect({ api, mcp }).toEqual({ api: expected, mcp: expected });
   expect(backend.requests).toEqual([]);
+});
+
+test('an admin route reads its body under the same kind of deadline (408, connection closed)', async () => {
+  let handled = 0;
+  const admin = adminRoute('admin-token-slow', { maxBytes: 1 << 20, timeoutMs: 1000 });
+  const handler = admin(async () => {
+    handled++;
+    return new Response('ok');
+  });
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (request) => handler({ request }) });
+  try {
+    const r = await trickle('/admin/keys', server.port!, 'Authorization: Bearer admin-token-slow\r\n');
+    expect({ r, handled }).toEqual({
+      r: { status: 'HTTP/1.1 408 Request Timeout', closed: true, complete: false, closeHeader: true },
+      handled: 0,
+    });
+  } finally {
+    server.stop(true);
+  }
 });
