@@ -46,6 +46,7 @@ import { assertStartupChecks } from './startup.ts';
 import { traceLogger } from './trace/log.ts';
 import { openTracer } from './trace/open.ts';
 import type { Tracer } from './trace/tracer.ts';
+import { createUpstreamExtras } from './upstream/extras.ts';
 import { createMcpInvoker } from './upstream/invoker.ts';
 import { createUpstreamPool, type UpstreamPool } from './upstream/pool.ts';
 import { createAuthInjector } from './vault/inject.ts';
@@ -211,6 +212,7 @@ async function wire(
   });
   const mcpOptions = {
     pipeline,
+    extras: createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets)),
     registry,
     log,
     authenticate,

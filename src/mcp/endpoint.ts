@@ -9,6 +9,7 @@ import { CLOSE, readBodyText } from '../http/body.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../trace/tracer.ts';
+import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
@@ -17,6 +18,8 @@ import { mcpSpan } from './span.ts';
 
 export interface McpEndpointOptions {
   readonly pipeline: CallPipeline;
+  /** Prompts, resources and completion of federated servers. */
+  readonly extras?: UpstreamExtras;
   readonly registry: Registry;
   readonly log: Logger;
   /** Resolves the caller from the request; throws UNAUTHORIZED/FORBIDDEN NexusErrors. */
@@ -48,7 +51,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string; call?: InflightCall } | undefined;
       const instructions = opts.instructions?.();
       return createMcpServer(
-        { pipeline: opts.pipeline, version: opts.version, ...(instructions && { instructions }) },
+        {
+          pipeline: opts.pipeline,
+          version: opts.version,
+          ...(instructions && { instructions }),
+          ...(opts.extras && { extras: opts.extras }),
+        },
         extra?.caller ?? ANONYMOUS,
         extra?.requestId ?? '',
         extra?.call,

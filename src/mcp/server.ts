@@ -7,6 +7,7 @@ import type { Caller } from '../caller.ts';
 import { toolDescriptor } from '../catalogue/stats.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
+import type { UpstreamExtras } from '../upstream/extras.ts';
 import type { InflightCall } from './inflight.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
@@ -29,6 +30,8 @@ const EMPTY_LIST_HINTS = {
 
 export interface McpServerDeps {
   readonly pipeline: CallPipeline;
+  /** Prompts, resources and completion of federated servers; absent, those lists are empty. */
+  readonly extras?: UpstreamExtras;
   readonly instructions?: string;
   readonly version?: string;
 }
@@ -38,17 +41,42 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
     { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
     {
       // Nexus serves tools only; empty resource and prompt lists tell clients so in a cacheable way.
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
-      cacheHints: EMPTY_LIST_HINTS,
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, ...(deps.extras && { completions: {} }) },
+      ...(!deps.extras && { cacheHints: EMPTY_LIST_HINTS }),
       ...(deps.instructions && { instructions: deps.instructions }),
     },
   );
-  server.setRequestHandler('resources/list', async () => ({ resources: [] }));
-  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
-  server.setRequestHandler('resources/read', async (request) => {
-    throw new ResourceNotFoundError(request.params.uri, `Resource not found: ${request.params.uri}`);
+  const x = deps.extras;
+  const guarded =
+    <T>(fn: () => Promise<T>) =>
+    async (): Promise<T> => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
+        throw e;
+      }
+    };
+  server.setRequestHandler('resources/list', async () => ({ resources: (x?.resources(caller) ?? []) as never[] }));
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: (x?.templates(caller) ?? []) as never[] }));
+  server.setRequestHandler('resources/read', async (request, ctx) => {
+    const uri = request.params.uri;
+    const read = await guarded(async () => x?.readResource(uri, caller, ctx.mcpReq.signal))();
+    if (!read) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
+    return read as never;
   });
-  server.setRequestHandler('prompts/list', async () => ({ prompts: [] }));
+  server.setRequestHandler('prompts/list', async () => ({ prompts: (x?.prompts(caller) ?? []) as never[] }));
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
+    const { name, arguments: args } = request.params;
+    if (!x) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
+    return (await guarded(() => x.getPrompt(name, args, caller, ctx.mcpReq.signal))()) as never;
+  });
+  if (x) {
+    server.setRequestHandler('completion/complete', async (request, ctx) => {
+      const done = await guarded(() => x.complete(request.params as Record<string, unknown>, caller, ctx.mcpReq.signal))();
+      return (done ?? { completion: { values: [] } }) as never;
+    });
+  }
   server.setRequestHandler('tools/list', async () => ({ tools: deps.pipeline.visibleTools(caller).map(toMcpTool) }));
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;

@@ -200,7 +200,7 @@ function serverIssues(servers: readonly ServerSpec[], tools: readonly HttpToolSp
     byPrefix.set(s.prefix, samePrefix ?? s);
   }
   for (const t of tools) {
-    const ns = t.name.includes('__') ? byPrefix.get(t.name.slice(0, t.name.indexOf('__'))) : undefined;
+    const ns = t.name.includes('__') ? byPrefix.get(t.name.slice(0, t.name.indexOf('__')) || '\0') : undefined;
     if (ns) {
       issues.push({
         file: t.source.file,

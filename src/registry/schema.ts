@@ -214,7 +214,7 @@ export const ToolSchema = z
   .strict();
 
 export const SERVER_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
-export const PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+export const PREFIX_PATTERN = '^[A-Za-z0-9_-]{0,32}$';
 export const PROTOCOLS = ['auto', '2025-11-25', '2026-07-28'] as const;
 
 export const UpstreamToolPolicySchema = z
@@ -236,9 +236,9 @@ export const ServerSchema = z
       .describe('The server, and the namespace of its tools (github -> github__get_issue)'),
     prefix: z
       .string()
-      .regex(new RegExp(PREFIX_PATTERN), { message: 'expected 1-32 characters from A-Z a-z 0-9 _ -' })
+      .regex(new RegExp(PREFIX_PATTERN), { message: 'expected up to 32 characters from A-Z a-z 0-9 _ -' })
       .optional()
-      .describe('Namespace used instead of the name'),
+      .describe('Namespace used instead of the name; "" serves the upstream names as they are'),
     url: z
       .string()
       .min(1)

@@ -18,10 +18,11 @@ export interface UpstreamTool {
 export const NAME_MAX = 64;
 const SAFE = /[^A-Za-z0-9_-]/g;
 
-/** `<prefix>__<name>`, unsafe characters as `_`, too long ones cut and made unique by a short hash. */
+/** `<prefix>__<name>` (the name alone for an empty prefix), unsafe characters as `_`, too long ones cut and made unique by a short hash. */
 export function servedName(prefix: string, upstream: string, sep = '__'): string {
-  const name = `${prefix}${sep}${upstream}`.replace(SAFE, '_');
-  if (name.length <= NAME_MAX && name === `${prefix}${sep}${upstream}`) return name;
+  const full = prefix ? `${prefix}${sep}${upstream}` : upstream;
+  const name = full.replace(SAFE, '_');
+  if (name.length <= NAME_MAX && name === full) return name;
   const hash = createHash('sha256').update(upstream).digest('hex').slice(0, 8);
   return name.length <= NAME_MAX ? `${name.slice(0, NAME_MAX - 9)}_${hash}`.slice(0, NAME_MAX) : `${name.slice(0, NAME_MAX - 9)}_${hash}`;
 }

@@ -14,6 +14,8 @@ export interface UpstreamPool {
   apply(servers: readonly ServerSpec[]): void;
   call(tool: McpToolSpec, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult>;
   runtime(name: string): ServerRuntime | undefined;
+  /** Every server's runtime, in declaration order. */
+  runtimes(): ServerRuntime[];
   status(): ServerStatus[];
   /** Process ids of every running stdio child. */
   pids(): number[];
@@ -70,6 +72,7 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
       return s.runtime.call(tool.upstream.tool, args, caller, ctx);
     },
     runtime: (name) => servers.get(name)?.runtime,
+    runtimes: () => [...servers.values()].map((s) => s.runtime),
     status: () => [...servers.values()].map((s) => s.runtime.status()),
     pids: () => [...servers.values()].flatMap((s) => s.runtime.pids()),
     settled: async () => {

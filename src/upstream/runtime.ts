@@ -1,7 +1,7 @@
 // One federated server at run time: its sessions (one per credential identity, the listing one
 // shared), its state for /readyz and `nexus servers list`, tool-list refreshes (list_changed, timer)
 // and reconnects with backoff when it is down or its child process exited.
-import type { Client, Tool } from '@modelcontextprotocol/client';
+import type { Client, Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import type { InvokeContext } from '../call/types.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
@@ -63,6 +63,8 @@ export class ServerRuntime {
   private refreshAgain = false;
   private stopped = false;
   private upstreamTools = new Map<string, Tool>();
+  /** The upstream's prompts, resources and templates as it lists them (names not yet namespaced). */
+  extras: { prompts: Prompt[]; resources: Resource[]; templates: ResourceTemplateType[] } = { prompts: [], resources: [], templates: [] };
   private counts = { tools: 0, prompts: 0, resources: 0 };
 
   constructor(
@@ -118,7 +120,8 @@ export class ServerRuntime {
               tools: served.unusable,
             });
           }
-          this.counts = { ...this.counts, tools: served.tools.length };
+          this.extras = await this.listExtras(conn.client);
+          this.counts = { tools: served.tools.length, prompts: this.extras.prompts.length, resources: this.extras.resources.length };
           this.deps.publish(this.spec, served.tools);
           this.markReady(conn);
         } catch (e) {
@@ -129,6 +132,39 @@ export class ServerRuntime {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  private async listExtras(client: Client) {
+    const caps = client.getServerCapabilities() ?? {};
+    const o = { timeout: this.spec.backend.timeoutMs, cacheMode: 'refresh' as const };
+    const [prompts, resources, templates] = await Promise.all([
+      caps.prompts ? client.listPrompts(undefined, o).then((r) => r.prompts) : [],
+      caps.resources ? client.listResources(undefined, o).then((r) => r.resources) : [],
+      caps.resources ? client.listResourceTemplates(undefined, o).then((r) => r.resourceTemplates) : [],
+    ]);
+    return { prompts, resources, templates };
+  }
+
+  /** Runs one request on this caller's session; a lost session is re-opened once. */
+  async request<T>(caller: Caller, signal: AbortSignal | undefined, fn: (client: Client, timeout: number) => Promise<T>): Promise<T> {
+    const timeout = this.spec.backend.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const conn = await this.connection(caller, false);
+      try {
+        return await fn(conn.client, timeout);
+      } catch (e) {
+        if (attempt === 1 && sessionLost(e) && !signal?.aborted) {
+          await this.reset(conn);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The credential values the caller's session carried, for masking. */
+  async secretsFor(caller: Caller): Promise<Set<string>> {
+    return (await this.connection(caller, false)).secrets;
   }
 
   async call(tool: string, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {

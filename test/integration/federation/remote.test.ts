@@ -81,6 +81,21 @@ for (const up of UPSTREAMS) {
           expect(r.content).toEqual([{ type: 'text', text: 'server fx answered with error -32001: the fixture is broken on purpose' }]);
         });
 
+        test('prompts are served namespaced, resources and templates under their own URIs', async () => {
+          const { prompts } = await client.listPrompts();
+          expect(prompts.map((p) => p.name)).toEqual(['fx__greet']);
+          const got = await client.getPrompt({ name: 'fx__greet', arguments: { who: 'Ada' } });
+          expect(got.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Hello Ada' } }]);
+          const { resources } = await client.listResources();
+          expect(resources.map((r) => r.uri)).toEqual(['fixture://readme']);
+          const { resourceTemplates } = await client.listResourceTemplates();
+          expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['fixture://items/{id}']);
+          const read = await client.readResource({ uri: 'fixture://items/7' });
+          expect(read.contents).toEqual([{ uri: 'fixture://items/7', mimeType: 'text/plain', text: 'contents of fixture://items/7' }]);
+          const missing = await client.readResource({ uri: 'other://x' }).catch((e) => String(e.message));
+          expect(missing).toContain('Resource not found: other://x');
+        });
+
         test('hidden and excluded tools cannot be called', async () => {
           for (const name of ['fx__fail', 'fx__delete_all']) {
             const err = await client.callTool({ name, arguments: {} }).catch((e) => e);

@@ -1,0 +1,114 @@
+// Prompts, resources, resource templates and completion of the federated servers: prompts
+// namespaced like tools (`server__prompt`), resources under their own URIs (the first server to
+// list a URI serves it), all filtered by the caller's tool patterns on the namespaced name.
+import { ProtocolError } from '@modelcontextprotocol/client';
+import type { Caller } from '../caller.ts';
+import { scrub } from '../invoke/result.ts';
+import { servedName } from './catalogue.ts';
+import { upstreamFailure } from './failure.ts';
+import type { UpstreamPool } from './pool.ts';
+import type { ServerRuntime } from './runtime.ts';
+
+type Json = Record<string, unknown>;
+
+export interface UpstreamExtras {
+  prompts(caller: Caller): Json[];
+  getPrompt(name: string, args: Record<string, string> | undefined, caller: Caller, signal?: AbortSignal): Promise<Json>;
+  resources(caller: Caller): Json[];
+  templates(caller: Caller): Json[];
+  readResource(uri: string, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
+  complete(params: Json, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
+}
+
+/** The literal start of a URI template (`file:///{path}` -> `file:///`), to route reads by. */
+const templatePrefix = (t: string) => t.slice(0, t.search(/\{|$/));
+
+export function createUpstreamExtras(
+  pool: Pick<UpstreamPool, 'runtimes'>,
+  canUse: (caller: Caller, name: string) => boolean,
+): UpstreamExtras {
+  const visible = (rt: ServerRuntime, caller: Caller, name: string) => canUse(caller, servedName(rt.spec.prefix, name));
+  const run = async <T>(
+    rt: ServerRuntime,
+    caller: Caller,
+    signal: AbortSignal | undefined,
+    fn: Parameters<ServerRuntime['request']>[2],
+  ) => {
+    try {
+      const out = (await rt.request(caller, signal, fn)) as T;
+      const secrets = [...(await rt.secretsFor(caller))];
+      return JSON.parse(scrub(JSON.stringify(out), secrets)) as T;
+    } catch (e) {
+      // the upstream's own JSON-RPC error keeps its code (resource not found, invalid params)
+      if (e instanceof ProtocolError) throw new ProtocolError(e.code, scrub(e.message, []).slice(0, 300));
+      throw upstreamFailure(rt.spec.name, e, rt.spec.backend.timeoutMs);
+    }
+  };
+  const resourceOwner = (uri: string, caller: Caller) => {
+    for (const rt of pool.runtimes()) {
+      const r = rt.extras.resources.find((x) => x.uri === uri);
+      if (r) return visible(rt, caller, r.name) ? rt : undefined;
+    }
+    for (const rt of pool.runtimes()) {
+      const t = rt.extras.templates.find((x) => uri.startsWith(templatePrefix(x.uriTemplate)));
+      if (t) return visible(rt, caller, t.name) ? rt : undefined;
+    }
+    return undefined;
+  };
+  const promptOwner = (name: string, caller: Caller) => {
+    for (const rt of pool.runtimes()) {
+      const p = rt.extras.prompts.find((x) => servedName(rt.spec.prefix, x.name) === name);
+      if (p) return canUse(caller, name) ? { rt, upstream: p.name } : undefined;
+    }
+    return undefined;
+  };
+  return {
+    prompts: (caller) =>
+      pool
+        .runtimes()
+        .flatMap((rt) =>
+          rt.extras.prompts.map((p) => ({ ...p, name: servedName(rt.spec.prefix, p.name) })).filter((p) => canUse(caller, p.name)),
+        ),
+    async getPrompt(name, args, caller, signal) {
+      const owner = promptOwner(name, caller);
+      if (!owner) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
+      return run<Json>(owner.rt, caller, signal, (c, timeout) =>
+        c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
+      );
+    },
+    resources(caller) {
+      const seen = new Set<string>();
+      return pool
+        .runtimes()
+        .flatMap(
+          (rt) =>
+            rt.extras.resources.filter((r) => !seen.has(r.uri) && seen.add(r.uri) && visible(rt, caller, r.name)) as unknown as Json[],
+        );
+    },
+    templates: (caller) =>
+      pool.runtimes().flatMap((rt) => rt.extras.templates.filter((t) => visible(rt, caller, t.name)) as unknown as Json[]),
+    async readResource(uri, caller, signal) {
+      const rt = resourceOwner(uri, caller);
+      if (!rt) return undefined;
+      return run<Json>(rt, caller, signal, (c, timeout) =>
+        c.readResource({ uri }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
+      );
+    },
+    async complete(params, caller, signal) {
+      const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
+      let rt: ServerRuntime | undefined;
+      let upstreamRef = ref;
+      if (ref?.type === 'ref/prompt' && ref.name) {
+        const owner = promptOwner(ref.name, caller);
+        rt = owner?.rt;
+        upstreamRef = owner && { ...ref, name: owner.upstream };
+      } else if (ref?.type === 'ref/resource' && ref.uri) {
+        rt = pool.runtimes().find((r) => r.extras.templates.some((t) => t.uriTemplate === ref.uri && visible(r, caller, t.name)));
+      }
+      if (!rt) return undefined;
+      return run<Json>(rt, caller, signal, (c, timeout) =>
+        c.complete({ ...params, ref: upstreamRef } as Parameters<typeof c.complete>[0], { timeout, ...(signal && { signal }) }),
+      );
+    },
+  };
+}
