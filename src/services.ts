@@ -37,6 +37,9 @@ import { createRedisTokenCache } from './vault/token-cache-redis.ts';
 import { TokenManager } from './vault/tokens.ts';
 import { Vault } from './vault/vault.ts';
 
+/** How soon credentials stored or deleted elsewhere are masked (or no longer) on this instance. */
+const SECRET_INDEX_SYNC_MS = 30_000;
+
 export interface Services {
   readonly db: Db;
   readonly redis?: RedisClient;
@@ -108,6 +111,13 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const masterKey = loadMasterKey(config, log);
     const vault = await Vault.open(db, masterKey, { log, reloadMasterKey: () => currentMasterKey(config) });
     stops.push(() => vault.close());
+    // credentials another instance (or `nexus vault put`) stored or deleted are masked here within this interval
+    const indexSync = setInterval(
+      () => void vault.syncSecretIndex().catch((e) => log.warn('secret index sync failed; retried', { err: e })),
+      SECRET_INDEX_SYNC_MS,
+    );
+    indexSync.unref?.();
+    stops.push(() => clearInterval(indexSync));
     if (config.keyRotation) stops.push(startKeyRotation(vault, config.keyRotation, log));
 
     const prefix = opts.redisPrefix ?? 'nexus:';

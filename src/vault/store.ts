@@ -120,11 +120,6 @@ export class VaultStore {
     return (await this.db.query<VersionRow>(`${VERSION} WHERE v.version = c.version AND ${FOR_PRINCIPAL}`, [name, principal]))[0];
   }
 
-  /** The current version of every credential. */
-  currentVersions(): Promise<VersionRow[]> {
-    return this.db.query<VersionRow>(`${VERSION} WHERE v.version = c.version ORDER BY c.id`);
-  }
-
   /** Every stored version (rotation re-wraps old versions' DEKs too). */
   allVersions(): Promise<VersionRow[]> {
     return this.db.query<VersionRow>(`${VERSION} ORDER BY c.id, v.version`);

@@ -55,6 +55,8 @@ const owner = (name: string, principal: string | null) => `credential\n${name}\n
 export class Vault {
   /** What redaction masks: every credential's current values, kept in step with the store. */
   readonly secrets = new SecretIndex();
+  /** The version of each credential the index holds. */
+  private readonly indexed = new Map<string, number>();
   /** Plain KEKs by version; a KEK's material never changes, only its wrapping. */
   private readonly keks = new Map<number, Uint8Array>();
   private readonly log: Logger;
@@ -116,18 +118,32 @@ export class Vault {
       }
       if (!(await store.currentKek())) await vault.addKek(store, 1);
     });
-    await vault.indexAll();
+    await vault.syncSecretIndex();
     return vault;
   }
 
-  /** Every credential's current values into the index, so answers are masked even before a first use. */
-  private async indexAll(): Promise<void> {
-    for (const r of await new VaultStore(this.db).currentVersions()) {
+  /**
+   * The index in step with the store: every credential's current values (so answers are masked even
+   * before a first use here), also those another instance stored or deleted since the last sync.
+   */
+  async syncSecretIndex(): Promise<void> {
+    const store = new VaultStore(this.db);
+    const seen = new Set<string>();
+    for (const info of await store.list()) {
+      const o = owner(info.name, info.principal);
+      seen.add(o);
+      if (this.indexed.get(o) === info.version) continue;
       try {
-        this.open(r);
+        const r = await store.current(info.name, info.principal);
+        if (r) this.open(r);
       } catch (e) {
-        this.log.warn('credential does not open; it is not masked until it does', { credential: r.name, err: e });
+        this.log.warn('credential does not open; it is not masked until it does', { credential: info.name, err: e });
       }
+    }
+    for (const o of this.indexed.keys()) {
+      if (seen.has(o)) continue;
+      this.indexed.delete(o);
+      this.secrets.drop(o);
     }
   }
 
@@ -141,6 +157,7 @@ export class Vault {
     if (!isCredentialType(t)) throw new NexusError('VAULT_ERROR', `credential "${r.name}" has an unknown type`);
     const secret = checkSecret(t, JSON.parse(new TextDecoder().decode(plain)));
     this.secrets.set(owner(r.name, r.principal), Object.values(secret));
+    this.indexed.set(owner(r.name, r.principal), r.version);
     return { type: t, secret };
   }
 
@@ -206,6 +223,7 @@ export class Vault {
       return cred;
     });
     this.secrets.set(owner(name, row.principal), Object.values(fields));
+    this.indexed.set(owner(name, row.principal), row.version);
     this.log.info('credential stored', { credential: name, version: row.version, principal: row.principal });
     return info(row);
   }
@@ -236,6 +254,7 @@ export class Vault {
     const gone = await this.db.transaction((tx) => new VaultStore(tx).delete(name, principal ?? null));
     if (!gone) throw new NexusError('NOT_FOUND', `credential "${name}"${principal ? ` for ${principal}` : ''} is not in the vault`);
     this.secrets.drop(owner(name, principal ?? null));
+    this.indexed.delete(owner(name, principal ?? null));
     this.log.info('credential deleted', { credential: name, principal: principal ?? null });
   }
 

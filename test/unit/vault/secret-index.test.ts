@@ -82,4 +82,25 @@ describe('the vault owns the secret index', () => {
     expect(redactText(s)).toBe('[REDACTED]');
     again.close();
   });
+
+  test('credentials another instance stores or deletes reach this index at its next sync', async () => {
+    const t = await tempVault();
+    vaults.push(t);
+    const here = await Vault.open(t.db, t.masterKey);
+    const s = secretValue('elsewhere');
+    await t.vault.put('crm', 'api_key', { key: s }); // "another instance": a vault of its own on the store
+    t.vault.close();
+    const masked = () => redactText(s) === '[REDACTED]';
+    const seen = [masked()];
+    await here.syncSecretIndex();
+    seen.push(masked());
+    const other = await Vault.open(t.db, t.masterKey);
+    await other.delete('crm');
+    other.close();
+    seen.push(masked());
+    await here.syncSecretIndex();
+    seen.push(masked());
+    here.close();
+    expect(seen).toEqual([false, true, true, false]);
+  });
 });
