@@ -14,7 +14,8 @@ import { listStats } from '../../src/catalogue/stats.ts';
 import { resolveToolset } from '../../src/catalogue/toolsets.ts';
 import { importOpenApiCommand } from '../../src/cli/import-openapi.ts';
 import { loadToolsDir } from '../../src/registry/load.ts';
-import type { HttpToolSpec, JsonObject } from '../../src/registry/spec.ts';
+import type { JsonObject } from '../../src/registry/spec.ts';
+import { toolByRequest, triageTools } from '../../test/fixtures/github/triage.ts';
 import { tempDir } from '../../test/helpers/gateway.ts';
 import { startDemoBackend } from '../demo-backend.ts';
 
@@ -33,30 +34,9 @@ const t0 = performance.now();
 await importOpenApiCommand.run({ argv: [SPEC, '--out', dir], env: {}, stdout: () => {}, stderr: () => {}, stdin: async () => '' });
 const importMs = performance.now() - t0;
 const { tools } = loadToolsDir(dir);
-const by = (m: string, p: string) => tools.find((t: HttpToolSpec) => t.request.method === m && t.request.path === p)!.name;
+const by = (m: string, p: string) => toolByRequest(tools, m, p);
 
-const TRIAGE = [
-  ['GET', '/repos/{owner}/{repo}/issues'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}'],
-  ['POST', '/repos/{owner}/{repo}/issues'],
-  ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-  ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-  ['GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
-  ['PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
-  ['GET', '/repos/{owner}/{repo}/labels'],
-  ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels'],
-  ['DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}'],
-  ['GET', '/repos/{owner}/{repo}/assignees'],
-  ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/assignees'],
-  ['GET', '/repos/{owner}/{repo}/milestones'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/events'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/timeline'],
-  ['PUT', '/repos/{owner}/{repo}/issues/{issue_number}/lock'],
-  ['DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/lock'],
-  ['GET', '/repos/{owner}/{repo}'],
-  ['GET', '/search/issues'],
-].map(([m, p]) => by(m!, p!));
+const TRIAGE = triageTools(tools);
 const set = (decl: Record<string, unknown>) =>
   resolveToolset({ decl: { name: 'triage', include: TRIAGE, ...decl }, source: { file: '-', line: 0 } }, tools);
 

@@ -8,6 +8,7 @@ import type { ToolResult } from '../invoke/result.ts';
 import { checkArguments } from '../registry/arguments.ts';
 import type { JsonObject, ToolSpec } from '../registry/spec.ts';
 import { buildSearchIndex, type SearchIndex } from './search.ts';
+import { toolDescriptor } from './stats.ts';
 
 export const META_TOOLS = ['search_tools', 'describe_tool', 'call_tool'] as const;
 const DEFAULT_RESULTS = 5;
@@ -102,17 +103,7 @@ export function discoveryPipeline(inner: CallPipeline): CallPipeline {
         const a = checkArguments(name, DESCRIBE.inputSchema, rawArgs) as { name: string };
         const t = catalogue(caller).byName.get(a.name);
         if (!t) return answer(DESCRIBE, notFound(a.name));
-        return answer(
-          DESCRIBE,
-          json({
-            name: t.name,
-            ...(t.title !== undefined && { title: t.title }),
-            description: t.description,
-            inputSchema: t.inputSchema,
-            ...(t.outputSchema && { outputSchema: t.outputSchema }),
-            ...(t.annotations && { annotations: t.annotations }),
-          }),
-        );
+        return answer(DESCRIBE, json({ ...toolDescriptor(t) }));
       }
       if (name === 'call_tool') {
         const a = checkArguments(name, CALL.inputSchema, rawArgs) as { name: string; arguments?: Record<string, unknown> };

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importOpenApiCommand } from '../../../src/cli/import-openapi.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
-import type { HttpToolSpec } from '../../../src/registry/spec.ts';
+import { toolByRequest, triageTools } from '../../fixtures/github/triage.ts';
 import { startBackend } from '../../helpers/backend.ts';
 import { startGateway, type TestGateway, tempDir } from '../../helpers/gateway.ts';
 import { connect, REVISIONS } from '../../helpers/mcp-client.ts';
@@ -23,13 +23,6 @@ let gw: TestGateway;
 const names: Record<string, string> = {};
 const SET: string[] = [];
 
-/** The imported tool that sends METHOD PATH: names are the importer's business, requests are GitHub's. */
-const byRequest = (tools: HttpToolSpec[], method: string, path: string) => {
-  const t = tools.find((x) => x.request.method === method && x.request.path === path);
-  if (!t) throw new Error(`no imported tool for ${method} ${path}`);
-  return t.name;
-};
-
 beforeAll(async () => {
   const dir = tempDir('nexus-github-');
   const code = await importOpenApiCommand.run({
@@ -41,32 +34,9 @@ beforeAll(async () => {
   });
   expect(code).toBe(0);
   const { tools } = loadToolsDir(dir);
-  names.comment = byRequest(tools, 'POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments');
-  names.list = byRequest(tools, 'GET', '/repos/{owner}/{repo}/issues');
-  // the 20 tools an issue-triage agent needs
-  for (const [m, p] of [
-    ['GET', '/repos/{owner}/{repo}/issues'],
-    ['GET', '/repos/{owner}/{repo}/issues/{issue_number}'],
-    ['POST', '/repos/{owner}/{repo}/issues'],
-    ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}'],
-    ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-    ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-    ['GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
-    ['PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
-    ['GET', '/repos/{owner}/{repo}/labels'],
-    ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels'],
-    ['DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}'],
-    ['GET', '/repos/{owner}/{repo}/assignees'],
-    ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/assignees'],
-    ['GET', '/repos/{owner}/{repo}/milestones'],
-    ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/events'],
-    ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/timeline'],
-    ['PUT', '/repos/{owner}/{repo}/issues/{issue_number}/lock'],
-    ['DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/lock'],
-    ['GET', '/repos/{owner}/{repo}'],
-    ['GET', '/search/issues'],
-  ] as const)
-    SET.push(byRequest(tools, m, p));
+  names.comment = toolByRequest(tools, 'POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments');
+  names.list = toolByRequest(tools, 'GET', '/repos/{owner}/{repo}/issues');
+  SET.push(...triageTools(tools));
   writeFileSync(
     join(dir, 'github.catalogue.yaml'),
     `toolsets:
