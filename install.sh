@@ -108,8 +108,13 @@ LOG_LEVEL=info
 # Outbound proxy for backend calls:
 # HTTPS_PROXY=http://proxy.internal:3128
 # NO_PROXY=localhost,127.0.0.1,.internal
-# On SIGTERM, how long in-flight calls may finish:
+# On SIGTERM, how long /readyz answers 503 (still serving) before the drain, then how long
+# in-flight calls may finish (keep the sum below TimeoutStopSec):
+# NEXUS_SHUTDOWN_DELAY=5s
 # NEXUS_DRAIN_TIMEOUT=30s
+# Time allowed to receive a request body (408 beyond), and a bearer token for /metrics:
+# NEXUS_BODY_TIMEOUT=15s
+# NEXUS_METRICS_TOKEN=
 EOF
 }
 
@@ -135,7 +140,7 @@ ExecStart=$BIN_DIR/nexus serve
 ExecReload=/bin/kill -HUP \$MAINPID
 Restart=on-failure
 RestartSec=2s
-# SIGTERM drains in-flight calls (NEXUS_DRAIN_TIMEOUT, 30s by default) before exiting 0
+# SIGTERM: /readyz 503 for NEXUS_SHUTDOWN_DELAY (5s), then in-flight calls drain (NEXUS_DRAIN_TIMEOUT, 30s) before exit 0
 TimeoutStopSec=45s
 UMask=0077
 LimitNOFILE=65536
