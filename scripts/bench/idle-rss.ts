@@ -86,13 +86,16 @@ export function idleRssSection(r: IdleRss, before?: { mb: number; label: string 
 
 /** Replaces (or appends) the idle-RSS section of docs/benchmarks.md. */
 export function writeIdleRssSection(section: string, file = join(ROOT, 'docs/benchmarks.md')): void {
+  writeMarkedSection(IDLE_RSS_START, IDLE_RSS_END, section, file);
+}
+
+/** Replaces the part of a report between two markers (the section includes them), or appends it. */
+export function writeMarkedSection(startMarker: string, endMarker: string, section: string, file = join(ROOT, 'docs/benchmarks.md')): void {
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(IDLE_RSS_START);
-  const end = text.indexOf(IDLE_RSS_END);
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
   const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + section + text.slice(end + IDLE_RSS_END.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
+    start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + endMarker.length) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
 
