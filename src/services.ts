@@ -18,6 +18,7 @@ import { createMemoryCache } from './cache/memory.ts';
 import { createRedisCache } from './cache/redis.ts';
 import { createResponseCacheService, type ResponseCacheService } from './cache/service.ts';
 import type { Config } from './config/config.ts';
+import { createRedisChanges } from './db/changes.ts';
 import { watchDependencies } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
@@ -103,23 +104,13 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     log,
+    timeoutMs: config.dbTimeout,
     ...(opts.dbSearchPath && { searchPath: opts.dbSearchPath }),
   });
   stops.push(() => db.close());
   try {
     await migrate(db, log);
     const masterKey = loadMasterKey(config, log);
-    const vault = await Vault.open(db, masterKey, { log, reloadMasterKey: () => currentMasterKey(config) });
-    stops.push(() => vault.close());
-    // credentials another instance (or `nexus vault put`) stored or deleted are masked here within this interval
-    const indexSync = setInterval(
-      () => void vault.syncSecretIndex().catch((e) => log.warn('secret index sync failed; retried', { err: e })),
-      SECRET_INDEX_SYNC_MS,
-    );
-    indexSync.unref?.();
-    stops.push(() => clearInterval(indexSync));
-    if (config.keyRotation) stops.push(startKeyRotation(vault, config.keyRotation, log));
-
     const prefix = opts.redisPrefix ?? 'nexus:';
     let redis: RedisClient | undefined;
     let subscriber: RedisClient | undefined;
@@ -135,6 +126,29 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
         log.warn(`Redis not reachable yet; limits fail ${config.rateLimitFailMode} until it is`, { err: e }),
       );
     }
+    // a revoked key or a changed credential reaches every instance at once (see db/changes.ts)
+    const changes = redis && subscriber ? createRedisChanges({ redis, subscriber, prefix, log }) : undefined;
+    const stale = (kind: string) => () => metrics.inc('nexus_store_stale_total', { kind });
+    // what was read may stand in for an unreachable store only while a revocation would still be heard
+    // (shared: Redis subscribed; embedded: one instance); shared without Redis: never
+    const graceMs = changes ? () => (changes.listening() ? config.storeGrace : 0) : config.databaseUrl ? 0 : config.storeGrace;
+    const vault = await Vault.open(db, masterKey, {
+      log,
+      reloadMasterKey: () => currentMasterKey(config),
+      graceMs,
+      onStale: stale('credential'),
+      ...(changes && { changes }),
+    });
+    stops.push(() => vault.close());
+    // credentials another instance (or `nexus vault put`) stored or deleted are masked here within this interval
+    const indexSync = setInterval(
+      () => void vault.syncSecretIndex().catch((e) => log.warn('secret index sync failed; retried', { err: e })),
+      SECRET_INDEX_SYNC_MS,
+    );
+    indexSync.unref?.();
+    stops.push(() => clearInterval(indexSync));
+    if (config.keyRotation) stops.push(startKeyRotation(vault, config.keyRotation, log));
+
     const tokens = new TokenManager({
       vault,
       secrets: vault.secrets,
@@ -157,7 +171,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       metrics,
     });
 
-    const keys = createKeyService(db, { log });
+    const keys = createKeyService(db, { log, graceMs, onStale: stale('key'), ...(changes && { changes }) });
     const oauth = oauthConfigOf(config);
     const rules = rulesOf(config);
     const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;

@@ -41,8 +41,8 @@ export interface KeyStore {
   list(): Promise<KeyRow[]>;
   /** Keys neither revoked nor expired at `now`. */
   active(now: number): Promise<KeyRow[]>;
-  /** Marks the key revoked; false when there is no unrevoked key of that name. */
-  revoke(name: string, now: number): Promise<boolean>;
+  /** Marks the key revoked and returns its hash; undefined when there is no unrevoked key of that name. */
+  revoke(name: string, now: number): Promise<string | undefined>;
   touch(name: string, now: number): Promise<void>;
 }
 
@@ -70,7 +70,12 @@ export function createKeyStore(db: Db): KeyStore {
         ])
       ).map(fromDb),
     revoke: async (name, now) =>
-      (await db.run('UPDATE client_keys SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL', [name, now])) > 0,
+      (
+        await db.query<{ key_hash: string }>(
+          'UPDATE client_keys SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL RETURNING key_hash',
+          [name, now],
+        )
+      )[0]?.key_hash,
     touch: async (name, now) => {
       await db.run('UPDATE client_keys SET last_used_at = $2 WHERE name = $1', [name, now]);
     },

@@ -1,13 +1,18 @@
 // Client keys: `nxs_` + 32 random bytes. Created once, verified on every request, revoked by name.
 // Every instance re-reads the active keys at most once a second, so a revoke is effective everywhere
-// within a second, and a flood of wrong keys costs no more than one query a second.
+// within a second, and a flood of wrong keys costs no more than one query a second. A revoke is also
+// announced (Redis pub/sub), so it reaches an instance that cannot read the store at that moment.
+// While the store does not answer, the keys read within the grace period still verify; a key not
+// among them gets UNAVAILABLE (it may be new), never a false 401.
 import { randomBytes } from 'node:crypto';
 import { CALLER_PATTERN, CALLER_PATTERN_HELP } from '../caller.ts';
+import type { Changes } from '../db/changes.ts';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { sha256Hex } from '../util/digest.ts';
 import { parseDuration } from '../util/duration.ts';
+import { createFresh } from '../util/fresh.ts';
 import { createKeyStore, type KeyRow, type KeyStore } from './key-store.ts';
 
 export const KEY_PREFIX = 'nxs_';
@@ -57,41 +62,43 @@ const info = ({ hash: _hash, ...rest }: KeyRow): KeyInfo => rest;
 export interface KeyServiceOptions {
   readonly log?: Logger;
   readonly now?: () => number;
+  /** How old a read of the keys may be to still be used while the store does not answer (default 0). */
+  readonly graceMs?: number | (() => number);
+  /** Where revocations are announced to every instance. */
+  readonly changes?: Changes;
+  /** Told when keys are verified from memory because the store did not answer. */
+  readonly onStale?: () => void;
 }
 
 export function createKeyService(db: Db, opts: KeyServiceOptions = {}): KeyService {
   const store: KeyStore = createKeyStore(db);
   const now = opts.now ?? Date.now;
-  let snapshot: { at: number; byHash: Map<string, KeyRow> } | undefined;
-  let loading: Promise<Map<string, KeyRow>> | undefined;
   const touched = new Map<string, number>();
-
-  let generation = 0; // bumped by create/revoke so a read started before them is not cached
-
-  const load = (): Promise<Map<string, KeyRow>> => {
-    if (snapshot && now() - snapshot.at < CACHE_MS) return Promise.resolve(snapshot.byHash);
-    if (loading) return loading;
-    const started = generation;
-    const p = store
-      .active(now())
-      .then((rows) => {
-        const byHash = new Map(rows.map((r) => [r.hash, r]));
-        if (started === generation) snapshot = { at: now(), byHash };
-        return byHash;
-      })
-      .catch((e: unknown) => {
-        throw new NexusError('UNAVAILABLE', 'cannot read client keys', { cause: e });
-      })
-      .finally(() => {
-        if (loading === p) loading = undefined;
-      });
-    return (loading = p);
+  const snapshot = createFresh<Map<string, KeyRow>>({
+    freshMs: CACHE_MS,
+    graceMs: opts.graceMs ?? 0,
+    max: 1,
+    now,
+    ...(opts.onStale && { onStale: opts.onStale }),
+  });
+  // hashes of keys announced revoked: refused at once, also from a snapshot read before (a hash never
+  // comes back; bounded: cleared on overflow, the re-read within a second covers the rest)
+  const revoked = new Set<string>();
+  const load = async () => {
+    try {
+      return await snapshot.get('keys', async () => new Map((await store.active(now())).map((r) => [r.hash, r])));
+    } catch (e) {
+      throw new NexusError('UNAVAILABLE', 'cannot read client keys: the store does not answer', { cause: e });
+    }
   };
-  const invalidate = () => {
-    generation++;
-    snapshot = undefined;
-    loading = undefined;
+  const invalidate = () => snapshot.stale('keys');
+  const forget = (hash: string) => {
+    if (revoked.size >= 10_000) revoked.clear();
+    revoked.add(hash);
+    invalidate();
   };
+  opts.changes?.on('key-revoked', forget);
+  opts.changes?.on('key-created', invalidate);
 
   const touch = (name: string, at: number) => {
     if (at - (touched.get(name) ?? 0) < TOUCH_EVERY_MS) return;
@@ -119,25 +126,33 @@ export function createKeyService(db: Db, opts: KeyServiceOptions = {}): KeyServi
         throw new NexusError('UNAVAILABLE', 'cannot store the key', { cause: e });
       });
       if (!inserted) throw new NexusError('CONFLICT', `key "${name}" already exists; revoke it first`);
-      invalidate();
+      if (opts.changes) opts.changes.announce('key-created', name);
+      else invalidate();
       return { key, info: info(row) };
     },
     list: async () => (await store.list()).map(info),
     async revoke(name) {
-      if (!(await store.revoke(name, now()))) throw new NexusError('NOT_FOUND', `no active key named "${name}"`);
-      invalidate();
+      const hash = await store.revoke(name, now());
+      if (!hash) throw new NexusError('NOT_FOUND', `no active key named "${name}"`);
+      if (opts.changes) opts.changes.announce('key-revoked', hash);
+      else forget(hash);
     },
     async verify(presented) {
       if (!presented.startsWith(KEY_PREFIX)) return undefined;
       const hash = hashKey(presented);
       // Found by its hash: comparing hashes of a 256-bit random key in constant time would protect nothing
-      const row = (await load()).get(hash);
-      if (!row) return undefined;
+      const { value: byHash, stale } = await load();
+      const row = byHash.get(hash);
+      if (!row) {
+        if (stale) throw new NexusError('UNAVAILABLE', 'cannot verify the key now: the store does not answer');
+        return undefined;
+      }
       const at = now();
+      if (revoked.has(hash)) return undefined;
       if (row.expiresAt !== undefined && row.expiresAt <= at) return undefined;
       touch(row.name, at);
       return info(row);
     },
-    hasAnyKey: async () => (await load()).size > 0,
+    hasAnyKey: async () => (await load()).value.size > 0,
   };
 }

@@ -174,6 +174,20 @@ export const SETTINGS = [
     doc: 'Bearer token required on /metrics (unset: /metrics is open, subject to the Host/Origin guard)',
     secret: true,
   },
+  {
+    key: 'dbTimeout',
+    env: 'NEXUS_DB_TIMEOUT',
+    kind: 'duration',
+    default: '2s',
+    doc: 'Longest wait for PostgreSQL (a statement, a connection); then the caller gets a prompt 503',
+  },
+  {
+    key: 'storeGrace',
+    env: 'NEXUS_STORE_GRACE',
+    kind: 'duration',
+    default: '5m',
+    doc: 'While the store does not answer, client keys and credentials read this recently are still used (0: never)',
+  },
   { key: 'caFile', env: 'NEXUS_CA_FILE', kind: 'string', doc: 'Extra CA bundle (PEM) trusted for every backend' },
   {
     key: 'publicUrl',

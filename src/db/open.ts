@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { describeUrl, openPostgres } from './postgres.ts';
+import { DEFAULT_PG_LIMITS, describeUrl, openPostgres } from './postgres.ts';
 import { openSqlite } from './sqlite.ts';
 import type { Db } from './types.ts';
 
@@ -13,13 +13,18 @@ export interface OpenDbOptions {
   log: Logger;
   /** PostgreSQL schema(s) to use instead of the URL's default (tests use one schema each). */
   searchPath?: string;
+  /** How long a PostgreSQL statement may take before the caller gets UNAVAILABLE (NEXUS_DB_TIMEOUT). */
+  timeoutMs?: number;
 }
 
 export const sqliteFile = (dataDir: string): string => join(dataDir, 'nexus.db');
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.databaseUrl) {
-    const db = await openPostgres(opts.databaseUrl, { searchPath: opts.searchPath });
+    const db = await openPostgres(opts.databaseUrl, {
+      searchPath: opts.searchPath,
+      ...(opts.timeoutMs && { limits: { ...DEFAULT_PG_LIMITS, timeoutMs: opts.timeoutMs } }),
+    });
     opts.log.info('database opened', { kind: 'postgres', at: describeUrl(opts.databaseUrl) });
     return db;
   }

@@ -7,6 +7,14 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
+const CHECK_MS = 1000;
+
+function within<T>(ms: number, p: Promise<T>, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** One federated server as /readyz reports it (its state does not make Nexus unready: other tools still work). */
 export interface UpstreamHealth {
   readonly name: string;
@@ -31,15 +39,18 @@ export function healthRoutes(deps: {
       }
       const results: Record<string, string> = { tools: `${deps.registry.current().tools.length} loaded` };
       let ready = true;
-      for (const c of deps.checks ?? []) {
-        try {
-          await c.check();
-          results[c.name] = 'ok';
-        } catch (e) {
-          ready = false;
-          results[c.name] = (e as Error).message;
-        }
-      }
+      // all at once, each bounded: a hung dependency makes /readyz answer 503, never hang
+      await Promise.all(
+        (deps.checks ?? []).map(async (c) => {
+          try {
+            await within(CHECK_MS, c.check(), `${c.name} did not answer within ${CHECK_MS / 1000}s`);
+            results[c.name] = 'ok';
+          } catch (e) {
+            ready = false;
+            results[c.name] = (e as Error).message;
+          }
+        }),
+      );
       set.status = ready ? 200 : 503;
       const upstreams = deps
         .upstreams?.()

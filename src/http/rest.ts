@@ -63,7 +63,9 @@ export function restRoutes(deps: RestDeps) {
       }
       const detail = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
       // a backend's own 429 reaches the client as a 429 with its Retry-After, so it can back off
-      const code = outcome.error?.code === 'UPSTREAM_TIMEOUT' ? 'UPSTREAM_TIMEOUT' : r.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_ERROR';
+      const failed = outcome.error?.code;
+      const code =
+        failed === 'UPSTREAM_TIMEOUT' || failed === 'UNAVAILABLE' ? failed : r.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_ERROR';
       const wait = r.retryAfter !== undefined && { retryAfter: r.retryAfter };
       const err = new NexusError(code, detail, { details: { ...(r.status && { backendStatus: r.status }), ...wait } });
       return problem(err, { ...headers, ...(wait && { 'retry-after': String(r.retryAfter) }) });

@@ -1,8 +1,10 @@
 // The credential vault: put/resolve/list/delete over a VaultStore, plus online key rotation.
 import { randomUUID } from 'node:crypto';
+import type { Changes } from '../db/changes.ts';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { createFresh, type Fresh } from '../util/fresh.ts';
 import * as c from './crypto.ts';
 import { type CredentialType, checkName, checkPrincipal, checkSecret, isCredentialType, type Secret } from './fields.ts';
 import { SecretIndex } from './secret-index.ts';
@@ -27,6 +29,12 @@ export interface ResolvedCredential {
 
 export interface VaultOptions {
   log?: Logger;
+  /** How old a credential read may be to still be used while the store does not answer (default 0). */
+  graceMs?: number | (() => number);
+  /** Where credential changes are announced to every instance (each drops what it keeps at once). */
+  changes?: Changes;
+  /** Told when a credential is served from memory because the store did not answer. */
+  onStale?: () => void;
   /** Clock, for tests of scheduled rotation. */
   now?: () => number;
   /**
@@ -37,6 +45,8 @@ export interface VaultOptions {
 }
 
 const KEYS_LOCK = 'nexus-vault-keys';
+// how long a credential read is reused: a change made on any instance is seen everywhere within it
+const RECENT_MS = 1000;
 const rowOf = (r: VersionRow): c.SecretRow => ({
   credentialId: r.credential_id,
   name: r.name,
@@ -62,6 +72,9 @@ export class Vault {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly reloadMaster: (() => Uint8Array | undefined) | undefined;
+  /** Credentials (opened) and their metadata as read in the last second, per name and principal. */
+  private readonly recent: Fresh<ResolvedCredential | CredentialInfo | undefined>;
+  private readonly changes?: Changes;
 
   private constructor(
     private readonly db: Db,
@@ -71,6 +84,17 @@ export class Vault {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.reloadMaster = opts.reloadMasterKey;
+    this.recent = createFresh({
+      freshMs: RECENT_MS,
+      graceMs: opts.graceMs ?? 0,
+      max: 10_000,
+      now: this.now,
+      ...(opts.onStale && { onStale: opts.onStale }),
+    });
+    if (opts.changes) {
+      this.changes = opts.changes;
+      opts.changes.on('credential', () => this.recent.drop());
+    }
   }
 
   /** The master key as configured now, if it can be read (an unreadable key file counts as none). */
@@ -101,6 +125,12 @@ export class Vault {
       'VAULT_ERROR',
       'the vault master key was rotated since this process started (vault rotate-master): restart it with the new master key before rotating keys',
     );
+  }
+
+  /** A change to credential name: this instance and (announced) every other forget what they keep. */
+  private changed(name: string): void {
+    if (this.changes) this.changes.announce('credential', name);
+    else this.recent.drop();
   }
 
   /** Opens the vault, creating its key check and first KEK when new; a wrong master key fails here. */
@@ -224,25 +254,35 @@ export class Vault {
     });
     this.secrets.set(owner(name, row.principal), Object.values(fields));
     this.indexed.set(owner(name, row.principal), row.version);
+    this.changed(name);
     this.log.info('credential stored', { credential: name, version: row.version, principal: row.principal });
     return info(row);
   }
 
   /**
    * The principal's own credential if there is one, else the shared one; NOT_FOUND when neither.
-   * `fresh`: read from the store even if a cache is added here one day (OAuth refresh relies on it).
+   * Reused for up to a second (see RECENT_MS); `fresh`: read from the store (OAuth refresh relies on it).
    */
-  async resolve(name: string, principalId?: string, _opts: { fresh?: boolean } = {}): Promise<ResolvedCredential> {
-    const r = await new VaultStore(this.db).current(name, principalId ?? null);
-    if (!r) throw new NexusError('NOT_FOUND', `credential "${name}" is not in the vault`);
-    const { type, secret } = this.open(r);
-    return { name: r.name, type, version: r.version, principal: r.principal, secret };
+  async resolve(name: string, principalId?: string, opts: { fresh?: boolean } = {}): Promise<ResolvedCredential> {
+    const key = `r\n${name}\n${principalId ?? ''}`;
+    if (opts.fresh) this.recent.drop(key);
+    const { value } = await this.recent.get(key, async () => {
+      const r = await new VaultStore(this.db).current(name, principalId ?? null);
+      if (!r) return undefined;
+      const { type, secret } = this.open(r);
+      return Object.freeze({ name: r.name, type, version: r.version, principal: r.principal, secret: Object.freeze(secret) });
+    });
+    if (!value) throw new NexusError('NOT_FOUND', `credential "${name}" is not in the vault`);
+    return value as ResolvedCredential;
   }
 
   /** Metadata of the credential `resolve` would use, without opening it. */
   async lookup(name: string, principalId?: string): Promise<CredentialInfo | undefined> {
-    const r = await new VaultStore(this.db).credential(name, principalId ?? null);
-    return r && r.version > 0 ? info(r) : undefined;
+    const { value } = await this.recent.get(`l\n${name}\n${principalId ?? ''}`, async () => {
+      const r = await new VaultStore(this.db).credential(name, principalId ?? null);
+      return r && r.version > 0 ? info(r) : undefined;
+    });
+    return value as CredentialInfo | undefined;
   }
 
   async list(): Promise<CredentialInfo[]> {
@@ -255,6 +295,7 @@ export class Vault {
     if (!gone) throw new NexusError('NOT_FOUND', `credential "${name}"${principal ? ` for ${principal}` : ''} is not in the vault`);
     this.secrets.drop(owner(name, principal ?? null));
     this.indexed.delete(owner(name, principal ?? null));
+    this.changed(name);
     this.log.info('credential deleted', { credential: name, principal: principal ?? null });
   }
 
