@@ -6,9 +6,9 @@ import { openDb, sqliteFile } from '../db/open.ts';
 import { describeUrl } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
 import { isNexusError } from '../errors.ts';
-import { type CredentialLookup, credentialIssues, credentialNames } from '../registry/credentials-check.ts';
+import { type CredentialLookup, credentialIssues, credentialNames, serverCredentialIssues } from '../registry/credentials-check.ts';
 import { loadToolsDir } from '../registry/load.ts';
-import type { ToolSpec } from '../registry/spec.ts';
+import type { ServerSpec, ToolSpec } from '../registry/spec.ts';
 import { formatIssue, type Issue } from '../registry/yaml-file.ts';
 import { VaultStore } from '../vault/store.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -37,12 +37,13 @@ Example:
     const result = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes, thorough: true });
     const issues: Issue[] = [...result.issues];
     let checked = '';
-    if (!issues.length && values['no-credentials'] !== true && credentialNames(result.tools).length) {
-      const vault = await vaultIssues(io, config, result.tools);
+    const names = credentialNames(result.tools, result.servers);
+    if (!issues.length && values['no-credentials'] !== true && names.length) {
+      const vault = await vaultIssues(io, config, result.tools, result.servers);
       if ('skipped' in vault) io.stderr(`credentials not checked: ${vault.skipped}\n`);
       else {
         issues.push(...vault.issues);
-        checked = `; ${credentialNames(result.tools).length} credential(s) checked in ${vault.where}`;
+        checked = `; ${names.length} credential(s) checked in ${vault.where}`;
       }
     }
     if (issues.length) {
@@ -61,6 +62,7 @@ async function vaultIssues(
   io: CommandIO,
   config: Config,
   tools: readonly ToolSpec[],
+  servers: readonly ServerSpec[],
 ): Promise<{ issues: Issue[]; where: string } | { skipped: string }> {
   const where = config.databaseUrl ? describeUrl(config.databaseUrl) : sqliteFile(config.dataDir);
   if (!config.databaseUrl && !existsSync(where)) return { skipped: `no vault at ${where} (set --data-dir or DATABASE_URL)` };
@@ -77,7 +79,7 @@ async function vaultIssues(
     const byName = new Map<string, { type: string }>();
     for (const r of rows) if (!byName.has(r.name) || r.principal === null) byName.set(r.name, { type: r.type });
     const lookup: CredentialLookup = async (name) => byName.get(name);
-    return { issues: await credentialIssues(tools, lookup), where };
+    return { issues: [...(await credentialIssues(tools, lookup)), ...(await serverCredentialIssues(servers, lookup))], where };
   } finally {
     await db.close();
   }

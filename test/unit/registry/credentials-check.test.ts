@@ -1,7 +1,7 @@
 // The credential step of `nexus check`: a tool whose credential is missing or of another type is an
 // issue at the tool's line; the vault is asked once per name.
 import { expect, test } from 'bun:test';
-import { credentialIssues, credentialNames } from '../../../src/registry/credentials-check.ts';
+import { credentialIssues, credentialNames, serverCredentialIssues } from '../../../src/registry/credentials-check.ts';
 import { loadToolsDir } from '../../../src/registry/load.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
 import { toolsDir } from '../../helpers/files.ts';
@@ -72,4 +72,27 @@ test('every credential present with the right type gives no issue, and tools wit
   const v = vault({ 'crm-key': 'api_key', 'crm-admin': 'basic', 'jira-bot': 'basic', 'jira-user': 'bearer' });
   expect(await credentialIssues(tools(), v.lookup)).toEqual([]);
   expect(credentialNames(tools())).toEqual(['crm-key', 'crm-admin', 'jira-bot', 'jira-user']);
+});
+
+test("a server's auth credential that is missing or of another type is an issue at the server's line", async () => {
+  const dir = toolsDir({
+    's.yaml': `servers:
+  - name: gh
+    url: https://mcp.example.com/mcp
+    auth: { type: bearer, credential: gh-token }
+  - name: files
+    command: npx
+  - name: crm
+    url: https://crm.example.com/mcp
+    auth: { type: bearer, credential: crm-key }
+`,
+  });
+  const { servers } = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true });
+  const vault: Record<string, { type: string }> = { 'crm-key': { type: 'api_key' } };
+  const issues = await serverCredentialIssues(servers, async (n) => vault[n]);
+  expect(credentialNames([], servers)).toEqual(['gh-token', 'crm-key']);
+  expect(issues.map(formatIssue)).toEqual([
+    's.yaml:2 servers[0].auth.credential: credential "gh-token" is not in the vault',
+    's.yaml:7 servers[2].auth.credential: credential "crm-key" is a api_key credential, the server needs bearer',
+  ]);
 });
