@@ -2,6 +2,7 @@
 import { HTTP_METHODS, type HttpMethod, type ToolDecl } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
 import type { AuthPlan } from './auth.ts';
+import { withDefs } from './defs.ts';
 import { isJsonMediaType, planInput } from './input.ts';
 import { describeRefIssues } from './refs.ts';
 import { toJsonSchema } from './schema.ts';
@@ -11,6 +12,8 @@ export interface ConvertContext {
   readonly name: string;
   readonly auth: AuthPlan;
   readonly baseUrl: string;
+  /** Bodies of the `#/$defs/NAME` references in the operation's schemas. */
+  readonly def: (name: string) => unknown;
 }
 
 export interface Converted {
@@ -34,7 +37,7 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
     return { warnings };
   }
   for (const issue of describeRefIssues(op.refIssues)) warn(issue);
-  const plan = planInput(op, method);
+  const plan = planInput(op, method, ctx.def);
   for (const w of plan.warnings) warn(w);
   if (!plan.ok) {
     warn(`${plan.reason}; operation skipped`);
@@ -43,7 +46,7 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
   if (op.hasCallbacks) warn('callbacks are not supported and were skipped');
   const { auth, warning } = ctx.auth.forOperation(op.security);
   if (warning) warn(warning);
-  const output = outputSchema(op);
+  const output = outputSchema(op, ctx.def);
   const annotations =
     method === 'GET' ? { readOnlyHint: true } : method === 'PUT' || method === 'DELETE' ? { idempotentHint: true } : undefined;
   const server = op.servers.find((u) => /^https?:\/\//i.test(u));
@@ -62,13 +65,13 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
 }
 
 /** The 200 (else 201) JSON answer's schema, when it describes an object. */
-function outputSchema(op: Operation): JsonRecord | undefined {
+function outputSchema(op: Operation, def: ConvertContext['def']): JsonRecord | undefined {
   for (const status of ['200', '201']) {
     const content = op.responses[status];
     const json = content && Object.keys(content).find(isJsonMediaType);
     if (!json) continue;
     const schema = toJsonSchema(content[json], 'output');
-    return isRecord(schema) && schema.type === 'object' ? schema : undefined;
+    return isRecord(schema) && schema.type === 'object' ? withDefs(schema, def, 'output') : undefined;
   }
   return undefined;
 }

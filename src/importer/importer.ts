@@ -43,20 +43,21 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
   }
   const baseUrl = resolveBaseUrl(spec, opts.baseUrl);
   const swagger = spec.version === '2.0';
+  const resolver = createResolver(spec.doc);
   const schemes = swagger
     ? swaggerSecuritySchemes(spec.doc)
-    : record(createResolver(spec.doc).resolve(record(record(spec.doc.components).securitySchemes), []));
+    : record(resolver.resolve(record(record(spec.doc.components).securitySchemes), []));
   const auth = planAuth({ schemes, security: documentSecurity(spec.doc), apiSlug, credential: opts.auth, baseUrl });
   const selector = createSelector(opts.include, opts.operations);
   const unique = uniqueNamer();
   const warnings: string[] = [...spec.warnings];
   const tools: ToolDecl[] = [];
   let selected = 0;
-  for (const op of readOperations(spec)) {
+  for (const op of readOperations(spec, resolver)) {
     const base = toolName(op);
     if (!selector.selects(op, base)) continue;
     selected++;
-    const converted = convertOperation(op, { name: unique(base), auth, baseUrl });
+    const converted = convertOperation(op, { name: unique(base), auth, baseUrl, def: resolver.def });
     warnings.push(...converted.warnings);
     if (converted.tool) tools.push(converted.tool);
   }

@@ -1,6 +1,7 @@
 // Parameters + JSON request body -> the tool's input schema and the request mapping that uses it.
 import type { HttpMethod } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
+import { withDefs } from './defs.ts';
 import { argName } from './naming.ts';
 import { isObjectSchema, type JsonSchema, leadingKeys, toJsonSchema } from './schema.ts';
 import type { Operation, Parameter } from './types.ts';
@@ -54,7 +55,7 @@ function describe(schema: JsonSchema, description: string | undefined): JsonSche
   return leadingKeys({ ...schema, description });
 }
 
-export function planInput(op: Operation, method: HttpMethod): InputPlan {
+export function planInput(op: Operation, method: HttpMethod, def: (name: string) => unknown = () => undefined): InputPlan {
   const warnings: string[] = [];
   const fail = (reason: string): InputPlan => ({ ok: false, reason, warnings });
   const properties: JsonRecord = {};
@@ -115,12 +116,16 @@ export function planInput(op: Operation, method: HttpMethod): InputPlan {
       body = `{${arg}}`;
     }
   }
-  const input: JsonRecord = {
-    type: 'object',
-    properties,
-    ...(required.length && { required: [...new Set(required)] }),
-    ...(additional !== undefined && { additionalProperties: additional }),
-  };
+  const input: JsonRecord = withDefs(
+    {
+      type: 'object',
+      properties,
+      ...(required.length && { required: [...new Set(required)] }),
+      ...(additional !== undefined && { additionalProperties: additional }),
+    },
+    def,
+    'input',
+  );
   const request: RequestDecl = {
     method,
     path,

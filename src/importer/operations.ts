@@ -1,14 +1,13 @@
 // The operations of a document, read from OpenAPI 3.x or Swagger 2.0 into one shape, refs resolved.
 import { isRecord, type JsonRecord, record, str, strings } from '../util/json.ts';
 import type { LoadedSpec } from './load.ts';
-import { createResolver, pointer, type RefIssue } from './refs.ts';
+import { createResolver, pointer, type RefIssue, type Resolver } from './refs.ts';
 import { swaggerBody, swaggerParameter, swaggerResponses } from './swagger.ts';
 import type { Operation, Parameter, RequestBody, SecurityRequirement } from './types.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-export function readOperations(spec: LoadedSpec): Operation[] {
-  const resolver = createResolver(spec.doc);
+export function readOperations(spec: LoadedSpec, resolver: Resolver = createResolver(spec.doc)): Operation[] {
   const swagger = spec.version === '2.0';
   const ops: Operation[] = [];
   for (const [path, rawItem] of Object.entries(record(spec.doc.paths))) {

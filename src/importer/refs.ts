@@ -1,4 +1,5 @@
-// Local `$ref` resolution: nested refs expanded, a ref that leads back to itself is cut and reported.
+// Local `$ref` resolution. Shallow schema refs are inlined (what a model reads best); deeper or
+// recursive ones become `#/$defs/NAME` references, so no schema is expanded combinatorially.
 import { isRecord, type JsonRecord } from '../util/json.ts';
 
 export interface RefIssue {
@@ -7,9 +8,16 @@ export interface RefIssue {
 }
 
 export interface Resolver {
-  /** A copy of `value` with every local `$ref` replaced by its target; problems are appended to `issues`. */
+  /** A copy of `value` with local `$ref`s resolved; problems are appended to `issues`. */
   resolve(value: unknown, issues: RefIssue[]): unknown;
+  /** The body of a `#/$defs/NAME` that `resolve` wrote (its own refs are `$defs` references too). */
+  def(name: string): unknown;
 }
+
+/** Schema refs nested this deep (or back into themselves) stay references. */
+export const INLINE_DEPTH = 2;
+
+export const DEFS_PREFIX = '#/$defs/';
 
 /** The value a local reference (`#/components/schemas/Pet`) points at, or undefined. */
 export function pointer(root: unknown, ref: string): unknown {
@@ -31,36 +39,71 @@ export function pointer(root: unknown, ref: string): unknown {
   return cur;
 }
 
-export function createResolver(root: unknown): Resolver {
-  // targets that resolved without meeting a cycle are the same wherever they are used
-  const done = new Map<string, unknown>();
+const isSchemaRef = (ref: string): boolean => /^#\/(components\/schemas|definitions|\$defs)\/[^/]+$/.test(ref);
 
-  const walk = (value: unknown, stack: readonly string[], issues: RefIssue[]): unknown => {
-    if (Array.isArray(value)) return value.map((v) => walk(v, stack, issues));
+export function createResolver(root: unknown): Resolver {
+  const inlined = new Map<string, { value: unknown; issues: RefIssue[] }>(); // `${ref}|${depth}`
+  const defNames = new Map<string, string>(); // ref -> def name
+  const defRefs = new Map<string, string>(); // def name -> ref
+  const defBodies = new Map<string, unknown>();
+
+  const nameFor = (ref: string): string => {
+    const known = defNames.get(ref);
+    if (known) return known;
+    const last = decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1))
+      .replace(/~1/g, '/')
+      .replace(/~0/g, '~');
+    const base = last.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'def';
+    let name = base;
+    for (let i = 2; defRefs.has(name); i++) name = `${base}_${i}`;
+    defNames.set(ref, name);
+    defRefs.set(name, ref);
+    return name;
+  };
+
+  // depth: schema refs inlined on the way here; Infinity inside a def body (every schema ref stays one)
+  const walk = (value: unknown, stack: readonly string[], depth: number, issues: RefIssue[]): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, stack, depth, issues));
     if (!isRecord(value)) return value;
     const { $ref, ...rest } = value;
     const siblings: JsonRecord = {};
-    for (const [k, v] of Object.entries(rest)) siblings[k] = walk(v, stack, issues);
+    for (const [k, v] of Object.entries(rest)) siblings[k] = walk(v, stack, depth, issues);
     if (typeof $ref !== 'string') return siblings;
-    const target = lookup($ref, stack, issues);
+    if (isSchemaRef($ref) && (depth >= INLINE_DEPTH || stack.includes($ref)) && pointer(root, $ref) !== undefined) {
+      return { $ref: `${DEFS_PREFIX}${nameFor($ref)}`, ...siblings };
+    }
+    const target = lookup($ref, stack, isSchemaRef($ref) ? depth + 1 : depth, issues);
     if (isRecord(target)) return { ...target, ...siblings };
     return Object.keys(siblings).length || target === undefined ? siblings : target;
   };
 
-  const lookup = (ref: string, stack: readonly string[], issues: RefIssue[]): unknown => {
+  const lookup = (ref: string, stack: readonly string[], depth: number, issues: RefIssue[]): unknown => {
     if (!ref.startsWith('#')) return void issues.push({ kind: 'external', ref });
     if (stack.includes(ref)) return void issues.push({ kind: 'cycle', ref });
-    if (done.has(ref)) return done.get(ref);
+    const key = `${ref}|${depth}`;
+    const memo = inlined.get(key);
+    if (memo) {
+      issues.push(...memo.issues);
+      return memo.value;
+    }
     const raw = pointer(root, ref);
     if (raw === undefined) return void issues.push({ kind: 'missing', ref });
     const inner: RefIssue[] = [];
-    const out = walk(raw, [...stack, ref], inner);
+    const value = walk(raw, [...stack, ref], depth, inner);
     issues.push(...inner);
-    if (!inner.some((i) => i.kind === 'cycle')) done.set(ref, out);
-    return out;
+    if (!inner.some((i) => i.kind === 'cycle')) inlined.set(key, { value, issues: inner });
+    return value;
   };
 
-  return { resolve: (value, issues) => walk(value, [], issues) };
+  return {
+    resolve: (value, issues) => walk(value, [], 0, issues),
+    def(name) {
+      const ref = defRefs.get(name);
+      if (ref === undefined) return undefined;
+      if (!defBodies.has(name)) defBodies.set(name, walk(pointer(root, ref), [ref], Number.POSITIVE_INFINITY, []));
+      return defBodies.get(name);
+    },
+  };
 }
 
 /** One line per distinct issue, for warnings. */

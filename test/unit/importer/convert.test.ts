@@ -243,3 +243,41 @@ test('a required parameter Nexus cannot send skips its operation, an optional on
     'optionalOnes: query parameter "ids" is an array serialised as form, explode: false (Nexus sends repeated query parameters only); parameter skipped',
   ]);
 });
+
+test('a recursive request body keeps its recursion as root $defs and the tool file is valid', () => {
+  const spec = parseSpec(
+    JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'Tree', version: '1' },
+      servers: [{ url: 'https://tree.example' }],
+      paths: {
+        '/nodes': {
+          post: {
+            operationId: 'createNode',
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } },
+            responses: { '200': { description: 'ok' } },
+          },
+        },
+      },
+      components: {
+        schemas: {
+          Node: {
+            type: 'object',
+            properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+          },
+        },
+      },
+    }),
+    'tree.json',
+  );
+  const { file, warnings } = importOpenApi(spec);
+  expect(warnings).toEqual([]);
+  expect(file.tools[0]!.input).toEqual({
+    type: 'object',
+    properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/Node' } } },
+    $defs: {
+      Node: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/Node' } } } },
+    },
+  });
+  expectValidToolFile(file);
+});

@@ -36,15 +36,43 @@ test('keywords beside a $ref override the target', () => {
   expect(out).toEqual({ type: 'integer', description: 'The id' });
 });
 
-test('a recursive schema is cut where it repeats and the cycle is reported', () => {
+test('a recursive schema stays a $defs reference, resolved once, with nothing reported', () => {
   const issues: RefIssue[] = [];
-  const out = createResolver(doc).resolve({ $ref: '#/components/schemas/Node' }, issues);
-  expect(out).toEqual({
+  const resolver = createResolver(doc);
+  const out = resolver.resolve({ $ref: '#/components/schemas/Node' }, issues);
+  expect(out).toEqual({ type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } });
+  expect(resolver.def('Node')).toEqual(out);
+  expect(issues).toEqual([]);
+});
+
+test('schema refs deeper than the inline depth become $defs references', () => {
+  const chain = {
+    components: {
+      schemas: {
+        A: { type: 'object', properties: { b: { $ref: '#/components/schemas/B' } } },
+        B: { type: 'object', properties: { c: { $ref: '#/components/schemas/C' } } },
+        C: { type: 'string' },
+      },
+    },
+  };
+  const resolver = createResolver(chain);
+  expect(resolver.resolve({ $ref: '#/components/schemas/A' }, [])).toEqual({
     type: 'object',
-    properties: { children: { type: 'array', items: {} } },
+    properties: { b: { type: 'object', properties: { c: { $ref: '#/$defs/C' } } } },
   });
-  expect(issues).toEqual([{ kind: 'cycle', ref: '#/components/schemas/Node' }]);
-  expect(describeRefIssues(issues)).toEqual(['recursive $ref #/components/schemas/Node cut where it repeats (accepts any value there)']);
+  expect(resolver.def('C')).toEqual({ type: 'string' });
+});
+
+test('mutually recursive schemas resolve in time linear in the document', () => {
+  const schemas: Record<string, unknown> = {};
+  for (let i = 0; i < 200; i++) {
+    const props: Record<string, unknown> = {};
+    for (let j = 0; j < 200; j += 7) props[`p${j}`] = { $ref: `#/components/schemas/S${(i + j) % 200}` };
+    schemas[`S${i}`] = { type: 'object', properties: props };
+  }
+  const resolver = createResolver({ components: { schemas } });
+  const out = JSON.stringify(resolver.resolve({ $ref: '#/components/schemas/S0' }, []));
+  expect(out.length).toBeLessThan(100_000);
 });
 
 test('external and dangling refs become permissive schemas and are reported', () => {
@@ -54,6 +82,10 @@ test('external and dangling refs become permissive schemas and are reported', ()
   expect(issues).toEqual([
     { kind: 'external', ref: 'common.yaml#/Pet' },
     { kind: 'missing', ref: '#/components/schemas/Gone' },
+  ]);
+  expect(describeRefIssues(issues)).toEqual([
+    'external $ref common.yaml#/Pet is not resolved (accepts any value there)',
+    '$ref #/components/schemas/Gone points at nothing (accepts any value there)',
   ]);
 });
 
