@@ -66,7 +66,7 @@ export function applyOverride(tool: ToolSpec, o: OverrideSpec): { tool: ToolSpec
         ...tool.inputSchema,
         properties: props,
         ...(required.length ? { required } : {}),
-        additionalProperties: tool.inputSchema.additionalProperties === true ? true : false,
+        additionalProperties: tool.inputSchema.additionalProperties === true,
       },
       hiddenArguments: Object.entries(d.arguments)
         .filter(([, a]) => a.hide || a.value !== undefined)

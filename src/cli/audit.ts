@@ -1,10 +1,11 @@
 // `nexus audit`: the newest audit records, filtered, as a table or JSON.
 import { type AuditRecord, parseAuditQuery } from '../audit/record.ts';
 import { createAuditStore } from '../audit/store.ts';
+import { parseFlags } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { DB_HELP, withDb } from './keys.ts';
-import { commandArgs, parseCommandArgs } from './migrate.ts';
+import { commandArgs } from './migrate.ts';
 import { table } from './table.ts';
 
 const time = (ms: number) =>
@@ -51,7 +52,7 @@ ${DB_HELP}
 Example:
   nexus audit --since 1h --caller key:sales-agent`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'audit'), {
+    const { values, positionals } = parseFlags(commandArgs(io, 'audit'), {
       'data-dir': { type: 'string' },
       since: { type: 'string' },
       caller: { type: 'string' },

@@ -1,11 +1,11 @@
 // `nexus cache clear [TOOL]`: drop cached answers. With Redis, directly in Redis (every instance sees
 // it); embedded, through the running gateway's admin API, since the cache lives in its memory.
 import { createRedisCache } from '../cache/redis.ts';
-import { resolveConfig } from '../config/config.ts';
+import { parseFlags, resolveConfig } from '../config/config.ts';
 import { openRedis, redisReady } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import type { Command } from './command.ts';
-import { cliLogger, parseCommandArgs } from './migrate.ts';
+import { cliLogger } from './migrate.ts';
 
 export const cacheClearCommand: Command = {
   name: 'cache clear',
@@ -18,7 +18,7 @@ needs NEXUS_ADMIN_TOKEN.
 Example:
   nexus cache clear jira_get_issue`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs([...io.argv], { url: { type: 'string' } });
+    const { values, positionals } = parseFlags([...io.argv], { url: { type: 'string' } });
     const tool = positionals[0];
     if (positionals.length > 1) throw new NexusError('INVALID_INPUT', 'usage: nexus cache clear [TOOL]');
     const config = resolveConfig({}, io.env);

@@ -2,7 +2,7 @@
 // key, Redis, every backend host, the bind policy) and prints one line each with what to fix. It only
 // reads: it creates no database, key or vault, and applies no migration.
 import { lookup } from 'node:dns/promises';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { assertBindPolicy } from '../auth/bind-policy.ts';
 import { oauthConfigOf } from '../auth/jwt.ts';
@@ -26,7 +26,7 @@ import { startupProblems } from '../startup.ts';
 import { probeServers } from '../upstream/probe.ts';
 import { redactText } from '../util/redact.ts';
 import { opensKeyCheck } from '../vault/crypto.ts';
-import { decodeKey, keyFrom, masterKeyFile } from '../vault/master-key.ts';
+import { currentMasterKey, masterKeyFile } from '../vault/master-key.ts';
 import { VaultStore } from '../vault/store.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
@@ -217,14 +217,11 @@ async function masterKeyCheck(config: Config, db: Db | undefined, applied: Set<s
   const name = 'master key';
   const file = masterKeyFile(config.dataDir);
   const check = db && applied.has('001_vault') ? await new VaultStore(db).keyCheck() : undefined;
+  // the key exactly as `serve` reads it (never generated here)
+  const source = config.masterKey ? 'NEXUS_MASTER_KEY' : config.masterKeyFile ? 'NEXUS_MASTER_KEY_FILE' : file;
   let key: Uint8Array | undefined;
-  let source = config.masterKey ? 'NEXUS_MASTER_KEY' : 'NEXUS_MASTER_KEY_FILE';
   try {
-    key = keyFrom(config.masterKey, config.masterKeyFile, 'NEXUS_MASTER_KEY');
-    if (!key && !config.databaseUrl && existsSync(file)) {
-      source = file;
-      key = decodeKey(readFileSync(file, 'utf8'), `the master key file (${file})`);
-    }
+    key = currentMasterKey(config);
   } catch (e) {
     return fail(name, message(e), 'give a 32-byte base64 key (openssl rand -base64 32), the one this vault was created with');
   }

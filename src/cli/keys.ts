@@ -1,5 +1,6 @@
 // `nexus keys create|list|revoke`: client keys from the shell. A new key is printed once.
 import { createKeyService, type KeyInfo, type KeyService, parseExpiry, splitPatterns } from '../auth/keys.ts';
+import { parseFlags } from '../config/config.ts';
 import { settingDefault } from '../config/settings.ts';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
@@ -7,7 +8,7 @@ import { openDb } from '../db/open.ts';
 import type { Db } from '../db/types.ts';
 import { NexusError } from '../errors.ts';
 import type { Command, CommandIO } from './command.ts';
-import { cliLogger, commandArgs, dbCommandConfig, parseCommandArgs } from './migrate.ts';
+import { cliLogger, commandArgs, dbCommandConfig } from './migrate.ts';
 import { table } from './table.ts';
 
 export const DB_HELP = `  --data-dir DIR   SQLite data directory when DATABASE_URL is unset (env NEXUS_DATA_DIR, default ${settingDefault('dataDir')})
@@ -50,7 +51,7 @@ ${DB_HELP}
 Example:
   nexus keys create sales-agent --tools 'crm_*,jira_get_*' --expires 90d`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'keys create'), {
+    const { values, positionals } = parseFlags(commandArgs(io, 'keys create'), {
       ...DATA_DIR,
       tools: { type: 'string' },
       expires: { type: 'string' },
@@ -79,7 +80,7 @@ export const keysListCommand: Command = {
   --json           print JSON instead of a table
 ${DB_HELP}`,
   async run(io) {
-    const { values } = parseCommandArgs(commandArgs(io, 'keys list'), { ...DATA_DIR, json: { type: 'boolean' } });
+    const { values } = parseFlags(commandArgs(io, 'keys list'), { ...DATA_DIR, json: { type: 'boolean' } });
     const keys = await withKeys(io, values['data-dir'], (k) => k.list());
     const now = Date.now();
     if (values.json) {
@@ -104,7 +105,7 @@ export const keysRevokeCommand: Command = {
 
 ${DB_HELP}`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'keys revoke'), DATA_DIR);
+    const { values, positionals } = parseFlags(commandArgs(io, 'keys revoke'), DATA_DIR);
     const name = oneName(positionals, 'nexus keys revoke NAME');
     await withKeys(io, values['data-dir'], (k) => k.revoke(name));
     io.stdout(`revoked key "${name}"\n`);

@@ -1,6 +1,5 @@
 // `nexus migrate`: applies pending sql/ migrations to the configured database and exits.
-import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { type Config, resolveConfig } from '../config/config.ts';
+import { type Config, parseFlags, resolveConfig } from '../config/config.ts';
 import { settingDefault } from '../config/settings.ts';
 import { dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
@@ -14,14 +13,6 @@ export function commandArgs(io: CommandIO, name: string): string[] {
   const words = name.split(' ');
   const argv = [...io.argv];
   return words.every((w, i) => argv[i] === w) ? argv.slice(words.length) : argv;
-}
-
-export function parseCommandArgs<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new NexusError('INVALID_INPUT', (e as Error).message, { cause: e });
-  }
 }
 
 /** The Config of a database command: its --data-dir over the environment, resolved as `serve` does. */
@@ -46,7 +37,7 @@ Environment:
 Example:
   DATABASE_URL=postgres://nexus@db/nexus nexus migrate`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'migrate'), { 'data-dir': { type: 'string' } });
+    const { values, positionals } = parseFlags(commandArgs(io, 'migrate'), { 'data-dir': { type: 'string' } });
     if (positionals.length) throw new NexusError('INVALID_INPUT', `unexpected argument ${positionals[0]}`);
     const log = cliLogger(io);
     const db = await openDb({ ...dbSettings(dbCommandConfig(io, values['data-dir'])), log });

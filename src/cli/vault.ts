@@ -1,5 +1,6 @@
 // `nexus vault ...`: manage credentials from the shell. Secrets come on stdin only, never argv.
 import { renameSync, writeFileSync } from 'node:fs';
+import { parseFlags } from '../config/config.ts';
 import { settingDefault } from '../config/settings.ts';
 import { type DbSettings, dbSettings } from '../db/env.ts';
 import { migrate } from '../db/migrate.ts';
@@ -9,7 +10,7 @@ import { typeFor } from '../vault/fields.ts';
 import { keyFrom, loadMasterKey, masterKeyFile } from '../vault/master-key.ts';
 import { type CredentialInfo, Vault } from '../vault/vault.ts';
 import type { Command, CommandIO } from './command.ts';
-import { cliLogger, commandArgs, dbCommandConfig, parseCommandArgs } from './migrate.ts';
+import { cliLogger, commandArgs, dbCommandConfig } from './migrate.ts';
 
 const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
 const ENV_HELP = `Environment:
@@ -54,7 +55,7 @@ ${ENV_HELP}
 Example:
   printf '{"username":"bot","password":"%s"}' "$PASS" | nexus vault put jira-bot`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'vault put'), {
+    const { values, positionals } = parseFlags(commandArgs(io, 'vault put'), {
       ...DATA_DIR,
       type: { type: 'string' },
       for: { type: 'string' },
@@ -96,7 +97,7 @@ export const vaultListCommand: Command = {
   name: 'vault list',
   help: `Usage: nexus vault list [--json] [--data-dir DIR]\n\n${ENV_HELP}\n\nExample:\n  nexus vault list --json`,
   async run(io) {
-    const { values } = parseCommandArgs(commandArgs(io, 'vault list'), { ...DATA_DIR, json: { type: 'boolean' } });
+    const { values } = parseFlags(commandArgs(io, 'vault list'), { ...DATA_DIR, json: { type: 'boolean' } });
     const rows = await withVault(io, values['data-dir'], (v) => v.list());
     io.stdout(values.json ? `${JSON.stringify(rows.map(asJson), null, 2)}\n` : rows.length ? table(rows) : 'no credentials\n');
     return 0;
@@ -107,7 +108,7 @@ export const vaultDeleteCommand: Command = {
   name: 'vault delete',
   help: `Usage: nexus vault delete NAME [--for PRINCIPAL] [--data-dir DIR]\n\nWithout --for, deletes the shared credential only.\n\n${ENV_HELP}\n\nExample:\n  nexus vault delete jira-bot --for key:alice`,
   async run(io) {
-    const { values, positionals } = parseCommandArgs(commandArgs(io, 'vault delete'), { ...DATA_DIR, for: { type: 'string' } });
+    const { values, positionals } = parseFlags(commandArgs(io, 'vault delete'), { ...DATA_DIR, for: { type: 'string' } });
     const name = onlyName(positionals, 'nexus vault delete NAME [--for PRINCIPAL]');
     await withVault(io, values['data-dir'], (v) => v.delete(name, values.for));
     io.stdout(`deleted credential ${where({ name, principal: values.for ?? null })}\n`);
@@ -119,7 +120,7 @@ export const vaultRotateKeyCommand: Command = {
   name: 'vault rotate-key',
   help: `Usage: nexus vault rotate-key [--data-dir DIR]\n\nRunning instances keep serving while it runs.\n\n${ENV_HELP}\n\nExample:\n  nexus vault rotate-key`,
   async run(io) {
-    const { values } = parseCommandArgs(commandArgs(io, 'vault rotate-key'), DATA_DIR);
+    const { values } = parseFlags(commandArgs(io, 'vault rotate-key'), DATA_DIR);
     const out = await withVault(io, values['data-dir'], (v) => v.rotateKey());
     io.stdout(`key-encryption key is now version ${out!.kekVersion}; ${out!.rewrapped} data keys re-wrapped\n`);
     return 0;
@@ -139,7 +140,7 @@ ${ENV_HELP}
 Example:
   NEXUS_NEW_MASTER_KEY="$(openssl rand -base64 32)" nexus vault rotate-master`,
   async run(io) {
-    const { values } = parseCommandArgs(commandArgs(io, 'vault rotate-master'), DATA_DIR);
+    const { values } = parseFlags(commandArgs(io, 'vault rotate-master'), DATA_DIR);
     const config = dbCommandConfig(io, values['data-dir']);
     const next = keyFrom(config.newMasterKey, config.newMasterKeyFile, 'NEXUS_NEW_MASTER_KEY');
     if (!next) throw new NexusError('INVALID_INPUT', 'set NEXUS_NEW_MASTER_KEY or NEXUS_NEW_MASTER_KEY_FILE to the new master key');

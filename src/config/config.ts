@@ -1,6 +1,6 @@
 // Resolves the static settings (flags > env > defaults) into one frozen Config, or lists every problem.
 // Config is derived from the settings table: a row added there is a typed field here.
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { NexusError } from '../errors.ts';
 import { parseLimitRule } from '../limiter/policy.ts';
 import { parseSetting, SETTINGS, type SettingDef, type SettingKey, type SettingRow } from './settings.ts';
@@ -113,22 +113,22 @@ export function settingFromEnv<K extends SettingKey>(key: K, env: Env): Config[K
 
 type ExtraOptions = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
+/** The one argv parser of the CLI: strict, positionals allowed, a bad flag is an INVALID_INPUT error. */
+export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new NexusError('INVALID_INPUT', (e as Error).message.replace(/\. To specify a positional.*$/s, ''), { cause: e });
+  }
+}
+
 /** Parses argv for a command whose flags are the given settings plus extra options. */
 export function parseCommandArgs(
   argv: readonly string[],
   extra: ExtraOptions = {},
   defs: readonly SettingDef[] = SETTINGS,
 ): { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] } {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: { ...flagOptions(defs), ...extra, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    throw new NexusError('INVALID_INPUT', (e as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
+  return parseFlags(argv, { ...flagOptions(defs), ...extra, help: { type: 'boolean', short: 'h' } });
 }
 
 /** Flags and environment of a CLI command resolved into its Config (the same resolver as `serve`). */
