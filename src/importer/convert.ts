@@ -2,7 +2,7 @@
 import { HTTP_METHODS, type HttpMethod, type ToolDecl } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
 import type { AuthPlan } from './auth.ts';
-import { withDefs } from './defs.ts';
+import { droppedPatterns, withDefs } from './defs.ts';
 import { isJsonMediaType, planInput } from './input.ts';
 import { describeRefIssues } from './refs.ts';
 import { toJsonSchema } from './schema.ts';
@@ -46,7 +46,9 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
   if (op.hasCallbacks) warn('callbacks are not supported and were skipped');
   const { auth, warning } = ctx.auth.forOperation(op.security);
   if (warning) warn(warning);
-  const output = outputSchema(op, ctx.def);
+  const dropped: string[] = [];
+  const output = outputSchema(op, ctx.def, dropped);
+  if (dropped.length) warn(`output: ${droppedPatterns(dropped)}`);
   const annotations =
     method === 'GET' ? { readOnlyHint: true } : method === 'PUT' || method === 'DELETE' ? { idempotentHint: true } : undefined;
   const server = op.servers.find((u) => /^https?:\/\//i.test(u));
@@ -65,13 +67,13 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
 }
 
 /** The 200 (else 201) JSON answer's schema, when it describes an object. */
-function outputSchema(op: Operation, def: ConvertContext['def']): JsonRecord | undefined {
+function outputSchema(op: Operation, def: ConvertContext['def'], dropped: string[]): JsonRecord | undefined {
   for (const status of ['200', '201']) {
     const content = op.responses[status];
     const json = content && Object.keys(content).find(isJsonMediaType);
     if (!json) continue;
-    const schema = toJsonSchema(content[json], 'output');
-    return isRecord(schema) && schema.type === 'object' ? withDefs(schema, def, 'output') : undefined;
+    const schema = toJsonSchema(content[json], 'output', dropped);
+    return isRecord(schema) && schema.type === 'object' ? withDefs(schema, def, 'output', dropped) : undefined;
   }
   return undefined;
 }

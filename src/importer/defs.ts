@@ -17,7 +17,7 @@ export const DEFS_BUDGET = 24 * 1024;
 const CUT = { description: 'Not expanded here (the schema is too large); see the API documentation.' };
 
 /** `schema` with a root `$defs` holding the converted body of every def it reaches (none: unchanged). */
-export function withDefs(schema: JsonRecord, def: (name: string) => unknown, mode: SchemaMode): JsonRecord {
+export function withDefs(schema: JsonRecord, def: (name: string) => unknown, mode: SchemaMode, dropped?: string[]): JsonRecord {
   const queue: string[] = [];
   refsIn(schema, queue);
   if (!queue.length) return schema;
@@ -31,7 +31,7 @@ export function withDefs(schema: JsonRecord, def: (name: string) => unknown, mod
       defs[name] = CUT;
       continue;
     }
-    const body = toJsonSchema(def(name) ?? {}, mode);
+    const body = toJsonSchema(def(name) ?? {}, mode, dropped);
     defs[name] = body;
     bytes += JSON.stringify(body).length;
     refsIn(body, queue);
@@ -43,3 +43,7 @@ export function withDefs(schema: JsonRecord, def: (name: string) => unknown, mod
   );
   return { ...schema, $defs: { ...(isRecord(schema.$defs) ? schema.$defs : {}), ...sorted } };
 }
+
+/** The warning for patterns left out of a tool's schemas. */
+export const droppedPatterns = (dropped: readonly string[]): string =>
+  `${dropped.length} pattern(s) JavaScript cannot compile were dropped (e.g. ${JSON.stringify(dropped[0]).slice(0, 80)})`;

@@ -1,7 +1,7 @@
 // Parameters + JSON request body -> the tool's input schema and the request mapping that uses it.
 import type { HttpMethod } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
-import { withDefs } from './defs.ts';
+import { droppedPatterns, withDefs } from './defs.ts';
 import { argName } from './naming.ts';
 import { isObjectSchema, type JsonSchema, leadingKeys, toJsonSchema } from './schema.ts';
 import type { Operation, Parameter } from './types.ts';
@@ -27,15 +27,15 @@ const hasType = (s: JsonSchema, t: string): boolean => isRecord(s) && (s.type ==
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function parameterSchema(p: Parameter): { schema: JsonSchema } | { problem: string } {
+function parameterSchema(p: Parameter, dropped: string[]): { schema: JsonSchema } | { problem: string } {
   if (p.in === 'cookie') return { problem: `cookie parameter "${p.name}" is not supported` };
   if (p.in === 'header' && !HEADER_NAME.test(p.name)) return { problem: `header parameter "${p.name}" is not a valid header name` };
   if (p.schema === undefined && p.content) {
     const json = Object.keys(p.content).find(isJsonMediaType);
     if (!json) return { problem: `parameter "${p.name}" has content ${Object.keys(p.content).join(', ')} (only JSON is supported)` };
-    return { schema: toJsonSchema((p.content[json] as JsonRecord | undefined)?.schema ?? {}, 'input') };
+    return { schema: toJsonSchema((p.content[json] as JsonRecord | undefined)?.schema ?? {}, 'input', dropped) };
   }
-  const schema = toJsonSchema(p.schema ?? { type: 'string' }, 'input');
+  const schema = toJsonSchema(p.schema ?? { type: 'string' }, 'input', dropped);
   if (hasType(schema, 'object'))
     return { problem: `${p.in} parameter "${p.name}" is an object, which Nexus cannot serialise in the ${p.in}` };
   if (hasType(schema, 'array')) {
@@ -57,6 +57,7 @@ function describe(schema: JsonSchema, description: string | undefined): JsonSche
 
 export function planInput(op: Operation, method: HttpMethod, def: (name: string) => unknown = () => undefined): InputPlan {
   const warnings: string[] = [];
+  const dropped: string[] = [];
   const fail = (reason: string): InputPlan => ({ ok: false, reason, warnings });
   const properties: JsonRecord = {};
   const required: string[] = [];
@@ -72,7 +73,7 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
 
   for (const p of op.parameters) {
     if (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())) continue;
-    const read = parameterSchema(p);
+    const read = parameterSchema(p, dropped);
     if ('problem' in read) {
       if (p.required) return fail(`required ${read.problem}`);
       warnings.push(`${read.problem}; parameter skipped`);
@@ -103,7 +104,7 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
     const json = types.find(isJsonMediaType);
     if (!json) return fail(`request body ${types.join(', ') || '(no media type)'} is not supported (only JSON)`);
     if (method === 'GET' || method === 'DELETE') return fail(`a ${method} request with a body is not supported`);
-    const schema = toJsonSchema(op.body.content[json] ?? {}, 'input');
+    const schema = toJsonSchema(op.body.content[json] ?? {}, 'input', dropped);
     const props = isObjectSchema(schema) && isRecord(schema.properties) ? schema.properties : undefined;
     if (props && !Object.keys(props).some((k) => k in properties)) {
       Object.assign(properties, props);
@@ -125,7 +126,9 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
     },
     def,
     'input',
+    dropped,
   );
+  if (dropped.length) warnings.push(droppedPatterns(dropped));
   const request: RequestDecl = {
     method,
     path,

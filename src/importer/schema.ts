@@ -1,4 +1,5 @@
 // OpenAPI Schema Objects (Swagger 2.0 / OpenAPI 3.0 / 3.1) -> plain JSON Schema 2020-12 for tool files.
+import { translatePattern } from '../registry/patterns.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
 
 /** `input`: readOnly properties are dropped (a client never sends them); `output`: writeOnly ones. */
@@ -51,17 +52,22 @@ const SCHEMA_ONE = new Set([
   'contentSchema',
 ]);
 
-export function toJsonSchema(schema: unknown, mode: SchemaMode): JsonSchema {
+/** `dropped` collects the patterns JavaScript cannot compile (left out, so every client accepts the schema). */
+export function toJsonSchema(schema: unknown, mode: SchemaMode, dropped?: string[]): JsonSchema {
   if (typeof schema === 'boolean') return schema;
   if (!isRecord(schema)) return {};
   const out: JsonRecord = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-') || DROPPED.has(k) || DROPPED_IN[mode].has(k)) continue;
-    if (SCHEMA_MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode));
-    else if (SCHEMA_LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode));
-    else if (k === 'items' && Array.isArray(v)) out.prefixItems = v.map((s) => toJsonSchema(s, mode));
-    else if (SCHEMA_ONE.has(k) && (isRecord(v) || typeof v === 'boolean')) out[k] = toJsonSchema(v, mode);
-    else if (k === 'format') {
+    if (SCHEMA_MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode, dropped));
+    else if (SCHEMA_LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode, dropped));
+    else if (k === 'items' && Array.isArray(v)) out.prefixItems = v.map((s) => toJsonSchema(s, mode, dropped));
+    else if (SCHEMA_ONE.has(k) && (isRecord(v) || typeof v === 'boolean')) out[k] = toJsonSchema(v, mode, dropped);
+    else if (k === 'pattern' && typeof v === 'string') {
+      const js = translatePattern(v);
+      if (js !== undefined) out[k] = js;
+      else dropped?.push(v);
+    } else if (k === 'format') {
       if (typeof v === 'string' && FORMATS.has(v)) out[k] = v;
     } else if ((k === 'exclusiveMinimum' || k === 'exclusiveMaximum') && typeof v === 'boolean') {
       const bound = k === 'exclusiveMinimum' ? 'minimum' : 'maximum';

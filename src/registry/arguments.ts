@@ -5,6 +5,7 @@ import type Ajv2020 from 'ajv/dist/2020.js';
 import { NexusError } from '../errors.ts';
 import { AJV_OPTIONS } from './ajv-options.ts';
 import validateMetaSchema from './generated/meta-validator.js';
+import { badPatterns } from './patterns.ts';
 import type { JsonObject } from './spec.ts';
 
 // Ajv itself loads on the first argument check: loading tool files needs only the precompiled
@@ -73,6 +74,9 @@ export function closedInputSchema(schema: JsonObject, top = true): JsonObject {
 export function schemaProblems(schema: JsonObject, compile = false): string[] {
   const meta = metaProblems(schema);
   if (meta.length) return meta.map((e) => `${e.instancePath || '/'} ${e.message}`);
+  // serve and check decide alike: a pattern no client can compile is refused before anything is sent
+  const patterns = badPatterns(schema);
+  if (patterns.length) return patterns;
   if (!compile) return [];
   try {
     validatorFor(schema);
