@@ -69,6 +69,9 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   );
   const unsubscribe = opts.registry.onChange(() => handler.notify.toolsChanged());
   const inflight = createInflight();
+  const unsubscribeExtras = opts.extras?.onChange((what) =>
+    what === 'prompts' ? handler.notify.promptsChanged() : handler.notify.resourcesChanged(),
+  );
   const tracer = opts.tracer ?? NOOP_TRACER;
 
   async function handle(req: Request): Promise<Response> {
@@ -147,6 +150,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     handle,
     close: async () => {
       unsubscribe();
+      unsubscribeExtras?.();
       await handler.close();
     },
   };

@@ -41,7 +41,9 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
     { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
     {
       // Nexus serves tools only; empty resource and prompt lists tell clients so in a cacheable way.
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, ...(deps.extras && { completions: {} }) },
+      capabilities: deps.extras
+        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} }
+        : { tools: { listChanged: true }, resources: {}, prompts: {} },
       ...(!deps.extras && { cacheHints: EMPTY_LIST_HINTS }),
       ...(deps.instructions && { instructions: deps.instructions }),
     },

@@ -18,13 +18,15 @@ export interface UpstreamExtras {
   templates(caller: Caller): Json[];
   readResource(uri: string, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
   complete(params: Json, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
+  /** Hears when a server's prompts or resources change (to tell clients). */
+  onChange(listener: (what: 'prompts' | 'resources') => void): () => void;
 }
 
 /** The literal start of a URI template (`file:///{path}` -> `file:///`), to route reads by. */
 const templatePrefix = (t: string) => t.slice(0, t.search(/\{|$/));
 
 export function createUpstreamExtras(
-  pool: Pick<UpstreamPool, 'runtimes'>,
+  pool: Pick<UpstreamPool, 'runtimes' | 'onExtrasChanged'>,
   canUse: (caller: Caller, name: string) => boolean,
 ): UpstreamExtras {
   const visible = (rt: ServerRuntime, caller: Caller, name: string) => canUse(caller, servedName(rt.spec.prefix, name));
@@ -63,6 +65,7 @@ export function createUpstreamExtras(
     return undefined;
   };
   return {
+    onChange: (listener) => pool.onExtrasChanged(listener),
     prompts: (caller) =>
       pool
         .runtimes()

@@ -19,6 +19,8 @@ export interface UpstreamPool {
   status(): ServerStatus[];
   /** Process ids of every running stdio child. */
   pids(): number[];
+  /** Hears when any server's prompts or resources change. */
+  onExtrasChanged(listener: (what: 'prompts' | 'resources') => void): () => void;
   /** Resolves once every server has answered or failed its first listing. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -45,7 +47,14 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
       });
     }
   };
-  const runtimeDeps: RuntimeDeps = { ...deps, publish };
+  const extrasListeners = new Set<(what: 'prompts' | 'resources') => void>();
+  const runtimeDeps: RuntimeDeps = {
+    ...deps,
+    publish,
+    extrasChanged: (what) => {
+      for (const l of extrasListeners) l(what);
+    },
+  };
 
   return {
     apply(next) {
@@ -72,6 +81,10 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
       return s.runtime.call(tool.upstream.tool, args, caller, ctx);
     },
     runtime: (name) => servers.get(name)?.runtime,
+    onExtrasChanged(listener) {
+      extrasListeners.add(listener);
+      return () => extrasListeners.delete(listener);
+    },
     runtimes: () => [...servers.values()].map((s) => s.runtime),
     status: () => [...servers.values()].map((s) => s.runtime.status()),
     pids: () => [...servers.values()].flatMap((s) => s.runtime.pids()),

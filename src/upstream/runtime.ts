@@ -39,6 +39,8 @@ export interface RuntimeDeps extends ConnectDeps {
   readonly credentialIdentity?: CredentialIdentity;
   /** Hands the server's current tools to the registry. */
   readonly publish: (server: ServerSpec, tools: McpToolSpec[]) => void;
+  /** Told when the server's prompts or resources changed (after the first listing). */
+  readonly extrasChanged?: (what: 'prompts' | 'resources') => void;
   /** First and longest wait between reconnect attempts. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
 }
@@ -63,6 +65,7 @@ export class ServerRuntime {
   private refreshAgain = false;
   private stopped = false;
   private upstreamTools = new Map<string, Tool>();
+  private listed = false;
   /** The upstream's prompts, resources and templates as it lists them (names not yet namespaced). */
   extras: { prompts: Prompt[]; resources: Resource[]; templates: ResourceTemplateType[] } = { prompts: [], resources: [], templates: [] };
   private counts = { tools: 0, prompts: 0, resources: 0 };
@@ -120,7 +123,13 @@ export class ServerRuntime {
               tools: served.unusable,
             });
           }
-          this.extras = await this.listExtras(conn.client);
+          const extras = await this.listExtras(conn.client);
+          const was = this.extras;
+          this.extras = extras;
+          if (this.listed && JSON.stringify(was.prompts) !== JSON.stringify(extras.prompts)) this.deps.extrasChanged?.('prompts');
+          if (this.listed && JSON.stringify([was.resources, was.templates]) !== JSON.stringify([extras.resources, extras.templates]))
+            this.deps.extrasChanged?.('resources');
+          this.listed = true;
           this.counts = { tools: served.tools.length, prompts: this.extras.prompts.length, resources: this.extras.resources.length };
           this.deps.publish(this.spec, served.tools);
           this.markReady(conn);

@@ -119,6 +119,22 @@ for (const up of UPSTREAMS) {
       expect(body.upstreams).toEqual([{ name: 'fx', state: 'ready', tools: 6 }]);
     });
 
+    test("a change of the upstream's prompts reaches a 2026-07-28 client as prompts/list_changed", async () => {
+      const client = await connect(gw.mcpUrl, REVISIONS[1]!);
+      let heard = 0;
+      client.setNotificationHandler('notifications/prompts/list_changed', () => {
+        heard++;
+      });
+      const sub = await client.listen({ promptsListChanged: true });
+      upstream.state.extraPrompts.push('later');
+      await gw.app.upstreams.runtime('fx')!.refresh();
+      await waitFor(() => heard > 0, 5000, 'prompts/list_changed');
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['fx__greet', 'fx__later']);
+      upstream.state.extraPrompts.length = 0;
+      await sub.close();
+      await client.close();
+    });
+
     test('an upstream list_changed reaches the registry and so the clients', async () => {
       upstream.state.extra.push({ name: 'late', description: 'Added later', inputSchema: { type: 'object' } });
       await upstream.changed();
