@@ -49,20 +49,49 @@ test('a new file adds its tools and clients hear tools/list_changed on the GET s
   expect(await names()).toEqual(['alpha', 'beta']);
 });
 
+// The SDK client has no listen() helper yet: the request is sent as a 2026-07-28 client sends it.
 test('a 2026-07-28 client subscribed with subscriptions/listen is told the list changed', async () => {
-  const client = await connect(gw.mcpUrl, REVISIONS[1]!);
-  let changed = 0;
-  client.setNotificationHandler('notifications/tools/list_changed', () => void changed++);
-  const sub = await (client as unknown as { listen(f: unknown): Promise<{ close(): Promise<void> }> })
-    .listen?.({ toolsListChanged: true })
-    .catch(() => undefined);
+  const res = await fetch(gw.mcpUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'subscriptions/listen',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'subscriptions/listen',
+      params: {
+        notifications: { toolsListChanged: true },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'nexus-test', version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/event-stream');
+  const reader = res.body!.getReader();
+  let seen = '';
+  const readUntil = (text: string, what: string) =>
+    waitFor(
+      async () => {
+        const { value } = await reader.read();
+        seen += new TextDecoder().decode(value);
+        return seen.includes(text);
+      },
+      5000,
+      what,
+    );
+  await readUntil('notifications/subscriptions/acknowledged', 'the subscription acknowledged');
   writeFileSync(join(dir, 'c.yaml'), tool('gamma'));
-  await waitFor(async () => (await names()).includes('gamma'), 5000, 'gamma');
-  if (sub) {
-    await waitFor(() => changed > 0, 5000, 'list_changed on the listen stream');
-    await sub.close();
-  }
-  await client.close();
+  await readUntil('notifications/tools/list_changed', 'list_changed on the listen stream');
+  await reader.cancel();
+  expect(await names()).toContain('gamma');
 });
 
 test('an edit changes a tool in place', async () => {
