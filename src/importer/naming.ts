@@ -1,25 +1,34 @@
-// Tool names (^[A-Za-z0-9_.-]{1,128}$, unique), argument names and file/credential slugs.
-const MAX = 128;
+// Tool names (^[a-zA-Z0-9_-]{1,64}$: what OpenAI, Anthropic and Gemini accept), argument names, slugs.
+import { createHash } from 'node:crypto';
+
+/** The function-name pattern of the mainstream LLM APIs; imported names always match it. */
+export const LLM_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+const MAX = 64;
+
+const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
 
 const clean = (s: string): string =>
   s
-    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
     .replace(/_+/g, '_')
-    .replace(/^[_.-]+|[_.-]+$/g, '')
-    .slice(0, MAX);
+    .replace(/^[_-]+|[_-]+$/g, '');
 
-/** From operationId, else method + path (`get_planets_planetId`). */
+/** A long name keeps its start and ends in a hash of the whole original, so two long names never meet. */
+const fit = (name: string, original: string): string =>
+  name.length <= MAX ? name : `${name.slice(0, MAX - 9).replace(/[_-]+$/, '')}_${hash(original)}`;
+
+/** From operationId, else method + path (`get_planets_planetId`); dots and other characters become `_`. */
 export function toolName(op: { readonly operationId?: string; readonly method: string; readonly path: string }): string {
   const fromId = op.operationId ? clean(op.operationId) : '';
-  if (fromId) return fromId;
+  if (fromId) return fit(fromId, op.operationId!);
   const segments = op.path
     .split('/')
     .map((s) => s.replace(/[{}]/g, ''))
     .filter(Boolean);
-  return clean(`${op.method.toLowerCase()}_${segments.join('_') || 'root'}`);
+  return fit(clean(`${op.method.toLowerCase()}_${segments.join('_') || 'root'}`), `${op.method} ${op.path}`);
 }
 
-/** Returns a function that makes each name unique with a numeric suffix (`name_2`). */
+/** Returns a function that makes each name unique with a numeric suffix (`name_2`), within 64 characters. */
 export function uniqueNamer(): (name: string) => string {
   const taken = new Set<string>();
   return (name) => {

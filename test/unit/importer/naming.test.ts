@@ -1,9 +1,8 @@
 // Tool names: from operationId when usable, else method + path; always valid and unique.
 import { expect, test } from 'bun:test';
-import { argName, slug, toolName, uniqueNamer } from '../../../src/importer/naming.ts';
-import { TOOL_NAME_PATTERN } from '../../../src/registry/schema.ts';
+import { argName, LLM_NAME_PATTERN, slug, toolName, uniqueNamer } from '../../../src/importer/naming.ts';
 
-const valid = new RegExp(TOOL_NAME_PATTERN);
+const valid = LLM_NAME_PATTERN;
 
 test('an operationId is kept when valid and sanitised when not', () => {
   expect(toolName({ operationId: 'getPlanet', method: 'GET', path: '/planets/{id}' })).toBe('getPlanet');
@@ -16,19 +15,23 @@ test('without a usable operationId the name is method plus path', () => {
   expect(toolName({ operationId: '!!!', method: 'POST', path: '/' })).toBe('post_root');
 });
 
-test('names are capped at 128 characters and always match the tool-name pattern', () => {
-  const long = toolName({ operationId: 'x'.repeat(300), method: 'GET', path: '/' });
-  expect(long.length).toBe(128);
-  for (const n of [long, toolName({ method: 'DELETE', path: '/a b/{c d}/é' })]) expect(valid.test(n)).toBe(true);
+test('names fit the LLM function-name pattern: dots replaced, long ones cut with a hash of the original', () => {
+  expect(toolName({ operationId: 'compute.instances.list', method: 'GET', path: '/x' })).toBe('compute_instances_list');
+  const a = toolName({ operationId: `${'x'.repeat(70)}A`, method: 'GET', path: '/' });
+  const b = toolName({ operationId: `${'x'.repeat(70)}B`, method: 'GET', path: '/' });
+  expect(a.length).toBe(64);
+  expect(a).not.toBe(b);
+  expect(toolName({ operationId: `${'x'.repeat(70)}A`, method: 'GET', path: '/' })).toBe(a);
+  for (const n of [a, b, toolName({ method: 'DELETE', path: '/a b/{c d}/é' })]) expect(valid.test(n)).toBe(true);
 });
 
-test('a repeated name gets a numeric suffix', () => {
+test('a repeated name gets a numeric suffix, still within 64 characters', () => {
   const unique = uniqueNamer();
   expect(['list', 'list', 'list', 'other'].map(unique)).toEqual(['list', 'list_2', 'list_3', 'other']);
-  const long = 'y'.repeat(128);
+  const long = 'y'.repeat(64);
   const second = uniqueNamer();
   second(long);
-  expect(second(long)).toBe(`${'y'.repeat(126)}_2`);
+  expect(second(long)).toBe(`${'y'.repeat(62)}_2`);
 });
 
 test('argument names and slugs use safe characters only', () => {
