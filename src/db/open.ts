@@ -1,5 +1,5 @@
 // Picks the store: PostgreSQL when a DATABASE_URL is given (shared), else SQLite in the data dir.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { NexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -30,7 +30,9 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   }
   const file = sqliteFile(opts.dataDir);
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    // created 0600 first: SQLite gives its -wal and -shm files the database file's mode
+    closeSync(openSync(file, 'a', 0o600));
     const db = openSqlite(file);
     opts.log.info('database opened', { kind: 'sqlite', file });
     return db;

@@ -56,7 +56,7 @@ export function keyFrom(inline: string | undefined, file: string | undefined, na
 
 function generated(dataDir: string, log: Logger): Uint8Array {
   const path = masterKeyFile(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
