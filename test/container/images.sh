@@ -13,6 +13,13 @@ MIRROR=${NEXUS_CI_MIRROR:-http://deb.debian.org/debian}
 NEXUS_CI_CACHE=${NEXUS_CI_CACHE:-/var/cache/nexus-ci}
 
 key_of() { sha256sum | cut -c1-12; }
+# drop_stale REPO KEEP: older tags of a cache image whose inputs changed
+drop_stale() {
+  local t
+  for t in $(podman images --format '{{.Repository}}:{{.Tag}}' "$1" 2>/dev/null); do
+    [[ $t == "$2" ]] || podman rmi "$t" >/dev/null 2>&1 || true
+  done
+}
 
 debian_image() {
   local key tar rootfs
@@ -31,6 +38,7 @@ debian_image() {
     rm -rf "$rootfs" "$rootfs.log"
   fi
   podman import --quiet "$tar" "$DEBIAN_IMAGE" >/dev/null
+  drop_stale localhost/nexus-ci/debian "$DEBIAN_IMAGE"
 }
 
 # The Bun build stage: the exact bun npm installed for this checkout.
@@ -45,6 +53,7 @@ bun_image() {
   printf 'FROM %s\nCOPY bun /usr/local/bin/bun\nRUN ln -s bun /usr/local/bin/bunx\n' "$DEBIAN_IMAGE" >"$ctx/Containerfile"
   podman build --quiet -t "$BUN_IMAGE" "$ctx" >/dev/null
   rm -rf "$ctx"
+  drop_stale localhost/nexus-ci/bun "$BUN_IMAGE"
 }
 
 # The runtime base: only the files of libc6, libgcc-s1, libstdc++6 and the CA bundle (what distroless cc has).
@@ -74,6 +83,7 @@ runtime_image() {
   printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$out/rootfs/etc/group"
   tar -C "$out/rootfs" -c . | podman import --quiet --change 'USER 65532:65532' --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' - "$RUNTIME_IMAGE" >/dev/null
   rm -rf "$out"
+  drop_stale localhost/nexus-ci/cc "$RUNTIME_IMAGE"
 }
 
 # PostgreSQL, Redis and nginx from Debian's packages, with entrypoints honouring the same variables as
@@ -85,6 +95,7 @@ service_image() {
   if ! podman image exists "$tag"; then
     log "building $tag from Debian packages" >&2
     timeout 600 podman build --quiet --format docker --build-arg "BASE=$DEBIAN_IMAGE" -t "$tag" "$IMAGES_DIR/$name" >/dev/null
+    drop_stale "localhost/nexus-ci/$name" "$tag"
   fi
   printf '%s' "$tag"
 }

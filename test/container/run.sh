@@ -21,7 +21,8 @@ die() {
       echo "--- $c"
       podman logs --tail 15 "$c" 2>&1 | grep -v systemd
     done
-    [[ -f ${WORK:-}/compose.log ]] && grep -v 'systemd\|^\*\* skipping' "$WORK/compose.log" | tail -15
+    # podman-compose echoes its podman commands with their -e values: never print those lines
+    [[ -f ${WORK:-}/compose.log ]] && grep -v 'systemd\|^\*\* skipping\|^podman \|^\[' "$WORK/compose.log" | tail -15
   fi
   exit 1
 }
@@ -58,9 +59,11 @@ cleanup() {
   if [[ -f $WORK/compose.up ]]; then
     (cd "$ROOT" && timeout 120 podman-compose -p "$RUN_ID" -f docker-compose.yml down -v -t 5 >/dev/null 2>&1)
   fi
-  for c in $(podman ps -aq --filter "label=nexus-ct=$RUN_ID" 2>/dev/null); do podman rm -f -t 2 "$c" >/dev/null 2>&1; done
-  for c in $(podman ps -aq --filter "name=^${RUN_ID}_" 2>/dev/null); do podman rm -f -t 2 "$c" >/dev/null 2>&1; done
+  for c in $(podman ps -aq --filter "label=nexus-ct=$RUN_ID" 2>/dev/null); do podman rm -f -v -t 2 "$c" >/dev/null 2>&1; done
+  for c in $(podman ps -aq --filter "name=^${RUN_ID}_" 2>/dev/null); do podman rm -f -v -t 2 "$c" >/dev/null 2>&1; done
   podman volume rm -f "$RUN_ID-data" "${RUN_ID}_pgdata" >/dev/null 2>&1
+  # anonymous volumes of the image's VOLUME made by this run's containers
+  for v in $(podman volume ls -q 2>/dev/null); do grep -qx "$v" "$WORK/volumes.before" 2>/dev/null || podman volume rm -f "$v" >/dev/null 2>&1; done
   podman network rm -f "${RUN_ID}_default" >/dev/null 2>&1
   podman rmi -f "$IMG" >/dev/null 2>&1
   for i in $(podman images -q --filter dangling=true 2>/dev/null); do grep -qx "$i" "$WORK/dangling.before" 2>/dev/null || podman rmi -f "$i" >/dev/null 2>&1; done
@@ -71,6 +74,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 source "$HERE/images.sh"
+podman volume ls -q >"$WORK/volumes.before" 2>/dev/null || true
 
 log "base images (debootstrap, cached in $NEXUS_CI_CACHE)"
 debian_image || skip "debootstrap could not make a Debian base image"
