@@ -15,7 +15,7 @@ test('the embedded store and the generated master key are readable by their owne
   const log = createLogger({ level: 'error', write: () => {} });
   const before = process.umask(0o022);
   try {
-    loadMasterKey({}, dataDir, log, { embedded: true });
+    loadMasterKey({ dataDir }, log);
     const db = await openDb({ dataDir, log });
     await db.query('CREATE TABLE t (x INTEGER)');
     await db.query('INSERT INTO t VALUES (1)');
