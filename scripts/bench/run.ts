@@ -17,6 +17,7 @@ import { BUN, type Child, CPUS, killChildren, peakRss, ROOT, spawnChild } from '
 import { type ProfileSummary, runProfile } from './profile.ts';
 import { type HalfLoad, type Mode, type Target, writeReport } from './report.ts';
 import { runScale, type ScaleRow } from './scale.ts';
+import { currentSection } from './section.ts';
 import { describeMachine, ensureWrk } from './setup.ts';
 import { openSharedServices, type SharedServices } from './shared-services.ts';
 import { spread } from './stats.ts';
@@ -309,7 +310,9 @@ try {
   // idle RSS of `nexus serve` over the example tools (scripts/bench/idle-rss.ts), its own section
   const idle = await measureIdleRss();
   say(`idle RSS, example tools: ${idle.mb.toFixed(1)} MB`);
-  const md = `${writeReport(report).trimEnd()}\n\n${idleRssSection(idle)}\n`;
+  // sections that scripts of their own measure (federation.ts, tracing.ts --write) are kept as they are
+  const kept = ['federation', 'tracing'].map((n) => currentSection(n)).filter(Boolean);
+  const md = `${writeReport(report).trimEnd()}\n\n${idleRssSection(idle)}\n${kept.map((k) => `\n${k}\n`).join('')}`;
   if (!flags['no-write']) {
     writeFileSync(join(ROOT, 'docs/benchmarks.md'), md);
     writeFileSync(join(ROOT, 'docs/benchmarks.svg'), chartSvg(targets, machine));

@@ -14,7 +14,11 @@ const argCanary = randomBytes(12).toString('hex');
 const clientTrace = randomBytes(16).toString('hex');
 const clientSpan = randomBytes(8).toString('hex');
 
-const backend = startBackend((_req, url) => Response.json({ item: url.pathname.split('/').pop() }));
+const backend = startBackend((_req, url) =>
+  url.pathname === '/oauth/token'
+    ? Response.json({ access_token: randomBytes(16).toString('hex'), expires_in: 3600 })
+    : Response.json({ item: url.pathname.split('/').pop() }),
+);
 const receiver = startOtlpReceiver();
 let scope: SharedScope;
 let a: TestGateway;
@@ -35,6 +39,11 @@ tools:
     request: { method: GET, path: "/items/{id}" }
     auth: { type: bearer, credential: backend-token }
     cache: { ttl: 1m }
+  - name: oauth_lookup
+    description: Looks an item up with an OAuth2 token.
+    input: { type: object, properties: { id: { type: string } }, required: [id] }
+    request: { method: GET, path: "/items/{id}" }
+    auth: { type: oauth2_client_credentials, credential: oauth-app, token_url: "${backend.url}/oauth/token" }
 `);
   a = await gateway(`backend: { base_url: "${b.url}", timeout: 5s }
 tools:
@@ -44,6 +53,7 @@ tools:
     request: { method: POST, path: /api/tools/lookup, body: { id: "{id}" } }
 `);
   await a.app.services.vault.put('backend-token', 'bearer', { token: secret });
+  await a.app.services.vault.put('oauth-app', 'oauth2_client_credentials', { client_id: 'nexus', client_secret: secret });
 });
 
 afterAll(async () => {
@@ -177,4 +187,41 @@ describe('one tools/call traced through two gateways', () => {
     const rows = await a.app.services.auditStore.query({ since: 0 });
     expect(leaks(JSON.stringify(rows))).toEqual([]);
   });
+});
+
+test('a REST call continues the traceparent header, and a token refresh is a client span the token endpoint sees', async () => {
+  const trace = randomBytes(16).toString('hex');
+  const parent = randomBytes(8).toString('hex');
+  const res = await fetch(`${b.url}/api/tools/oauth_lookup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: `00-${trace}-${parent}-01` },
+    body: JSON.stringify({ id: argCanary }),
+  });
+  expect(res.status).toBe(200);
+  await b.app.tracer.flush();
+  const mine = () => receiver.spans.filter((s) => s.traceId === trace);
+  await waitFor(() => mine().some((s) => s.name === 'POST /api/tools/oauth_lookup'));
+  const spans = mine();
+  expect(spanTree(spans, spans.find((s) => s.parentSpanId === parent)!)).toEqual({
+    name: 'POST /api/tools/oauth_lookup',
+    kind: 'server',
+    children: [
+      {
+        name: 'execute_tool oauth_lookup',
+        kind: 'internal',
+        children: [
+          { name: 'GET /items/{id}', kind: 'client' },
+          { name: 'nexus.access', kind: 'internal' },
+          { name: 'nexus.arguments', kind: 'internal' },
+          { name: 'nexus.credential', kind: 'internal', children: [{ name: 'nexus.token.refresh', kind: 'client' }] },
+          { name: 'nexus.limits', kind: 'internal' },
+        ],
+      },
+      { name: 'nexus.authenticate', kind: 'internal' },
+    ],
+  });
+  const refresh = spans.find((s) => s.name === 'nexus.token.refresh')!;
+  const token = backend.requests.find((r) => r.path === '/oauth/token')!;
+  expect(token.headers.traceparent).toBe(`00-${trace}-${refresh.spanId}-01`);
+  expect(leaks(receiver.raw.join('\n'))).toEqual([]);
 });

@@ -1,0 +1,123 @@
+// What tracing and audit export cost: uncached tools/call throughput of Nexus side by side, in
+// alternating rounds: a revision from before tracing (baseline), the working tree with tracing off,
+// with tracing at 100% sampling to a local OTLP/HTTP sink, and with audit export to a syslog
+// receiver that never reads (stalled).
+// bun scripts/bench/tracing.ts [--base 75673c9~1] [--rounds 5] [--seconds 3] [--connections 32] [--write]
+// --write: replaces the tracing section of docs/benchmarks.md
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBenchBackend } from './backend.ts';
+import { type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { CPUS, killChildren, ROOT } from './proc.ts';
+import { markers, writeSection } from './section.ts';
+import { median } from './stats.ts';
+import { checkCall, runWrk, toolCall } from './wrk.ts';
+
+const { values: f } = parseArgs({
+  options: {
+    base: { type: 'string', default: '75673c9~1' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const dir = mkdtempSync(join(tmpdir(), 'nexus-tracing-'));
+const worktree = join(dir, 'base');
+execFileSync('git', ['worktree', 'add', '--detach', worktree, f.base!], { cwd: ROOT, stdio: 'ignore' });
+symlinkSync(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
+const cleanup = () => {
+  killChildren();
+  execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+// The collector stand-in: takes every export and answers at once (counts spans, decodes nothing)
+let exports = 0;
+const sink = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  fetch: async (req) => {
+    await req.arrayBuffer();
+    exports++;
+    return Response.json({});
+  },
+});
+// A syslog receiver that accepts and never reads nor answers the TLS handshake
+const stalled = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+
+try {
+  const backend = startBenchBackend();
+  const prefix = 'tr_';
+  const names = toolNames(prefix);
+  const start = async (label: string, cwd: string, env: Record<string, string> = {}) => {
+    const tools = join(dir, `${label}-tools`);
+    const data = join(dir, `${label}-data`);
+    writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: false });
+    const gw: Gateway = await startGateway({ toolsDir: tools, dataDir: data, log: join(dir, `${label}.log`), cpu: CPUS.server, env, cwd });
+    return { label, gw };
+  };
+  const targets = [
+    await start(`baseline (${f.base})`, worktree),
+    await start('tracing off', ROOT),
+    await start('tracing on, 100%', ROOT, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+      OTEL_TRACES_SAMPLER: 'always_on',
+    }),
+    await start('audit export, stalled', ROOT, { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
+  ];
+  const results = new Map<string, { rps: number[]; p99: number[] }>();
+  for (let round = 0; round < Number(f.rounds); round++) {
+    // each round in another order, so no target always runs first after a pause
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const t of order) {
+      const call = toolCall(t.gw.mcpUrl, '2026-07-28', names.uncached, { id: '7' });
+      await checkCall(call);
+      console.error(`round ${round + 1}: ${t.label}`);
+      const r = await runWrk(call, { seconds: Number(f.seconds), connections: Number(f.connections), cpu: CPUS.load });
+      if (r.errors || r.bad) throw new Error(`${t.label}: ${r.errors} errors, ${r.bad} bad answers`);
+      const got = results.get(t.label) ?? { rps: [], p99: [] };
+      got.rps.push(r.rps);
+      got.p99.push(r.p99Ms);
+      results.set(t.label, got);
+    }
+  }
+  const off = median(results.get('tracing off')!.rps);
+  const rows = [
+    '| target (uncached tools/call, 2026-07-28) | median req/s | vs tracing off | median p99 ms | rounds (req/s) |',
+    '|---|--:|--:|--:|---|',
+  ];
+  for (const [k, v] of results) {
+    const rps = median(v.rps);
+    const vs = `${rps >= off ? '+' : ''}${(((rps - off) / off) * 100).toFixed(1)}%`;
+    rows.push(`| ${k} | ${Math.round(rps)} | ${vs} | ${median(v.p99).toFixed(2)} | ${v.rps.map(Math.round).join(', ')} |`);
+  }
+  const [open, close] = markers('tracing');
+  const section = [
+    open,
+    '## Tracing and audit export',
+    '',
+    `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}\`: wrk, ${f.connections} connections, the four gateways in`,
+    'alternating rounds (each round in another order), medians; tracing on exports every span (about ten per call) to a local',
+    `OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,
+    `Load average during the run: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (shared): compare the rows, not the absolute figures.`,
+    '',
+    ...rows,
+    close,
+  ].join('\n');
+  console.log(section);
+  if (f.write) writeSection('tracing', section);
+  backend.stop();
+} finally {
+  sink.stop(true);
+  stalled.stop(true);
+  cleanup();
+}
+process.exit(process.exitCode ?? 0);
