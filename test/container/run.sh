@@ -155,8 +155,8 @@ log "the runtime user and what it may write"
 podman exec -e BUN_BE_BUN=1 "$C" /usr/local/bin/nexus -e "$(cat "$HERE/inside.js")" >"$WORK/inside.json" || die "exec in the container"
 want='{"uid":65532,"gid":65532,"writableOutsideData":[],"attempts":{"/etc/passwd":"EACCES","/etc/nexus/new.yaml":"EACCES","/etc/nexus/schema/x.json":"EACCES","/usr/local/bin/nexus":"EACCES","/var/lib/other":"EACCES","/var/lib/nexus/probe":"written"},"dataDir":"700"'
 [[ $(cat "$WORK/inside.json") == "$want"* ]] || die "runtime user / writable paths: got $(cat "$WORK/inside.json"), want $want..."
-bun -e 'const f = JSON.parse(await Bun.file(process.argv[1]).text()).dataFiles; const bad = Object.entries(f).filter(([, m]) => m !== "600"); if (!f["nexus.db"] || bad.length) { console.error(JSON.stringify(f)); process.exit(1); }' "$WORK/inside.json" \
-  || die "data files must be 0600: $(cat "$WORK/inside.json")"
+bun -e 'const f = JSON.parse(await Bun.file(process.argv[1]).text()).dataFiles; const bad = Object.entries(f).filter(([, m]) => m !== "600" && m !== "700"); if (!f["nexus.db"] || bad.length) { console.error(JSON.stringify(f)); process.exit(1); }' "$WORK/inside.json" \
+  || die "data files must be 0600 (directories 0700): $(cat "$WORK/inside.json")"
 
 log "health check"
 wait_for 30 "podman healthcheck run" podman healthcheck run "$C"
