@@ -68,7 +68,13 @@ export async function startGateway(opts: {
   mcpFastPath?: boolean;
 }): Promise<TestGateway> {
   const sharedEnv = opts.shared
-    ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, NEXUS_MASTER_KEY: opts.shared.masterKey }
+    ? {
+        DATABASE_URL: TEST_DATABASE_URL,
+        REDIS_URL: TEST_REDIS_URL,
+        NEXUS_MASTER_KEY: opts.shared.masterKey,
+        // a loaded CI machine can keep PostgreSQL past the 2s default; outage tests set their own
+        NEXUS_DB_TIMEOUT: '15s',
+      }
     : {};
   const env = { NEXUS_DATA_DIR: tempDir('nexus-data-'), ...sharedEnv, ...opts.env };
   const config = resolveConfig({ port: '0', tools: opts.toolsDir, ...opts.flags }, env);

@@ -83,7 +83,7 @@ describe('embedded Swagger UI', () => {
       p.kill('SIGTERM');
       await p.exited;
     }
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('the release binary', () => {
@@ -108,7 +108,7 @@ describe('the release binary', () => {
       p.kill('SIGTERM');
     }
     expect(await p.exited).toBe(0);
-  }, 20_000);
+  }, 60_000);
 
   test('install.sh from the release dir installs the binary beside it, verifying its .sha256', () => {
     const prefix = emptyDir();

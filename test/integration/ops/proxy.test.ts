@@ -126,5 +126,5 @@ describe('NO_PROXY and per-backend proxy:', () => {
       nexus.proc.kill('SIGTERM');
       await nexus.proc.exited;
     }
-  }, 15_000);
+  }, 60_000);
 });
