@@ -1,5 +1,5 @@
 // OpenAPI Schema Objects (Swagger 2.0 / OpenAPI 3.0 / 3.1) -> plain JSON Schema 2020-12 for tool files.
-import { translatePattern } from '../registry/patterns.ts';
+import { SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE, translatePattern } from '../registry/patterns.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
 
 /** `input`: readOnly properties are dropped (a client never sends them); `output`: writeOnly ones. */
@@ -35,22 +35,9 @@ const DROPPED_IN: Record<SchemaMode, Set<string>> = {
   input: new Set(['writeOnly']),
   output: new Set(['readOnly', 'examples']),
 };
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
-const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
-const SCHEMA_ONE = new Set([
-  'additionalProperties',
-  'items',
-  'not',
-  'if',
-  'then',
-  'else',
-  'contains',
-  'propertyNames',
-  'unevaluatedProperties',
-  'unevaluatedItems',
-  'additionalItems',
-  'contentSchema',
-]);
+const MAPS = new Set(SCHEMA_MAPS);
+const LISTS = new Set(SCHEMA_LISTS);
+const ONE = new Set(SCHEMA_ONE);
 
 /** `dropped` collects the patterns JavaScript cannot compile (left out, so every client accepts the schema). */
 export function toJsonSchema(schema: unknown, mode: SchemaMode, dropped?: string[]): JsonSchema {
@@ -59,10 +46,10 @@ export function toJsonSchema(schema: unknown, mode: SchemaMode, dropped?: string
   const out: JsonRecord = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-') || DROPPED.has(k) || DROPPED_IN[mode].has(k)) continue;
-    if (SCHEMA_MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode, dropped));
-    else if (SCHEMA_LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode, dropped));
+    if (MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode, dropped));
+    else if (LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode, dropped));
     else if (k === 'items' && Array.isArray(v)) out.prefixItems = v.map((s) => toJsonSchema(s, mode, dropped));
-    else if (SCHEMA_ONE.has(k) && (isRecord(v) || typeof v === 'boolean')) out[k] = toJsonSchema(v, mode, dropped);
+    else if (ONE.has(k) && (isRecord(v) || typeof v === 'boolean')) out[k] = toJsonSchema(v, mode, dropped);
     else if (k === 'pattern' && typeof v === 'string') {
       const js = translatePattern(v);
       if (js !== undefined) out[k] = js;

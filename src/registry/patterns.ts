@@ -10,10 +10,11 @@ const compiles = (p: string): boolean => {
   }
 };
 
-// schema-valued keywords to walk into (maps, lists and single subschemas)
-const MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
-const LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
-const ONE = [
+// The schema-valued keywords of JSON Schema (maps, lists and single subschemas): the one list every
+// walker over schemas uses (this check, the importer's translation).
+export const SCHEMA_MAPS: readonly string[] = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+export const SCHEMA_LISTS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+export const SCHEMA_ONE: readonly string[] = [
   'additionalProperties',
   'items',
   'not',
@@ -24,7 +25,11 @@ const ONE = [
   'propertyNames',
   'unevaluatedProperties',
   'unevaluatedItems',
+  'additionalItems',
+  'contentSchema',
 ];
+// draft-07's array form of `items` is a list too
+const LISTS = [...SCHEMA_LISTS, 'items'];
 
 /** Every `pattern` (and `patternProperties` key) of a schema that JavaScript cannot compile, with where it is. */
 export function badPatterns(schema: unknown, at = ''): string[] {
@@ -33,7 +38,7 @@ export function badPatterns(schema: unknown, at = ''): string[] {
   const out: string[] = [];
   if (typeof s.pattern === 'string' && !compiles(s.pattern))
     out.push(`${at || '/'}/pattern ${JSON.stringify(s.pattern)} is not a JavaScript regular expression`);
-  for (const k of MAPS) {
+  for (const k of SCHEMA_MAPS) {
     const m = s[k];
     if (typeof m !== 'object' || m === null || Array.isArray(m)) continue;
     for (const [name, sub] of Object.entries(m)) {
@@ -46,7 +51,7 @@ export function badPatterns(schema: unknown, at = ''): string[] {
     const list = s[k];
     if (Array.isArray(list)) for (const [i, sub] of list.entries()) out.push(...badPatterns(sub, `${at}/${k}/${i}`));
   }
-  for (const k of ONE) if (!Array.isArray(s[k])) out.push(...badPatterns(s[k], `${at}/${k}`));
+  for (const k of SCHEMA_ONE) if (!Array.isArray(s[k])) out.push(...badPatterns(s[k], `${at}/${k}`));
   return out;
 }
 
