@@ -2,7 +2,9 @@
 // the set is refused exactly like an unknown one (and audited as denied), so a set's endpoint reveals
 // nothing beyond it.
 import type { CallPipeline } from '../call/pipeline.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { ToolSpec } from '../registry/spec.ts';
+import { discoveryPipeline } from './discovery.ts';
 import type { ToolsetView } from './toolsets.ts';
 
 export function scopedPipeline(inner: CallPipeline, view: () => ToolsetView | undefined): CallPipeline {
@@ -18,5 +20,17 @@ export function scopedPipeline(inner: CallPipeline, view: () => ToolsetView | un
       return hit.list;
     },
     call: (name, args, caller, ctx) => inner.call(name, args, caller, { ...ctx, within }),
+  };
+}
+
+/** A pipeline that serves discovery or the plain set, whichever the set says in the current generation. */
+export function toolsetPipeline(inner: CallPipeline, registry: Registry, name: string): CallPipeline {
+  const current = () => registry.current().toolsets.get(name);
+  const scoped = scopedPipeline(inner, current);
+  const discovering = discoveryPipeline(scoped);
+  const pick = () => (current()?.discovery ? discovering : scoped);
+  return {
+    visibleTools: (caller) => pick().visibleTools(caller),
+    call: (tool, args, caller, ctx) => pick().call(tool, args, caller, ctx),
   };
 }

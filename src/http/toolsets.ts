@@ -4,9 +4,9 @@
 import { Elysia } from 'elysia';
 import type { CallPipeline } from '../call/pipeline.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
+import { toolsetPipeline } from '../catalogue/scope.ts';
 import { listStats } from '../catalogue/stats.ts';
 import { NexusError } from '../errors.ts';
-import { toolsetPipeline } from '../mcp/toolsets.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import type { Registry } from '../registry/registry.ts';
 import { problem } from './problem.ts';

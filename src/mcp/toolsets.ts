@@ -1,9 +1,7 @@
 // /mcp/<toolset>: each tool set is its own MCP server (both revisions, the same guards and auth as /mcp),
 // narrowed to the set's tools, or serving the discovery meta-tools when the set asks for it. An
 // endpoint is made only for a declared set, so client-chosen names never become state.
-import type { CallPipeline } from '../call/pipeline.ts';
-import { discoveryPipeline } from '../catalogue/discovery.ts';
-import { scopedPipeline } from '../catalogue/scope.ts';
+import { toolsetPipeline } from '../catalogue/scope.ts';
 import { TOOLSET_NAME_PATTERN } from '../registry/schema.ts';
 import { createMcpEndpoint, type McpEndpoint, type McpEndpointOptions } from './endpoint.ts';
 
@@ -12,18 +10,6 @@ const NAME = new RegExp(TOOLSET_NAME_PATTERN);
 export interface ToolsetEndpoints {
   handle(toolset: string, req: Request): Promise<Response>;
   close(): Promise<void>;
-}
-
-/** A pipeline that serves discovery or the plain set, whichever the set says in the current generation. */
-export function toolsetPipeline(inner: CallPipeline, view: McpEndpointOptions['registry'], name: string): CallPipeline {
-  const current = () => view.current().toolsets.get(name);
-  const scoped = scopedPipeline(inner, current);
-  const discovering = discoveryPipeline(scoped);
-  const pick = () => (current()?.discovery ? discovering : scoped);
-  return {
-    visibleTools: (caller) => pick().visibleTools(caller),
-    call: (tool, args, caller, ctx) => pick().call(tool, args, caller, ctx),
-  };
 }
 
 export function createToolsetEndpoints(base: McpEndpointOptions): ToolsetEndpoints {
