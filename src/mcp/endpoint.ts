@@ -97,7 +97,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     }
     const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
     if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
-      return listChangedStream(opts.registry, req.signal);
+      return listChangedStream(opts.registry, req.signal, opts.extras?.onChange);
     }
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
     if (req.method !== 'POST') return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));

@@ -1,11 +1,20 @@
 // The 2025-11-25 GET stream: an SSE stream that carries notifications/tools/list_changed whenever this
-// instance swaps in a new tool set (2026-07-28 clients use subscriptions/listen, served by the SDK).
+// instance swaps in a new tool set, and prompts/resources list_changed when a federated server's
+// prompts or resources change (2026-07-28 clients use subscriptions/listen, served by the SDK).
 import type { Registry } from '../registry/registry.ts';
 
 const KEEPALIVE_MS = 15_000;
-const LIST_CHANGED = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`;
+const event = (method: string) => `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method })}\n\n`;
+const TOOLS_CHANGED = event('notifications/tools/list_changed');
+const EXTRAS_CHANGED = {
+  prompts: event('notifications/prompts/list_changed'),
+  resources: event('notifications/resources/list_changed'),
+} as const;
 
-export function listChangedStream(registry: Registry, signal: AbortSignal): Response {
+/** Where prompt and resource changes are heard (the federated servers'). */
+export type ExtrasChanges = (listener: (what: 'prompts' | 'resources') => void) => () => void;
+
+export function listChangedStream(registry: Registry, signal: AbortSignal, extrasChanged?: ExtrasChanges): Response {
   const enc = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -17,11 +26,13 @@ export function listChangedStream(registry: Registry, signal: AbortSignal): Resp
           cleanup();
         }
       };
-      send(': nexus tools/list_changed stream\n\n');
-      const unsubscribe = registry.onChange(() => send(LIST_CHANGED));
+      send(': nexus list_changed stream\n\n');
+      const unsubscribe = registry.onChange(() => send(TOOLS_CHANGED));
+      const unsubscribeExtras = extrasChanged?.((what) => send(EXTRAS_CHANGED[what]));
       const timer = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
       cleanup = () => {
         unsubscribe();
+        unsubscribeExtras?.();
         clearInterval(timer);
       };
       signal.addEventListener('abort', () => {

@@ -135,6 +135,37 @@ for (const up of UPSTREAMS) {
       await client.close();
     });
 
+    test("a change of the upstream's prompts reaches a 2025-11-25 client on its GET stream", async () => {
+      const client = await connect(gw.mcpUrl, REVISIONS[0]!);
+      let heard = 0;
+      client.setNotificationHandler('notifications/prompts/list_changed', () => {
+        heard++;
+      });
+      // the GET stream opens after initialize; a tools change proves it is listening before the prompt one
+      let tools = 0;
+      client.setNotificationHandler('notifications/tools/list_changed', () => {
+        tools++;
+      });
+      await waitFor(
+        () => {
+          gw.app.registry.replaceSources({});
+          return tools > 0;
+        },
+        5000,
+        'the GET stream',
+      );
+      try {
+        upstream.state.extraPrompts.push('legacy');
+        await gw.app.upstreams.runtime('fx')!.refresh();
+        await waitFor(() => heard > 0, 5000, 'prompts/list_changed');
+        expect((await client.listPrompts()).prompts.map((p) => p.name)).toContain('fx__legacy');
+      } finally {
+        upstream.state.extraPrompts.length = 0;
+        await gw.app.upstreams.runtime('fx')!.refresh();
+        await client.close();
+      }
+    });
+
     test('an upstream list_changed reaches the registry and so the clients', async () => {
       upstream.state.extra.push({ name: 'late', description: 'Added later', inputSchema: { type: 'object' } });
       await upstream.changed();
