@@ -3,6 +3,7 @@
 import { NexusError } from '../errors.ts';
 import type { HttpToolSpec } from '../registry/spec.ts';
 import { type Part, parseTemplate, placeholders } from '../registry/template.ts';
+import { formBody, multipartBody, simpleText, stylePairs } from './encode.ts';
 import type { OutgoingRequest } from './types.ts';
 
 interface Compiled {
@@ -29,7 +30,8 @@ function compile(tool: HttpToolSpec): Compiled {
   return c;
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+// a whole-value placeholder: an array fills a path segment or header comma-separated (OpenAPI simple style)
+const text = simpleText;
 
 /** Fills parts; undefined when a referenced argument is absent (the caller drops the item). */
 function fill(parts: Part[], args: Record<string, unknown>): string | undefined {
@@ -83,8 +85,10 @@ export function buildRequest(tool: HttpToolSpec, args: Record<string, unknown>):
   }
   for (const [k, parts] of c.query) {
     const single = parts.length === 1 && 'arg' in parts[0]! ? args[parts[0].arg] : undefined;
-    if (Array.isArray(single)) for (const v of single) url.searchParams.append(k, text(v));
-    else {
+    const style = tool.request.queryStyles?.[k];
+    if (single !== undefined && single !== null && (style || typeof single === 'object')) {
+      for (const [n, v] of stylePairs(k, single, style ?? 'repeat')) url.searchParams.append(n, v);
+    } else {
       const v = fill(parts, args);
       if (v !== undefined) url.searchParams.append(k, v);
     }
@@ -103,15 +107,32 @@ export function buildRequest(tool: HttpToolSpec, args: Record<string, unknown>):
       throw new NexusError('INVALID_INPUT', `invalid arguments for tool ${tool.name}: header ${k}: value is not a valid header value`);
     }
   }
-  let body: string | undefined;
   const method = tool.request.method;
-  if (tool.request.body !== undefined) body = JSON.stringify(substituteBody(tool.request.body, args));
-  else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(args)) if (!c.used.has(k)) rest[k] = v;
-    body = JSON.stringify(rest);
-  }
-  if (body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+  const body = encodeBody(tool, bodyValue(tool, c, args), headers);
   if (!headers.has('accept')) headers.set('accept', 'application/json, text/plain;q=0.9, */*;q=0.5');
   return body === undefined ? { method, url, headers } : { method, url, headers, body };
+}
+
+/** The body template filled in; without one, POST/PUT/PATCH send the arguments not used elsewhere. */
+function bodyValue(tool: HttpToolSpec, c: Compiled, args: Record<string, unknown>): unknown {
+  if (tool.request.body !== undefined) return substituteBody(tool.request.body, args);
+  const method = tool.request.method;
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return undefined;
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) if (!c.used.has(k)) rest[k] = v;
+  return rest;
+}
+
+/** The body text in the tool's encoding, setting its Content-Type (multipart always: the boundary is ours). */
+function encodeBody(tool: HttpToolSpec, value: unknown, headers: Headers): string | undefined {
+  if (value === undefined) return undefined;
+  const { encoding = 'json', bodyStyles = {} } = tool.request;
+  if (encoding === 'multipart') {
+    const m = multipartBody(tool.name, value, bodyStyles);
+    headers.set('content-type', m.contentType);
+    return m.body;
+  }
+  const form = encoding === 'form';
+  if (!headers.has('content-type')) headers.set('content-type', form ? 'application/x-www-form-urlencoded' : 'application/json');
+  return form ? formBody(tool.name, value, bodyStyles) : JSON.stringify(value);
 }

@@ -19,6 +19,9 @@ export interface NormaliseContext {
   readonly problem: (path: PathPart[], message: string) => void;
 }
 
+type QueryDecl = NonNullable<ToolDecl['request']['query']>[string];
+const queryValue = (v: QueryDecl) => (typeof v === 'object' ? v.value : v);
+
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export const rate = (r?: { requests: number; per: string }): RateLimitSpec | undefined =>
   r ? { requests: r.requests, perMs: parseDuration(r.per)! } : undefined;
@@ -63,11 +66,19 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
     if (props.has(n) && !required.has(n)) problem(at('request', 'path'), `path placeholder {${n}} must be a required argument`);
   }
   unknown(placeholders(decl.request.path), at('request', 'path'));
-  for (const [k, v] of Object.entries(decl.request.query ?? {})) unknown(placeholders(String(v)), at('request', 'query', k));
+  for (const [k, v] of Object.entries(decl.request.query ?? {})) unknown(placeholders(String(queryValue(v))), at('request', 'query', k));
   for (const [k, v] of Object.entries(decl.request.headers ?? {})) unknown(placeholders(v), at('request', 'headers', k));
   if (decl.request.body !== undefined) unknown(bodyPlaceholders(decl.request.body), at('request', 'body'));
-  if (decl.request.body !== undefined && (decl.request.method === 'GET' || decl.request.method === 'DELETE')) {
-    problem(at('request', 'body'), `a ${decl.request.method} request cannot have a body`);
+  // fetch refuses a GET with a body; every other method may carry one (DELETE included)
+  if (decl.request.body !== undefined && decl.request.method === 'GET') problem(at('request', 'body'), 'a GET request cannot have a body');
+  const encoding = decl.request.encoding ?? 'json';
+  if (decl.request.body_styles && encoding === 'json') {
+    problem(at('request', 'body_styles'), 'body_styles needs encoding: form or multipart (a JSON body has no styles)');
+  }
+  const body = decl.request.body;
+  const oneArgument = typeof body === 'string' && /^\{[A-Za-z0-9_.-]+\}$/.test(body);
+  if (encoding !== 'json' && body !== undefined && !oneArgument && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    problem(at('request', 'body'), `a ${encoding} body must be an object (or one "{arg}" holding one)`);
   }
   if (problemsBefore.n || !baseUrl) return undefined;
   const spec = buildSpec(decl, b, baseUrl, input, ctx);
@@ -88,6 +99,9 @@ function buildSpec(
   ctx: NormaliseContext,
 ): HttpToolSpec {
   const auth = decl.auth ?? b.auth;
+  const styles = Object.entries(decl.request.query ?? {}).flatMap(([k, v]) =>
+    typeof v === 'object' && v.style !== 'repeat' ? [[k, v.style] as const] : [],
+  );
   const backend: BackendSpec = {
     id: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}`,
     baseUrl,
@@ -112,9 +126,12 @@ function buildSpec(
     request: {
       method: decl.request.method,
       path: decl.request.path,
-      query: decl.request.query ?? {},
+      query: Object.fromEntries(Object.entries(decl.request.query ?? {}).map(([k, v]) => [k, queryValue(v)])),
+      ...(styles.length && { queryStyles: Object.fromEntries(styles) }),
       headers: decl.request.headers ?? {},
       ...(decl.request.body !== undefined && { body: decl.request.body }),
+      ...(decl.request.encoding && decl.request.encoding !== 'json' && { encoding: decl.request.encoding }),
+      ...(decl.request.body_styles && { bodyStyles: decl.request.body_styles }),
     },
     backend,
     ...(auth && auth.type !== 'none' && { auth }),

@@ -5,6 +5,9 @@ import { TOOL_NAME_PATTERN } from './names.ts';
 
 export { TOOL_NAME_PATTERN };
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** How a value becomes name=value pairs; see src/invoke/encode.ts. */
+export const VALUE_STYLES = ['repeat', 'comma', 'space', 'pipe', 'deep'] as const;
+export const BODY_ENCODINGS = ['json', 'form', 'multipart'] as const;
 
 const Duration = z
   .string()
@@ -102,13 +105,43 @@ export const BackendOverrideSchema = z.object(backendFields).partial().strict();
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+const ValueStyle = z
+  .enum(VALUE_STYLES)
+  .describe(
+    'How an array or object is sent: repeat (a=1&a=2), comma (a=1,2), space (a=1%202), pipe (a=1|2), deep (a[0]=1&a[b]=2, as Stripe expects)',
+  );
+
+const QueryValue = z.union([
+  Scalar,
+  z
+    .object({
+      value: Scalar.describe('The value; "{arg}" placeholders'),
+      style: ValueStyle.describe('How an array (or, with deep, an object) argument is sent; default repeat'),
+    })
+    .strict(),
+]);
+
 export const RequestSchema = z
   .object({
     method: z.enum(HTTP_METHODS).describe('HTTP method'),
-    path: z.string().startsWith('/', { message: 'expected a path starting with /' }).describe('Path; {arg} placeholders'),
-    query: z.record(z.string(), Scalar).optional().describe('Query parameters; "{arg}" placeholders'),
-    headers: StringMap.optional().describe('Extra headers; "{arg}" placeholders'),
-    body: z.unknown().optional().describe('JSON body template; "{arg}" placeholders keep the argument type'),
+    path: z
+      .string()
+      .startsWith('/', { message: 'expected a path starting with /' })
+      .describe('Path; {arg} placeholders (an array argument is sent comma-separated)'),
+    query: z
+      .record(z.string(), QueryValue)
+      .optional()
+      .describe('Query parameters; "{arg}" placeholders; an array repeats the parameter unless a style says otherwise'),
+    headers: StringMap.optional().describe('Extra headers; "{arg}" placeholders (an array argument is sent comma-separated)'),
+    body: z.unknown().optional().describe('Body template; "{arg}" placeholders keep the argument type'),
+    encoding: z
+      .enum(BODY_ENCODINGS)
+      .optional()
+      .describe('Body encoding: json (default), form (application/x-www-form-urlencoded), multipart (multipart/form-data)'),
+    body_styles: z
+      .record(z.string(), ValueStyle)
+      .optional()
+      .describe('Style of top-level body fields in a form or multipart body (form default: deep)'),
   })
   .strict();
 

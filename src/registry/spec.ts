@@ -1,6 +1,6 @@
 // The normalised, validated form every other module reads. Built from YAML once per (re)load.
 import type { Projection } from '../catalogue/projection.ts';
-import type { AuthSpec, HttpMethod } from './schema.ts';
+import type { AuthSpec, BODY_ENCODINGS, HttpMethod, VALUE_STYLES } from './schema.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -23,12 +23,21 @@ export interface BackendSpec {
   readonly maxConcurrency?: number;
 }
 
+export type ValueStyle = (typeof VALUE_STYLES)[number];
+export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
+
 export interface RequestTemplate {
   readonly method: HttpMethod;
   readonly path: string;
   readonly query: Readonly<Record<string, string | number | boolean>>;
+  /** Query parameters sent in another style than repeat. */
+  readonly queryStyles?: Readonly<Record<string, ValueStyle>>;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** Absent: json. */
+  readonly encoding?: BodyEncoding;
+  /** Styles of top-level fields of a form or multipart body. */
+  readonly bodyStyles?: Readonly<Record<string, ValueStyle>>;
 }
 
 interface ToolBase {
