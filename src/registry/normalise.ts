@@ -53,6 +53,12 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
     if (!HEADER_NAME.test(name)) problem([...where], `"${name}" is not a valid header name`);
   }
 
+  const auth = decl.auth ?? b.auth;
+  if (auth && 'env' in auth && auth.env !== undefined) {
+    const where = decl.auth ? at('auth', 'env') : decl.backend?.auth ? at('backend', 'auth', 'env') : ['backend', 'auth', 'env'];
+    problem(where, 'env is for stdio servers (command:); an HTTP backend gets its credential in a header or query');
+  }
+
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
   for (const p of schemaProblems(input, ctx.thorough)) problem(at('input'), `not a valid JSON Schema: ${p}`);
   if (decl.output) for (const p of schemaProblems(decl.output, ctx.thorough)) problem(at('output'), `not a valid JSON Schema: ${p}`);

@@ -21,21 +21,28 @@ const CredentialName = z
 
 const StringMap = z.record(z.string(), z.string());
 
+/** The variable of a stdio server's environment that carries the credential (the token or key alone). */
+const EnvName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'expected an environment variable name (letters, digits, _)' })
+  .describe("stdio servers only: the child's environment variable that gets the secret (e.g. GITHUB_TOKEN)");
+
 export const AuthSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('none') }).strict(),
     z.object({ type: z.literal('basic'), credential: CredentialName }).strict(),
-    z.object({ type: z.literal('bearer'), credential: CredentialName }).strict(),
+    z.object({ type: z.literal('bearer'), credential: CredentialName, env: EnvName.optional() }).strict(),
     z
       .object({
         type: z.literal('api_key'),
         credential: CredentialName,
         header: z.string().min(1).optional().describe('Header that carries the key'),
         query: z.string().min(1).optional().describe('Query parameter that carries the key'),
+        env: EnvName.optional(),
       })
       .strict()
-      .refine((a) => (a.header === undefined) !== (a.query === undefined), {
-        message: 'api_key auth needs exactly one of header or query',
+      .refine((a) => [a.header, a.query, a.env].filter((v) => v !== undefined).length === 1, {
+        message: 'api_key auth needs exactly one of header, query or env',
       }),
     z
       .object({

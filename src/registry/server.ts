@@ -63,6 +63,17 @@ export function normaliseServer(decl: ServerDecl, ctx: ServerContext): ServerSpe
     };
   }
   for (const h of Object.keys(decl.headers ?? {})) if (!HEADER_NAME.test(h)) problem(at('headers', h), `"${h}" is not a valid header name`);
+  const auth = decl.auth && decl.auth.type !== 'none' ? decl.auth : undefined;
+  const envName = auth && 'env' in auth ? auth.env : undefined;
+  if (auth && transport.kind === 'http' && envName !== undefined)
+    problem(at('auth', 'env'), 'env is for stdio servers (command:); a remote server gets its credential in a header or query');
+  if (auth && transport.kind === 'stdio' && envName === undefined)
+    problem(
+      at('auth'),
+      auth.type === 'bearer' || auth.type === 'api_key'
+        ? 'a stdio server gets its credential in its environment: add env: NAME (e.g. env: GITHUB_TOKEN)'
+        : `${auth.type} auth cannot be given to a stdio server: store the secret as bearer or api_key and set env: NAME`,
+    );
   if (!ok) return undefined;
   const backend: BackendSpec = {
     id: `mcp:${decl.name}`,
@@ -81,7 +92,7 @@ export function normaliseServer(decl: ServerDecl, ctx: ServerContext): ServerSpe
     prefix: decl.prefix ?? decl.name,
     transport,
     backend,
-    ...(decl.auth && decl.auth.type !== 'none' && { auth: decl.auth }),
+    ...(auth && { auth }),
     refreshMs: decl.refresh ? parseDuration(decl.refresh)! : DEFAULT_REFRESH_MS,
     ...(decl.include && { include: decl.include }),
     ...(decl.exclude && { exclude: decl.exclude }),

@@ -1,5 +1,5 @@
-// Resolves a vault credential per call for the caller into what the call carries (headers, query),
-// returned as data: each invoker applies it to its own kind of request.
+// Resolves a vault credential per call for the caller into what the call carries (headers, query, or
+// a stdio child's environment), returned as data: each invoker applies it to its own kind of request.
 import type { Caller } from '../caller.ts';
 import { isNexusError, NexusError } from '../errors.ts';
 import type { CredentialIdentity, InjectCredential, Injected, TargetAuth } from '../invoke/types.ts';
@@ -18,6 +18,9 @@ const header = (name: string, value: string, ...secrets: string[]): Injected => 
   env: {},
   secrets: [value, ...secrets],
 });
+
+/** A stdio child's environment variable carrying the secret alone (no "Bearer " prefix). */
+const env = (name: string, value: string): Injected => ({ headers: {}, query: {}, env: { [name]: value }, secrets: [value] });
 
 export function createAuthInjector(deps: AuthInjectorDeps): { inject: InjectCredential; credentialIdentity: CredentialIdentity } {
   const resolve = async (auth: TargetAuth, caller: Caller): Promise<ResolvedCredential> => {
@@ -40,10 +43,12 @@ export function createAuthInjector(deps: AuthInjectorDeps): { inject: InjectCred
       }
       case 'bearer': {
         const { token } = (await resolve(auth, caller)).secret;
+        if (auth.env) return env(auth.env, token!);
         return header('authorization', `Bearer ${token}`, token!);
       }
       case 'api_key': {
         const { key } = (await resolve(auth, caller)).secret;
+        if (auth.env) return env(auth.env, key!);
         if (auth.header) return header(auth.header.toLowerCase(), key!);
         if (auth.query) return { headers: {}, query: { [auth.query]: key! }, env: {}, secrets: [key!] };
         throw new NexusError('INVALID_CONFIG', `api_key auth for credential "${auth.credential}" names no header or query`);

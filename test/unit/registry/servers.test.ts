@@ -105,3 +105,34 @@ test('a valid file with servers only is fine, and nexus check counts its servers
   });
   expect([code, out.join('')]).toEqual([0, `ok: 0 tool(s) and 2 server(s) in 1 file(s) under ${dir}\n`]);
 });
+
+test('auth env: is for stdio servers only, and a stdio server with auth needs it', () => {
+  const dir = toolsDir({
+    'a.yaml': `servers:
+  - name: remote
+    url: http://a/mcp
+    auth: { type: bearer, credential: t, env: TOKEN }
+  - name: local
+    command: gh-mcp
+    auth: { type: bearer, credential: t }
+  - name: basic
+    command: x
+    auth: { type: basic, credential: b }
+  - name: ok
+    command: x
+    auth: { type: api_key, credential: k, env: API_KEY }
+backend: { base_url: "http://b" }
+tools:
+  - name: t1
+    description: T.
+    request: { method: GET, path: /b }
+    auth: { type: api_key, credential: k, env: API_KEY }
+`,
+  });
+  expect(loadToolsDir(dir, { env: {}, displayRoot: dir }).issues.map(formatIssue)).toEqual([
+    'a.yaml:19 tools[0].auth.env: env is for stdio servers (command:); an HTTP backend gets its credential in a header or query',
+    'a.yaml:4 servers[0].auth.env: env is for stdio servers (command:); a remote server gets its credential in a header or query',
+    'a.yaml:7 servers[1].auth: a stdio server gets its credential in its environment: add env: NAME (e.g. env: GITHUB_TOKEN)',
+    'a.yaml:10 servers[2].auth: basic auth cannot be given to a stdio server: store the secret as bearer or api_key and set env: NAME',
+  ]);
+});
