@@ -19,21 +19,11 @@ export const SCHEMA_COMMENT = '# yaml-language-server: $schema=../schema/tools.s
 const BLOCK_KEYS = new Set(['backend', 'request', 'input', 'output', 'properties', '$defs', 'tools']);
 const FLOW_WIDTH = 64;
 const FOLD_AT = 80;
+const LINE_WIDTH = 100;
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 
 export function emitToolFile(file: ToolFile, header: EmitHeader): string {
-  // YAML 1.1 quoting rules: `yes`, `on`, dates stay strings for every reader, old or new
-  const doc = new Document(file, { aliasDuplicateObjects: false, version: '1.1' });
-  visit(doc, {
-    Map: (_key, node, path) => void (flowable(node, path) && (node.flow = true)),
-    Seq: (_key, node, path) => void (flowable(node, path) && (node.flow = true)),
-    Scalar: (key, node) => {
-      if (key === 'key' || typeof node.value !== 'string') return;
-      if (node.value.includes('\n')) node.type = 'BLOCK_LITERAL';
-      else if (node.value.length > FOLD_AT) node.type = 'BLOCK_FOLDED';
-    },
-  });
   const about = `${header.title}${header.apiVersion ? ` ${header.apiVersion}` : ''}, OpenAPI ${header.specVersion}`;
   const lines = [
     SCHEMA_COMMENT,
@@ -44,7 +34,31 @@ export function emitToolFile(file: ToolFile, header: EmitHeader): string {
     const list = [...header.credentials].map(([name, type]) => `${name} (${type})`).join(', ');
     lines.push(`# Credentials to store with \`nexus vault put\`: ${list}.`);
   }
-  return `${lines.join('\n')}\n${doc.toString({ indent: 2, indentSeq: true, lineWidth: 100, flowCollectionPadding: true })}`;
+  // one small document per tool, so a catalogue of thousands never sits in memory as one YAML tree
+  const { tools, ...rest } = file;
+  const parts = [lines.join('\n'), '\n'];
+  if (Object.keys(rest).length) parts.push(yamlText(rest, LINE_WIDTH));
+  if (tools.length) {
+    parts.push('tools:\n');
+    for (const tool of tools) parts.push(yamlText([tool], LINE_WIDTH - 2).replace(/^(?=.)/gm, '  '));
+  }
+  return parts.join('');
+}
+
+/** `width`: the line width at the value's own indentation (its lines are indented afterwards). */
+function yamlText(value: unknown, width: number): string {
+  // YAML 1.1 quoting rules: `yes`, `on`, dates stay strings for every reader, old or new
+  const doc = new Document(value, { aliasDuplicateObjects: false, version: '1.1' });
+  visit(doc, {
+    Map: (_key, node, path) => void (flowable(node, path) && (node.flow = true)),
+    Seq: (_key, node, path) => void (flowable(node, path) && (node.flow = true)),
+    Scalar: (key, node) => {
+      if (key === 'key' || typeof node.value !== 'string') return;
+      if (node.value.includes('\n')) node.type = 'BLOCK_LITERAL';
+      else if (node.value.length > FOLD_AT) node.type = 'BLOCK_FOLDED';
+    },
+  });
+  return doc.toString({ indent: 2, indentSeq: true, lineWidth: width, flowCollectionPadding: true });
 }
 
 function parentKey(path: readonly unknown[]): string | undefined {

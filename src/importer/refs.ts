@@ -1,4 +1,4 @@
-// Local `$ref` resolution. Shallow schema refs are inlined (what a model reads best); deeper or
+// Local `$ref` resolution. Shallow schema refs are inlined (what a model reads best); deeper, large or
 // recursive ones become `#/$defs/NAME` references, so no schema is expanded combinatorially.
 import { isRecord, type JsonRecord } from '../util/json.ts';
 
@@ -16,6 +16,28 @@ export interface Resolver {
 
 /** Schema refs nested this deep (or back into themselves) stay references. */
 export const INLINE_DEPTH = 2;
+
+/** A nested schema ref (not the operation's own body or answer) whose target is larger than this, or
+ * that its schema uses more than once, stays a reference: inlining wide schemas into wide schemas, or
+ * one schema into hundreds of properties, multiplies their size (DocuSign's tabs and settings). */
+export const INLINE_BYTES = 4096;
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The `$ref`s that occur more than once in `value` (not following them). */
+function repeatedRefs(value: unknown): ReadonlySet<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (isRecord(v)) {
+      if (typeof v.$ref === 'string') (seen.has(v.$ref) ? twice : seen).add(v.$ref);
+      for (const x of Object.values(v)) visit(x);
+    }
+  };
+  visit(value);
+  return twice.size ? twice : NONE;
+}
 
 export const DEFS_PREFIX = '#/$defs/';
 
@@ -46,6 +68,12 @@ export function createResolver(root: unknown): Resolver {
   const defNames = new Map<string, string>(); // ref -> def name
   const defRefs = new Map<string, string>(); // def name -> ref
   const defBodies = new Map<string, unknown>();
+  const sizes = new Map<string, number>(); // ref -> bytes of its raw target
+  const large = (ref: string): boolean => {
+    let n = sizes.get(ref);
+    if (n === undefined) sizes.set(ref, (n = JSON.stringify(pointer(root, ref) ?? null).length));
+    return n > INLINE_BYTES;
+  };
 
   const nameFor = (ref: string): string => {
     const known = defNames.get(ref);
@@ -61,15 +89,17 @@ export function createResolver(root: unknown): Resolver {
     return name;
   };
 
-  // depth: schema refs inlined on the way here; Infinity inside a def body (every schema ref stays one)
-  const walk = (value: unknown, stack: readonly string[], depth: number, issues: RefIssue[]): unknown => {
-    if (Array.isArray(value)) return value.map((v) => walk(v, stack, depth, issues));
+  // depth: schema refs inlined on the way here; Infinity inside a def body (every schema ref stays one).
+  // repeated: the refs used more than once by the schema being inlined (see INLINE_BYTES)
+  const walk = (value: unknown, stack: readonly string[], depth: number, issues: RefIssue[], repeated = NONE): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, stack, depth, issues, repeated));
     if (!isRecord(value)) return value;
     const { $ref, ...rest } = value;
     const siblings: JsonRecord = {};
-    for (const [k, v] of Object.entries(rest)) siblings[k] = walk(v, stack, depth, issues);
+    for (const [k, v] of Object.entries(rest)) siblings[k] = walk(v, stack, depth, issues, repeated);
     if (typeof $ref !== 'string') return siblings;
-    if (isSchemaRef($ref) && (depth >= INLINE_DEPTH || stack.includes($ref)) && pointer(root, $ref) !== undefined) {
+    const keep = (r: string) => depth >= INLINE_DEPTH || stack.includes(r) || (depth > 0 && (repeated.has(r) || large(r)));
+    if (isSchemaRef($ref) && keep($ref) && pointer(root, $ref) !== undefined) {
       return { $ref: `${DEFS_PREFIX}${nameFor($ref)}`, ...siblings };
     }
     const target = lookup($ref, stack, isSchemaRef($ref) ? depth + 1 : depth, issues);
@@ -89,7 +119,7 @@ export function createResolver(root: unknown): Resolver {
     const raw = pointer(root, ref);
     if (raw === undefined) return void issues.push({ kind: 'missing', ref });
     const inner: RefIssue[] = [];
-    const value = walk(raw, [...stack, ref], depth, inner);
+    const value = walk(raw, [...stack, ref], depth, inner, isSchemaRef(ref) ? repeatedRefs(raw) : NONE);
     issues.push(...inner);
     if (!inner.some((i) => i.kind === 'cycle')) inlined.set(key, { value, issues: inner });
     return value;

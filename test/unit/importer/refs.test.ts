@@ -63,6 +63,39 @@ test('schema refs deeper than the inline depth become $defs references', () => {
   expect(resolver.def('C')).toEqual({ type: 'string' });
 });
 
+test('a large or repeated nested schema stays a $defs reference; the top-level one is always inlined', () => {
+  const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`field${i}`, { type: 'string', description: 'x'.repeat(40) }]));
+  const shapes = {
+    components: {
+      schemas: {
+        Body: {
+          type: 'object',
+          properties: {
+            big: { $ref: '#/components/schemas/Wide' },
+            meta1: { $ref: '#/components/schemas/Meta' },
+            meta2: { $ref: '#/components/schemas/Meta' },
+            once: { $ref: '#/components/schemas/Once' },
+          },
+        },
+        Wide: { type: 'object', properties: wide },
+        Meta: { type: 'object', properties: { editable: { type: 'boolean' } } },
+        Once: { type: 'integer' },
+      },
+    },
+  };
+  const resolver = createResolver(shapes);
+  expect(resolver.resolve({ $ref: '#/components/schemas/Body' }, [])).toEqual({
+    type: 'object',
+    properties: {
+      big: { $ref: '#/$defs/Wide' },
+      meta1: { $ref: '#/$defs/Meta' },
+      meta2: { $ref: '#/$defs/Meta' },
+      once: { type: 'integer' },
+    },
+  });
+  expect(resolver.resolve({ $ref: '#/components/schemas/Wide' }, [])).toEqual({ type: 'object', properties: wide });
+});
+
 test('mutually recursive schemas resolve in time linear in the document', () => {
   const schemas: Record<string, unknown> = {};
   for (let i = 0; i < 200; i++) {
