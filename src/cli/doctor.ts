@@ -23,14 +23,13 @@ import { loadToolsDir } from '../registry/load.ts';
 import type { BackendSpec, ServerSpec, ToolSpec } from '../registry/spec.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
 import { startupProblems } from '../startup.ts';
-import { probeServers } from '../upstream/probe.ts';
 import { redactText } from '../util/redact.ts';
 import { opensKeyCheck } from '../vault/crypto.ts';
 import { currentMasterKey, masterKeyFile } from '../vault/master-key.ts';
 import { VaultStore } from '../vault/store.ts';
-import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
+import { probeOffline } from './offline-probe.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'FAIL';
 
@@ -102,26 +101,16 @@ function configCheck(config: Config): CheckResult {
   return ok('config', `listen ${config.host}:${config.port}, tools ${config.toolsDir}, store ${store}${config.redisUrl ? ', redis' : ''}`);
 }
 
-/** Each federated server, connected to as the gateway would (one with auth needs the vault: the gateway checks it). */
+/** Each federated server, connected to as the gateway would (one with auth through the vault, if it opens here). */
 async function serverChecks(servers: readonly ServerSpec[], config: Config): Promise<CheckResult[]> {
-  const offline = servers.filter((s) => !s.auth);
-  const status = await probeServers(offline, { proxies: config }, VERSION);
-  return [
-    ...status.map((s) =>
-      s.state === 'ready'
-        ? ok(`server ${s.name}`, `${s.tools} tool(s), ${s.protocol ?? 'MCP'} via ${s.via ?? s.transport} (${s.target})`)
+  const rows = await probeOffline(servers, config, silentLogger);
+  return rows.map((s) =>
+    s.state === 'ready'
+      ? ok(`server ${s.name}`, `${s.tools} tool(s), ${s.protocol ?? 'MCP'} via ${s.via ?? s.transport} (${s.target})`)
+      : s.state === 'skipped'
+        ? warn(`server ${s.name}`, s.error ?? 'not contacted', 'run `nexus servers list --url <gateway>`')
         : fail(`server ${s.name}`, s.error ?? s.state, `check that ${s.target} is running and reachable from here`),
-    ),
-    ...servers
-      .filter((s) => s.auth)
-      .map((s) =>
-        warn(
-          `server ${s.name}`,
-          `not probed: it needs credential "${s.auth!.credential}" from the vault`,
-          'run `nexus servers list --url <gateway>`',
-        ),
-      ),
-  ];
+  );
 }
 
 function toolsChecks(config: Config, env: Env): { results: CheckResult[]; tools: ToolSpec[]; servers: ServerSpec[] } {

@@ -3,14 +3,11 @@
 import { parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { loadToolsDir } from '../registry/load.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
-import { probeServers } from '../upstream/probe.ts';
-import type { ServerStatus } from '../upstream/runtime.ts';
-import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
+import { cliLogger } from './migrate.ts';
+import { type ProbeRow, probeOffline } from './offline-probe.ts';
 import { table } from './table.ts';
-
-type Row = Pick<ServerStatus, 'name' | 'state' | 'tools'> & Partial<ServerStatus>;
 
 export const serversListCommand: Command = {
   name: 'servers list',
@@ -18,27 +15,29 @@ export const serversListCommand: Command = {
 
 Connects to every MCP server declared under servers: in the tool files and prints its state
 (ready / down), the revision it speaks, its tool count and, when down, why. A server with an
-auth: block needs the vault, so it is probed by a running gateway: pass --url.
+auth: block gets its credential from the vault (DATABASE_URL or the data dir, and the master key,
+as for serve); when the vault cannot be opened here it is listed as skipped with the reason, and
+--url asks a running gateway instead.
 
-${settingsHelp(['toolsDir'])}
+${settingsHelp(['toolsDir', 'dataDir', 'databaseUrl', 'masterKey', 'masterKeyFile'])}
   --url URL  ask the running gateway at URL (its /readyz) instead of connecting from here
   --json     print JSON instead of a table`,
   async run(io) {
     const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' }, url: { type: 'string' } });
-    let rows: Row[];
+    let rows: ProbeRow[];
     if (typeof values.url === 'string') {
       const res = await fetch(new URL('/readyz', values.url)).catch(() => undefined);
       if (!res) {
         io.stderr(`cannot reach ${values.url}\n`);
         return 1;
       }
-      rows = ((await res.json()) as { upstreams?: Row[] }).upstreams ?? [];
+      rows = ((await res.json()) as { upstreams?: ProbeRow[] }).upstreams ?? [];
     } else {
       const config = resolveConfig(values, io.env);
       const { servers, issues } = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes });
       for (const i of issues) io.stderr(`${formatIssue(i)}\n`);
       if (issues.length) return 1;
-      rows = await probeServers(servers, { proxies: config }, VERSION);
+      rows = await probeOffline(servers, config, cliLogger(io));
     }
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else {
