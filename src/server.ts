@@ -1,6 +1,7 @@
 // Binds the app to a port and owns the process lifecycle: SIGTERM makes /readyz answer 503, keeps
 // serving for NEXUS_SHUTDOWN_DELAY (so load balancers notice), drains in-flight calls, then exits.
 import type { App } from './app.ts';
+import { endpointSizes, largeListWarnings } from './catalogue/stats.ts';
 import type { Config } from './config/config.ts';
 import { NexusError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -42,7 +43,10 @@ export async function startServer(app: App, config: Config, log: Logger, opts: {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${bun.port}`;
   Bun.gc(true); // start-up garbage (tool parsing, schema compiling) goes before the first request
-  log.info('nexus listening', { url: `${url}/mcp`, tools: app.registry.current().tools.length });
+  const set = app.registry.current();
+  const sizes = endpointSizes(set.tools, set.toolsets, config.discovery);
+  log.info('nexus listening', { url: `${url}/mcp`, tools: set.tools.length, listBytes: sizes[0]!.bytes });
+  for (const w of largeListWarnings(sizes)) log.warn(w);
   let resolveClosed = () => {};
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let stopping: Promise<void> | undefined;

@@ -1,14 +1,15 @@
 // `nexus check`: validate every tool file and list every issue with file and line; then make sure
 // every credential the tools name is in the vault with the right type (metadata only, no master key).
 import { existsSync } from 'node:fs';
+import { assembleCatalogue } from '../catalogue/catalogue.ts';
+import { describeSize, endpointSizes, formatBytes, LARGE_LIST, largeListWarnings } from '../catalogue/stats.ts';
 import { type Config, parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { openDb, sqliteFile } from '../db/open.ts';
 import { describeUrl } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
 import { isNexusError } from '../errors.ts';
 import { type CredentialLookup, credentialIssues, credentialNames, serverCredentialIssues } from '../registry/credentials-check.ts';
-import { loadToolsDir } from '../registry/load.ts';
-import type { ServerSpec, ToolSpec } from '../registry/spec.ts';
+import { type LoadResult, loadToolsDir } from '../registry/load.ts';
 import { formatIssue, type Issue } from '../registry/yaml-file.ts';
 import { VaultStore } from '../vault/store.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -24,7 +25,9 @@ Validates every *.yaml / *.yml under the tools directory against the tool-file s
 Then checks that every credential named in an auth block is in the vault with the type the
 block needs (names and types only: no master key needed). When the store cannot be opened
 it prints "credentials not checked: <reason>" and does not fail on it.
-Prints every issue as FILE:LINE PATH: MESSAGE and exits 1 when there is any.
+Prints every issue as FILE:LINE PATH: MESSAGE and exits 1 when there is any. Otherwise prints
+the size of each endpoint's tools/list, with a warning for any over ${LARGE_LIST.tools} tools or ${formatBytes(LARGE_LIST.bytes)}
+(serve tool sets or discovery instead: README "Big catalogues").
 
   --no-credentials  skip the vault check (tool files only)
 ${settingsHelp(['toolsDir', 'dataDir', 'databaseUrl'])}
@@ -34,15 +37,19 @@ Example:
   async run(io) {
     const { values } = parseCommandArgs(io.argv, { 'no-credentials': { type: 'boolean' } });
     const config = resolveConfig(values, io.env);
-    const result = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes, thorough: true });
+    const loadOpts = { env: io.env, maxResponseBytes: config.maxResponseBytes, thorough: true };
+    const result = loadToolsDir(config.toolsDir, loadOpts);
     const issues: Issue[] = [...result.issues];
     let checked = '';
     const names = credentialNames(result.tools, result.servers);
     if (!issues.length && values['no-credentials'] !== true && names.length) {
-      const vault = await vaultIssues(io, config, result.tools, result.servers);
+      const vault = await openVaultLookup(io, config);
       if ('skipped' in vault) io.stderr(`credentials not checked: ${vault.skipped}\n`);
       else {
-        issues.push(...vault.issues);
+        let found = await vaultIssues(result, vault.lookup);
+        // a clean load parses fast, without lines: parse again precisely to say where each one is
+        if (found.length) found = await vaultIssues(loadToolsDir(config.toolsDir, { ...loadOpts, precise: true }), vault.lookup);
+        issues.push(...found);
         checked = `; ${names.length} credential(s) checked in ${vault.where}`;
       }
     }
@@ -53,17 +60,22 @@ Example:
     }
     const servers = result.servers.length ? ` and ${result.servers.length} server(s)` : '';
     io.stdout(`ok: ${result.tools.length} tool(s)${servers} in ${result.files.length} file(s) under ${config.toolsDir}${checked}\n`);
+    const { tools, toolsets } = assembleCatalogue(result.tools, result.catalogue);
+    const sizes = endpointSizes(tools, toolsets, config.discovery);
+    const without = result.servers.length ? " (without the servers' tools, listed at run time)" : '';
+    io.stdout(`tools/list sizes${without}: ${sizes.map((s) => (s.discovery ? `${s.endpoint}: discovery` : describeSize(s))).join('; ')}\n`);
+    for (const w of largeListWarnings(sizes)) io.stderr(`warning: ${w}\n`);
     return 0;
   },
 };
 
+const vaultIssues = async (loaded: LoadResult, lookup: CredentialLookup) => [
+  ...(await credentialIssues(loaded.tools, lookup)),
+  ...(await serverCredentialIssues(loaded.servers, lookup)),
+];
+
 /** Reads credential metadata without migrating or creating anything: a check never writes. */
-async function vaultIssues(
-  io: CommandIO,
-  config: Config,
-  tools: readonly ToolSpec[],
-  servers: readonly ServerSpec[],
-): Promise<{ issues: Issue[]; where: string } | { skipped: string }> {
+async function openVaultLookup(io: CommandIO, config: Config): Promise<{ lookup: CredentialLookup; where: string } | { skipped: string }> {
   const where = config.databaseUrl ? describeUrl(config.databaseUrl) : sqliteFile(config.dataDir);
   if (!config.databaseUrl && !existsSync(where)) return { skipped: `no vault at ${where} (set --data-dir or DATABASE_URL)` };
   let db: Db;
@@ -78,8 +90,7 @@ async function vaultIssues(
     // the shared row's type when there is one, else a per-principal one: any version counts as present
     const byName = new Map<string, { type: string }>();
     for (const r of rows) if (!byName.has(r.name) || r.principal === null) byName.set(r.name, { type: r.type });
-    const lookup: CredentialLookup = async (name) => byName.get(name);
-    return { issues: [...(await credentialIssues(tools, lookup)), ...(await serverCredentialIssues(servers, lookup))], where };
+    return { lookup: async (name) => byName.get(name), where };
   } finally {
     await db.close();
   }

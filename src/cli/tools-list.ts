@@ -6,7 +6,7 @@ import { formatDuration } from '../util/duration.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
 import { table } from './table.ts';
-import { endpointSizes, sizesTable } from './toolsets.ts';
+import { loadEndpointSizes, sizesTable } from './toolsets.ts';
 
 export const toolsListCommand: Command = {
   name: 'tools list',
@@ -18,7 +18,7 @@ ${settingsHelp(['toolsDir'])}
   async run(io) {
     const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' }, stats: { type: 'boolean' } });
     if (values.stats) {
-      const { sizes, issues } = endpointSizes(io, values);
+      const { sizes, issues } = loadEndpointSizes(io, values);
       io.stdout(values.json ? `${JSON.stringify(sizes, null, 2)}\n` : `${sizesTable(sizes)}\n`);
       return issues ? 1 : 0;
     }

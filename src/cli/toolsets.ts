@@ -2,7 +2,7 @@
 // the honest size of each one's tools/list (tools, bytes, approximate tokens).
 import { assembleCatalogue } from '../catalogue/catalogue.ts';
 import { META_TOOLS } from '../catalogue/discovery.ts';
-import { type ListStats, listStats } from '../catalogue/stats.ts';
+import { type EndpointSize, endpointSizes } from '../catalogue/stats.ts';
 import { parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { loadToolsDir } from '../registry/load.ts';
 import { formatIssue } from '../registry/yaml-file.ts';
@@ -10,28 +10,13 @@ import type { Command, CommandIO } from './command.ts';
 import { settingsHelp } from './help.ts';
 import { table } from './table.ts';
 
-export interface EndpointSize extends ListStats {
-  readonly endpoint: string;
-  readonly discovery: boolean;
-  readonly description?: string;
-}
-
 /** Sizes of /mcp and of every /mcp/<set>, from the tools dir as `serve` would load it. */
-export function endpointSizes(io: CommandIO, values: Record<string, unknown>): { sizes: EndpointSize[]; issues: number } {
+export function loadEndpointSizes(io: CommandIO, values: Record<string, unknown>): { sizes: EndpointSize[]; issues: number } {
   const config = resolveConfig(values, io.env);
   const loaded = loadToolsDir(config.toolsDir, { env: io.env, maxResponseBytes: config.maxResponseBytes });
   for (const i of loaded.issues) io.stderr(`${formatIssue(i)}\n`);
   const { tools, toolsets } = assembleCatalogue(loaded.tools, loaded.catalogue);
-  const sizes: EndpointSize[] = [
-    { endpoint: '/mcp', discovery: config.discovery, ...listStats(tools) },
-    ...[...toolsets.values()].map((v) => ({
-      endpoint: `/mcp/${v.name}`,
-      discovery: v.discovery,
-      ...(v.description !== undefined && { description: v.description }),
-      ...listStats(v.tools),
-    })),
-  ];
-  return { sizes, issues: loaded.issues.length };
+  return { sizes: endpointSizes(tools, toolsets, config.discovery), issues: loaded.issues.length };
 }
 
 const kb = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`);
@@ -56,7 +41,7 @@ TOOLS/LIST is what a client loads on connecting: the tools' descriptors, or the 
 discovery meta-tools for a set with discovery: true. Tokens are approximated at 4 bytes each.`,
   async run(io) {
     const { values } = parseCommandArgs(io.argv, { json: { type: 'boolean' } });
-    const { sizes, issues } = endpointSizes(io, values);
+    const { sizes, issues } = loadEndpointSizes(io, values);
     io.stdout(values.json ? `${JSON.stringify(sizes, null, 2)}\n` : `${sizesTable(sizes)}\n${sizes.length - 1} tool set(s)\n`);
     return issues ? 1 : 0;
   },

@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type Ajv2020 from 'ajv/dist/2020.js';
 import { NexusError } from '../errors.ts';
 import { AJV_OPTIONS } from './ajv-options.ts';
+import { compilesAsIs } from './compile-proof.ts';
 import validateMetaSchema from './generated/meta-validator.js';
 import { badPatterns } from './patterns.ts';
 import type { JsonObject } from './spec.ts';
@@ -68,8 +69,8 @@ export function closedInputSchema(schema: JsonObject, top = true): JsonObject {
 
 /**
  * Problems with a schema itself, or [] when it is a usable JSON Schema. The meta-schema check is cheap;
- * `compile` (thorough, as `nexus check` does) also catches unresolvable $refs, at ~1 ms per schema,
- * which is why serving compiles lazily on first call instead.
+ * `compile` (thorough, as `nexus check` does) also catches unresolvable $refs: it compiles with Ajv (~1-10
+ * ms per schema) unless compile-proof.ts can tell without it; serving compiles lazily on first call.
  */
 export function schemaProblems(schema: JsonObject, compile = false): string[] {
   const meta = metaProblems(schema);
@@ -77,7 +78,7 @@ export function schemaProblems(schema: JsonObject, compile = false): string[] {
   // serve and check decide alike: a pattern no client can compile is refused before anything is sent
   const patterns = badPatterns(schema);
   if (patterns.length) return patterns;
-  if (!compile) return [];
+  if (!compile || compilesAsIs(schema)) return [];
   try {
     validatorFor(schema);
     return [];

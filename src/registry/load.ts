@@ -11,6 +11,7 @@ import { normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
 import { normaliseServer } from './server.ts';
 import type { HttpToolSpec, ServerSpec, ToolSpec } from './spec.ts';
+import { hasUniqueKeys } from './unique-keys.ts';
 import { formatPath, type Issue, type ParsedYaml, type PathPart, parseYaml } from './yaml-file.ts';
 import { plainIssues } from './zod-issues.ts';
 
@@ -41,11 +42,17 @@ export interface LoadOptions {
   /** How file names appear in issues (default: relative to the current directory). */
   readonly displayRoot?: string;
   /**
-   * `nexus check`: parse with the position-keeping YAML parser (which also catches duplicate keys) and
-   * compile every schema. Serving takes the fast path (native YAML parse, lazy schema compile) and
-   * re-parses precisely only a file that has issues, to report their lines.
+   * `nexus check`: refuse duplicate keys and make sure every schema compiles (unique-keys.ts and
+   * compile-proof.ts prove most of it without the slow parser or Ajv). Serving skips both (the last of
+   * two equal keys wins; schemas compile on first call).
    */
   readonly thorough?: boolean;
+  /**
+   * Parse every file with the position-keeping YAML parser, so each tool's `source.line` is known. The
+   * fast path (Bun.YAML) has no lines: without this, a file is parsed precisely only when it has
+   * issues, and a whole dir when it has cross-file issues, to report their lines.
+   */
+  readonly precise?: boolean;
 }
 
 export function listToolFiles(dir: string): string[] {
@@ -95,8 +102,8 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   issues.push(...catalogueIssues([...seen.values()], catalogue));
   const servers = results.flatMap((r) => r.servers);
   issues.push(...serverIssues(servers, [...seen.values()]));
-  // the fast path has no line numbers: report any issue from a precise pass
-  if (issues.length && !opts.thorough) return loadToolsDir(dir, { ...opts, thorough: true });
+  // the fast path has no line numbers: report any issue from a precise (and thorough) pass
+  if (issues.length && !opts.precise) return loadToolsDir(dir, { ...opts, precise: true, thorough: true });
   return { tools: [...seen.values()], catalogue, servers, issues, files };
 }
 
@@ -112,9 +119,10 @@ function catalogueIssues(tools: readonly ToolSpec[], catalogue: CatalogueDecl): 
 }
 
 export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): FileResult {
-  if (!opts.thorough) {
+  if (!opts.precise) {
     const fast = fastParse(text);
-    if (fast.ok) {
+    // check also refuses duplicate keys, which Bun.YAML lets through
+    if (fast.ok && (!opts.thorough || hasUniqueKeys(text, fast.value))) {
       const result = buildFile(path, fast.value, undefined, opts);
       if (!result.issues.length) return result;
     }

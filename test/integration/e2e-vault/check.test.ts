@@ -68,7 +68,7 @@ test('once every credential is stored with the right type the check passes and s
   });
   expect(await nexus(['check', '--tools', fixed, '--data-dir', dataDir])).toEqual({
     code: 0,
-    stdout: `ok: 5 tool(s) in 1 file(s) under ${fixed}; 4 credential(s) checked in ${vaultFile}\n`,
+    stdout: `ok: 5 tool(s) in 1 file(s) under ${fixed}; 4 credential(s) checked in ${vaultFile}\ntools/list sizes: /mcp: 5 tool(s), 463 B (~116 tokens)\n`,
     stderr: '',
   });
 });
@@ -78,7 +78,7 @@ test('without a data dir the credentials are not checked, with a warning, and no
   const r = await nexus(['check', '--tools', dir], { NEXUS_DATA_DIR: missing });
   expect(r).toEqual({
     code: 0,
-    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\n`,
+    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\ntools/list sizes: /mcp: 5 tool(s), 463 B (~116 tokens)\n`,
     stderr: `credentials not checked: no vault at ${join(missing, 'nexus.db')} (set --data-dir or DATABASE_URL)\n`,
   });
   expect(existsSync(missing)).toBe(false);
@@ -88,7 +88,7 @@ test('an unreachable database is a warning naming it without its password', asyn
   const r = await nexus(['check', '--tools', dir], { DATABASE_URL: `postgres://nexus:${canary()}@127.0.0.1:1/nexus` });
   expect(r).toEqual({
     code: 0,
-    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\n`,
+    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\ntools/list sizes: /mcp: 5 tool(s), 463 B (~116 tokens)\n`,
     stderr: 'credentials not checked: cannot connect to PostgreSQL at 127.0.0.1:1/nexus\n',
   });
 });
@@ -98,7 +98,7 @@ test('a PostgreSQL schema without the vault tables is a warning, and check does 
   const r = await nexus(['check', '--tools', dir], { DATABASE_URL: `${TEST_DATABASE_URL}?search_path=${scope.schema}` });
   expect(r).toEqual({
     code: 0,
-    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\n`,
+    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\ntools/list sizes: /mcp: 5 tool(s), 463 B (~116 tokens)\n`,
     stderr: `credentials not checked: the store at ${describeUrl(TEST_DATABASE_URL)} has no vault tables (run nexus migrate)\n`,
   });
   const db = await openStore('shared', dataDir, scope);
@@ -109,7 +109,7 @@ test('a PostgreSQL schema without the vault tables is a warning, and check does 
 test('--no-credentials checks the tool files only', async () => {
   expect(await nexus(['check', '--tools', dir, '--data-dir', dataDir, '--no-credentials'])).toEqual({
     code: 0,
-    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\n`,
+    stdout: `ok: 5 tool(s) in 1 file(s) under ${dir}\ntools/list sizes: /mcp: 5 tool(s), 463 B (~116 tokens)\n`,
     stderr: '',
   });
 });

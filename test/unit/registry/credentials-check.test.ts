@@ -36,7 +36,7 @@ tools:
     auth: { type: bearer, credential: jira-user }
 `,
   });
-  const loaded = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true });
+  const loaded = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true, precise: true });
   expect(loaded.issues).toEqual([]);
   return loaded.tools;
 };
@@ -87,7 +87,7 @@ test("a server's auth credential that is missing or of another type is an issue 
     auth: { type: bearer, credential: crm-key }
 `,
   });
-  const { servers } = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true });
+  const { servers } = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true, precise: true });
   const vault: Record<string, { type: string }> = { 'crm-key': { type: 'api_key' } };
   const issues = await serverCredentialIssues(servers, async (n) => vault[n]);
   expect(credentialNames([], servers)).toEqual(['gh-token', 'crm-key']);

@@ -103,7 +103,10 @@ test('a valid file with servers only is fine, and nexus check counts its servers
     stderr: () => {},
     stdin: async () => '',
   });
-  expect([code, out.join('')]).toEqual([0, `ok: 0 tool(s) and 2 server(s) in 1 file(s) under ${dir}\n`]);
+  expect([code, out.join('')]).toEqual([
+    0,
+    `ok: 0 tool(s) and 2 server(s) in 1 file(s) under ${dir}\ntools/list sizes (without the servers' tools, listed at run time): /mcp: 0 tool(s), 12 B (~3 tokens)\n`,
+  ]);
 });
 
 test('auth env: is for stdio servers only, and a stdio server with auth needs it', () => {
