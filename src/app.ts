@@ -32,6 +32,7 @@ import { DEFAULT_RETRY } from './invoke/retry.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { toolSetChanges } from './registry/changes.ts';
@@ -71,6 +72,8 @@ export interface App {
   watch(): void;
   /** Shutdown begins: /readyz answers 503 and every answer closes its connection. */
   startDraining(): void;
+  /** The drain begins: HTTP+SSE streams end once their answers in flight are sent. */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -210,9 +213,21 @@ async function wire(
     log,
     tracer,
   });
+  // HTTP+SSE (2024-11-05) sessions of every MCP endpoint; POSTs reach them through /messages
+  const sse = createSseSessions({
+    maxSessions: config.sseMaxSessions,
+    maxRequestBytes: config.maxRequestBytes,
+    bodyTimeoutMs: config.bodyTimeout,
+    authenticate,
+    log,
+    ...(s.sessionRelay && { relay: s.sessionRelay }),
+  });
+  const extras = createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets));
+  const unsubscribeSse = [registry.onChange(() => sse.notify('tools')), extras.onChange((what) => sse.notify(what))];
   const mcpOptions = {
     pipeline,
-    extras: createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets)),
+    extras,
+    sse,
     registry,
     log,
     authenticate,
@@ -247,6 +262,9 @@ async function wire(
     .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
     .all('/mcp/:toolset', ({ request, params }) => toolsetMcp.handle(params.toolset, request), { parse: 'none' })
+    .all('/sse', ({ request }) => mcp.handleSse(request), { parse: 'none' })
+    .all('/sse/:toolset', ({ request, params }) => toolsetMcp.handleSse(params.toolset, request), { parse: 'none' })
+    .all(MESSAGES_PATH, ({ request }) => sse.post(request), { parse: 'none' })
     .use(toolsetRoutes({ registry, pipeline, authenticate, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
     .use(
       restRoutes({
@@ -302,12 +320,15 @@ async function wire(
     startDraining: () => {
       draining = true;
     },
+    endStreams: () => sse.drain(),
     watch: () => {
       stopWatching = watchTools(config.toolsDir, reload, log);
     },
     close: async () => {
       stopWatching();
       unsubscribeAudit();
+      for (const off of unsubscribeSse) off();
+      await sse.close();
       await mcp.close();
       await toolsetMcp.close();
       await upstreams.close();

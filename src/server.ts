@@ -58,6 +58,7 @@ export async function startServer(app: App, config: Config, log: Logger, opts: {
         await Bun.sleep(delayMs);
       }
       log.info('shutting down: finishing in-flight calls', { drainMs: config.drainTimeout });
+      app.endStreams();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), config.drainTimeout)));
       const timedOut = await Promise.race([bun.stop(false).then(() => false), deadline]);

@@ -29,6 +29,7 @@ import { createMemoryLimiter } from './limiter/memory.ts';
 import { createRedisLimiter } from './limiter/redis.ts';
 import type { Limiter } from './limiter/types.ts';
 import type { Logger } from './log.ts';
+import type { SessionRelay } from './mcp/sse-sessions.ts';
 import type { Labels, Metrics } from './metrics.ts';
 import { NOOP_TRACER, type Tracer } from './trace/tracer.ts';
 import { currentMasterKey, loadMasterKey } from './vault/master-key.ts';
@@ -55,6 +56,8 @@ export interface Services {
   readonly audit: AuditSink;
   /** NEXUS_AUDIT_EXPORT: records also streamed to stdout, a file, syslog or OTLP logs. */
   readonly auditExport?: AuditExport;
+  /** With Redis: hands HTTP+SSE messages to the instance holding the session. */
+  readonly sessionRelay?: SessionRelay;
   close(): Promise<void>;
 }
 

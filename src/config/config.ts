@@ -47,6 +47,7 @@ function crossChecks(c: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof c.port === 'number' && c.port > 65535) problems.push(`port: ${c.port} is above 65535`);
   if (c.backendConcurrency === 0) problems.push('NEXUS_BACKEND_CONCURRENCY: must be at least 1');
+  if (c.sseMaxSessions === 0) problems.push('NEXUS_SSE_MAX_SESSIONS: must be at least 1');
   const str = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : undefined);
   for (const [k, env] of [
     ['callerRateLimit', 'NEXUS_CALLER_RATE_LIMIT'],

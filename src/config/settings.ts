@@ -119,6 +119,13 @@ export const SETTINGS = [
     doc: 'On SIGTERM, how long in-flight calls may finish',
   },
   {
+    key: 'sseMaxSessions',
+    env: 'NEXUS_SSE_MAX_SESSIONS',
+    kind: 'int',
+    default: '1000',
+    doc: 'HTTP+SSE (2024-11-05) sessions open at once on one instance; more are refused with 503',
+  },
+  {
     key: 'backendConcurrency',
     env: 'NEXUS_BACKEND_CONCURRENCY',
     kind: 'int',

@@ -5,7 +5,6 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
-import { CLOSE, readBodyText } from '../http/body.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../registry/registry.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../trace/tracer.ts';
@@ -13,7 +12,9 @@ import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
-import { createMcpServer, SERVER_INFO } from './server.ts';
+import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
+import type { SseSessions } from './sse-sessions.ts';
+import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import { mcpSpan } from './span.ts';
 
 export interface McpEndpointOptions {
@@ -35,32 +36,48 @@ export interface McpEndpointOptions {
   readonly tracer?: Tracer;
   /** The MCP server instructions sent to clients (a tool set's), read per request. */
   readonly instructions?: () => string | undefined;
+  /** HTTP+SSE (2024-11-05) sessions: GET /sse, and event-stream GETs on /mcp from clients of that era. */
+  readonly sse?: SseSessions;
 }
 
 export interface McpEndpoint {
   handle(req: Request): Promise<Response>;
+  /** GET /sse: the HTTP+SSE event stream of a new session. */
+  handleSse(req: Request): Promise<Response>;
   close(): Promise<void>;
 }
 
-const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
-  Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+const WRONG_TRANSPORT =
+  'this is the HTTP+SSE (2024-11-05) endpoint: GET it for the event stream, then POST to the endpoint it names; Streamable HTTP clients use /mcp';
+
+/**
+ * An event-stream GET from an HTTP+SSE client (SDK SSEClientTransport, mcp-remote --transport sse-only)
+ * pointed at /mcp: no protocol-version or session header and no JSON in Accept. A Streamable HTTP
+ * client of the same era opening its notification stream looks the same; it ignores the `endpoint`
+ * event and gets list-changed notifications from the session, so both are served.
+ */
+function isSseClientGet(h: Headers): boolean {
+  return !h.has('mcp-protocol-version') && !h.has('mcp-session-id') && !(h.get('accept') ?? '').includes('application/json');
+}
 
 export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
+  const serverDeps = () => {
+    const instructions = opts.instructions?.();
+    return {
+      pipeline: opts.pipeline,
+      version: opts.version,
+      ...(instructions && { instructions }),
+      ...(opts.extras && { extras: opts.extras }),
+    };
+  };
   const handler = createMcpHandler(
     (ctx) => {
       const extra = ctx.authInfo?.extra as { caller?: Caller; requestId?: string; call?: InflightCall } | undefined;
-      const instructions = opts.instructions?.();
-      return createMcpServer(
-        {
-          pipeline: opts.pipeline,
-          version: opts.version,
-          ...(instructions && { instructions }),
-          ...(opts.extras && { extras: opts.extras }),
-        },
-        extra?.caller ?? ANONYMOUS,
-        extra?.requestId ?? '',
-        extra?.call,
-      );
+      return createMcpServer(serverDeps(), {
+        caller: extra?.caller ?? ANONYMOUS,
+        requestId: extra?.requestId ?? '',
+        ...(extra?.call && { call: extra.call }),
+      });
     },
     {
       maxRequestBodySize: opts.maxRequestBytes,
@@ -88,37 +105,20 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       if (opts.authenticate) caller = await opts.authenticate(req);
       if (tracer.enabled) authEnd = nowMs();
     } catch (e) {
-      const err = toNexusError(e);
       if (tracer.enabled) authEnd = nowMs();
-      const www = err.details?.wwwAuthenticate;
-      return traced(undefined, undefined, err.code, async () =>
-        rpcError(err.httpStatus, err.jsonRpcCode, err.message, typeof www === 'string' ? { 'www-authenticate': www } : {}),
-      );
+      return traced(undefined, undefined, toNexusError(e).code, async () => authRefusal(e));
     }
     const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
     if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
+      if (opts.sse && isSseClientGet(req.headers)) return opts.sse.open(caller, createMcpServer(serverDeps(), scopeFromMessage), req.signal);
       return listChangedStream(opts.registry, req.signal, opts.extras?.onChange);
     }
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
     if (req.method !== 'POST') return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));
 
-    let text: string;
-    try {
-      text = await readBodyText(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
-    } catch (e) {
-      const err = toNexusError(e);
-      const code = err.code === 'INVALID_INPUT' ? -32700 : -32600;
-      const message = err.code === 'INVALID_INPUT' ? `Parse error: ${err.message}` : err.message;
-      return rpcError(err.httpStatus, code, message, err.code === 'INVALID_INPUT' ? {} : CLOSE);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      const deep = e instanceof RangeError;
-      return rpcError(400, -32700, deep ? 'Parse error: JSON nested too deeply' : 'Parse error: Invalid JSON');
-    }
-    if (Array.isArray(body)) return rpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    const read = await readJsonBody(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
+    if ('refused' in read) return read.refused;
+    const body = read.body;
     const msg = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } } | null;
     if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
     const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
@@ -146,8 +146,22 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     });
   }
 
+  async function handleSse(req: Request): Promise<Response> {
+    const refused = opts.guard?.(req);
+    if (refused) return refused;
+    if (req.method !== 'GET' || !opts.sse) return rpcError(405, -32000, WRONG_TRANSPORT, { allow: 'GET' });
+    let caller: Caller = ANONYMOUS;
+    try {
+      if (opts.authenticate) caller = await opts.authenticate(req);
+    } catch (e) {
+      return authRefusal(e);
+    }
+    return opts.sse.open(caller, createMcpServer(serverDeps(), scopeFromMessage), req.signal);
+  }
+
   return {
     handle,
+    handleSse,
     close: async () => {
       unsubscribe();
       unsubscribeExtras?.();

@@ -1,6 +1,13 @@
 // The SDK server one MCP request is served by: tools/list and tools/call over the call pipeline.
 // A fresh, cheap instance per request (two handlers); everything heavy is memoised per tool set.
-import { type CallToolResult, ProtocolError, ResourceNotFoundError, Server, type Tool } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  ProtocolError,
+  ResourceNotFoundError,
+  Server,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
 import type { Progress } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
@@ -36,7 +43,18 @@ export interface McpServerDeps {
   readonly version?: string;
 }
 
-export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: string, call?: InflightCall): Server {
+/** Who a request is served for: fixed for a per-request server, read from each message on a session. */
+export interface RequestScope {
+  readonly caller: Caller;
+  readonly requestId: string;
+  readonly call?: InflightCall;
+}
+
+/** The scope a session's transport put into a message's authInfo (see sse-sessions.ts). */
+export const scopeFromMessage = (ctx: ServerContext): RequestScope => ctx.http?.authInfo?.extra?.scope as RequestScope;
+
+export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ctx: ServerContext) => RequestScope)): Server {
+  const scopeOf = typeof scoped === 'function' ? scoped : () => scoped;
   const server = new Server(
     { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
     {
@@ -59,29 +77,32 @@ export function createMcpServer(deps: McpServerDeps, caller: Caller, requestId: 
         throw e;
       }
     };
-  server.setRequestHandler('resources/list', async () => ({ resources: (x?.resources(caller) ?? []) as never[] }));
-  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: (x?.templates(caller) ?? []) as never[] }));
+  server.setRequestHandler('resources/list', async (_r, ctx) => ({ resources: (x?.resources(scopeOf(ctx).caller) ?? []) as never[] }));
+  server.setRequestHandler('resources/templates/list', async (_r, ctx) => ({
+    resourceTemplates: (x?.templates(scopeOf(ctx).caller) ?? []) as never[],
+  }));
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const uri = request.params.uri;
-    const read = await guarded(async () => x?.readResource(uri, caller, ctx.mcpReq.signal))();
+    const read = await guarded(async () => x?.readResource(uri, scopeOf(ctx).caller, ctx.mcpReq.signal))();
     if (!read) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
     return read as never;
   });
-  server.setRequestHandler('prompts/list', async () => ({ prompts: (x?.prompts(caller) ?? []) as never[] }));
+  server.setRequestHandler('prompts/list', async (_r, ctx) => ({ prompts: (x?.prompts(scopeOf(ctx).caller) ?? []) as never[] }));
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const { name, arguments: args } = request.params;
     if (!x) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
-    return (await guarded(() => x.getPrompt(name, args, caller, ctx.mcpReq.signal))()) as never;
+    return (await guarded(() => x.getPrompt(name, args, scopeOf(ctx).caller, ctx.mcpReq.signal))()) as never;
   });
   if (x) {
     server.setRequestHandler('completion/complete', async (request, ctx) => {
-      const done = await guarded(() => x.complete(request.params as Record<string, unknown>, caller, ctx.mcpReq.signal))();
+      const done = await guarded(() => x.complete(request.params as Record<string, unknown>, scopeOf(ctx).caller, ctx.mcpReq.signal))();
       return (done ?? { completion: { values: [] } }) as never;
     });
   }
-  server.setRequestHandler('tools/list', async () => ({ tools: deps.pipeline.visibleTools(caller).map(toMcpTool) }));
+  server.setRequestHandler('tools/list', async (_r, ctx) => ({ tools: deps.pipeline.visibleTools(scopeOf(ctx).caller).map(toMcpTool) }));
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
+    const { caller, requestId, call } = scopeOf(ctx);
     try {
       const signal = call ? AbortSignal.any([ctx.mcpReq.signal, call.signal]) : ctx.mcpReq.signal;
       const token = request.params._meta?.progressToken;

@@ -9,6 +9,8 @@ const NAME = new RegExp(TOOLSET_NAME_PATTERN);
 
 export interface ToolsetEndpoints {
   handle(toolset: string, req: Request): Promise<Response>;
+  /** GET /sse/<toolset>: an HTTP+SSE session on the set. */
+  handleSse(toolset: string, req: Request): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -19,23 +21,26 @@ export function createToolsetEndpoints(base: McpEndpointOptions): ToolsetEndpoin
       { jsonrpc: '2.0', error: { code: -32601, message: `Unknown tool set: ${name.slice(0, 64)} (see GET /api/toolsets)` }, id: null },
       { status: 404 },
     );
+  /** The endpoint of a declared set, made on first use. */
+  function endpoint(name: string): McpEndpoint | undefined {
+    if (!NAME.test(name) || !base.registry.current().toolsets.has(name)) return undefined;
+    let e = endpoints.get(name);
+    if (!e) {
+      e = createMcpEndpoint({
+        ...base,
+        pipeline: toolsetPipeline(base.pipeline, base.registry, name),
+        instructions: () => {
+          const v = base.registry.current().toolsets.get(name);
+          return v?.instructions ?? v?.description;
+        },
+      });
+      endpoints.set(name, e);
+    }
+    return e;
+  }
   return {
-    handle(name, req) {
-      if (!NAME.test(name) || !base.registry.current().toolsets.has(name)) return Promise.resolve(unknown(name));
-      let e = endpoints.get(name);
-      if (!e) {
-        e = createMcpEndpoint({
-          ...base,
-          pipeline: toolsetPipeline(base.pipeline, base.registry, name),
-          instructions: () => {
-            const v = base.registry.current().toolsets.get(name);
-            return v?.instructions ?? v?.description;
-          },
-        });
-        endpoints.set(name, e);
-      }
-      return e.handle(req);
-    },
+    handle: (name, req) => endpoint(name)?.handle(req) ?? Promise.resolve(unknown(name)),
+    handleSse: (name, req) => endpoint(name)?.handleSse(req) ?? Promise.resolve(unknown(name)),
     async close() {
       await Promise.all([...endpoints.values()].map((e) => e.close()));
       endpoints.clear();

@@ -1,0 +1,199 @@
+// The deprecated HTTP+SSE transport (2024-11-05) for older clients: GET /sse (or a plain event-stream
+// GET on /mcp) opens a session whose first event names `/messages?sessionId=...`; the client POSTs
+// JSON-RPC there (202) and answers come on the stream, from the same SDK server code /mcp uses.
+// A session lives on the instance holding its stream: a POST landing on another instance is relayed
+// through Redis when REDIS_URL is set (see src/db/session-relay.ts), else refused as an unknown
+// session. Sessions, unread stream bytes and requests in flight are all bounded.
+import { parseJSONRPCMessage, type Server } from '@modelcontextprotocol/server';
+import { ANONYMOUS, type Caller } from '../caller.ts';
+import { toNexusError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
+import type { RequestScope } from './server.ts';
+import { SseTransport } from './sse-transport.ts';
+
+export const MESSAGES_PATH = '/messages';
+const KEEPALIVE_MS = 15_000;
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+const MAX_INFLIGHT = 64;
+
+/** Hands a POST to the instance holding its session (a port; Redis pub/sub, see src/db/session-relay.ts). */
+export interface SessionRelay {
+  /** This instance holds session `id` for `owner` until release(id). */
+  hold(id: string, owner: string): void;
+  release(id: string): void;
+  /** Sends `payload` to the instance holding `id` for `owner`; false when none does. */
+  forward(id: string, owner: string, payload: string): Promise<boolean>;
+  /** Payloads other instances forwarded to sessions held here. */
+  onForward(fn: (id: string, owner: string, payload: string) => void): void;
+}
+
+export interface SseSessionsOptions {
+  readonly maxSessions: number;
+  readonly maxRequestBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly authenticate?: (req: Request) => Promise<Caller>;
+  readonly log: Logger;
+  readonly relay?: SessionRelay;
+}
+
+export interface SseSessions {
+  /** The event stream of a new session for an authenticated caller, served by a fresh SDK server. */
+  open(caller: Caller, server: Server, signal: AbortSignal): Promise<Response>;
+  /** POST /messages?sessionId=...: a client message for its session. */
+  post(req: Request): Promise<Response>;
+  readonly size: number;
+  /** Tells every session the tool, prompt or resource list changed. */
+  notify(what: 'tools' | 'prompts' | 'resources'): void;
+  /** Shutdown: no new sessions; each stream ends once its answers in flight are sent. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+interface Session {
+  readonly owner: string;
+  readonly transport: SseTransport;
+  readonly server: Server;
+}
+
+/** A relayed message: the JSON-RPC message and who sent it, as authenticated by the receiving instance. */
+interface Relayed {
+  readonly message: unknown;
+  readonly caller: Caller;
+  readonly requestId: string;
+}
+
+const NO_SESSION =
+  'missing sessionId: this is the HTTP+SSE (2024-11-05) message endpoint; open the event stream with GET /sse first and POST to the endpoint it names, or use Streamable HTTP on /mcp';
+const unknownSession = (relayed: boolean) =>
+  rpcError(
+    404,
+    -32001,
+    relayed
+      ? 'unknown session: it has ended or belongs to another caller; reconnect with GET /sse'
+      : 'unknown session; HTTP+SSE sessions live on one instance (route a client to one instance, or set REDIS_URL on every instance to relay); reconnect with GET /sse',
+  );
+
+export function createSseSessions(opts: SseSessionsOptions): SseSessions {
+  const sessions = new Map<string, Session>();
+  let draining = false;
+  const timer = setInterval(() => {
+    for (const s of sessions.values()) s.transport.keepAlive();
+  }, KEEPALIVE_MS);
+  timer.unref?.();
+
+  const scoped = (caller: Caller, id: string, requestId: string) => ({
+    authInfo: { token: '', clientId: caller.id, scopes: [], extra: { scope: { caller: { ...caller, session: id }, requestId } satisfies RequestScope } },
+  });
+
+  /** Hands a message to a session held here; an error text when it cannot be taken. */
+  function deliver(s: Session, id: string, message: unknown, caller: Caller, requestId: string): 'ok' | 'invalid' | 'busy' {
+    let parsed: ReturnType<typeof parseJSONRPCMessage>;
+    try {
+      parsed = parseJSONRPCMessage(message);
+    } catch {
+      return 'invalid';
+    }
+    return s.transport.deliver(parsed, scoped(caller, id, requestId)) ? 'ok' : 'busy';
+  }
+
+  opts.relay?.onForward((id, owner, payload) => {
+    const s = sessions.get(id);
+    if (!s || s.owner !== owner) return;
+    let r: Relayed;
+    try {
+      r = JSON.parse(payload) as Relayed;
+    } catch {
+      return;
+    }
+    const done = deliver(s, id, r.message, r.caller, r.requestId);
+    const rid = (r.message as { id?: unknown } | null)?.id;
+    if (done !== 'ok' && (typeof rid === 'string' || typeof rid === 'number')) {
+      const message = done === 'busy' ? `too many requests in flight on this session (${MAX_INFLIGHT})` : 'Invalid Request';
+      void s.transport.send({ jsonrpc: '2.0', id: rid, error: { code: done === 'busy' ? -32000 : -32600, message } });
+    }
+  });
+
+  return {
+    async open(caller, server, signal) {
+      if (draining) return rpcError(503, -32000, 'shutting down: reconnect');
+      if (sessions.size >= opts.maxSessions) {
+        return rpcError(503, -32000, `too many HTTP+SSE sessions (${opts.maxSessions}); retry later, or use Streamable HTTP on /mcp`);
+      }
+      const id = crypto.randomUUID();
+      const transport = new SseTransport(id, `${MESSAGES_PATH}?sessionId=${id}`, {
+        maxQueuedBytes: MAX_QUEUED_BYTES,
+        maxInflight: MAX_INFLIGHT,
+      });
+      transport.onclose = () => {
+        if (sessions.get(id)?.transport !== transport) return;
+        sessions.delete(id);
+        opts.relay?.release(id);
+        void server.close().catch(() => {});
+      };
+      transport.onerror = (e) => opts.log.debug('HTTP+SSE session error', { session: id, err: e });
+      sessions.set(id, { owner: caller.id, transport, server });
+      opts.relay?.hold(id, caller.id);
+      await server.connect(transport);
+      signal.addEventListener('abort', () => void transport.close(), { once: true });
+      return transport.response;
+    },
+
+    async post(req) {
+      if (req.method !== 'POST') {
+        return rpcError(405, -32000, 'Method not allowed: POST JSON-RPC messages here; GET /sse opens the event stream', { allow: 'POST' });
+      }
+      const id = new URL(req.url).searchParams.get('sessionId');
+      if (!id) return rpcError(400, -32600, NO_SESSION);
+      let caller: Caller;
+      try {
+        caller = opts.authenticate ? await opts.authenticate(req) : ANONYMOUS;
+      } catch (e) {
+        return authRefusal(e);
+      }
+      const local = sessions.get(id);
+      if (local && local.owner !== caller.id) return unknownSession(true);
+      if (!local && !opts.relay) return unknownSession(false);
+      const read = await readJsonBody(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
+      if ('refused' in read) return read.refused;
+      const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
+      if (local) {
+        const done = deliver(local, id, read.body, caller, requestId);
+        if (done === 'invalid') return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
+        if (done === 'busy') return rpcError(429, -32000, `too many requests in flight on this session (${MAX_INFLIGHT})`);
+        return new Response('Accepted', { status: 202 });
+      }
+      try {
+        const payload = JSON.stringify({ message: read.body, caller, requestId } satisfies Relayed);
+        if (!(await opts.relay!.forward(id, caller.id, payload))) return unknownSession(true);
+      } catch (e) {
+        opts.log.warn('cannot relay an HTTP+SSE message', { err: toNexusError(e) });
+        return rpcError(503, -32000, 'cannot reach the instance holding this session; reconnect with GET /sse');
+      }
+      return new Response('Accepted', { status: 202 });
+    },
+
+    get size() {
+      return sessions.size;
+    },
+
+    notify(what) {
+      for (const { server } of sessions.values()) {
+        const sent =
+          what === 'tools' ? server.sendToolListChanged() : what === 'prompts' ? server.sendPromptListChanged() : server.sendResourceListChanged();
+        void sent.catch(() => {}); // a server without that capability, or a session closing
+      }
+    },
+
+    drain() {
+      draining = true;
+      for (const s of sessions.values()) s.transport.drain();
+    },
+
+    async close() {
+      clearInterval(timer);
+      const open = [...sessions.values()];
+      await Promise.all(open.map((s) => s.transport.close()));
+    },
+  };
+}
