@@ -12,10 +12,10 @@ import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
-import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
-import type { SseSessions } from './sse-sessions.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
+import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
 import { mcpSpan } from './span.ts';
+import type { SseSessions } from './sse-sessions.ts';
 
 export interface McpEndpointOptions {
   readonly pipeline: CallPipeline;
@@ -110,7 +110,8 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     }
     const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
     if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
-      if (opts.sse && isSseClientGet(req.headers)) return opts.sse.open(caller, createMcpServer(serverDeps(), scopeFromMessage), req.signal);
+      if (opts.sse && isSseClientGet(req.headers))
+        return opts.sse.open(caller, createMcpServer(serverDeps(), scopeFromMessage), req.signal);
       return listChangedStream(opts.registry, req.signal, opts.extras?.onChange);
     }
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };

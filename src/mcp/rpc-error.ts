@@ -21,7 +21,9 @@ export async function readJsonBody(req: Request, limits: BodyLimits): Promise<{ 
   } catch (e) {
     const err = toNexusError(e);
     const parse = err.code === 'INVALID_INPUT';
-    return { refused: rpcError(err.httpStatus, parse ? -32700 : -32600, parse ? `Parse error: ${err.message}` : err.message, parse ? {} : CLOSE) };
+    return {
+      refused: rpcError(err.httpStatus, parse ? -32700 : -32600, parse ? `Parse error: ${err.message}` : err.message, parse ? {} : CLOSE),
+    };
   }
   let body: unknown;
   try {

@@ -83,7 +83,12 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
   timer.unref?.();
 
   const scoped = (caller: Caller, id: string, requestId: string) => ({
-    authInfo: { token: '', clientId: caller.id, scopes: [], extra: { scope: { caller: { ...caller, session: id }, requestId } satisfies RequestScope } },
+    authInfo: {
+      token: '',
+      clientId: caller.id,
+      scopes: [],
+      extra: { scope: { caller: { ...caller, session: id }, requestId } satisfies RequestScope },
+    },
   });
 
   /** Hands a message to a session held here; an error text when it cannot be taken. */
@@ -180,7 +185,11 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
     notify(what) {
       for (const { server } of sessions.values()) {
         const sent =
-          what === 'tools' ? server.sendToolListChanged() : what === 'prompts' ? server.sendPromptListChanged() : server.sendResourceListChanged();
+          what === 'tools'
+            ? server.sendToolListChanged()
+            : what === 'prompts'
+              ? server.sendPromptListChanged()
+              : server.sendResourceListChanged();
         void sent.catch(() => {}); // a server without that capability, or a session closing
       }
     },

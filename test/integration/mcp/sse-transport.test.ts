@@ -1,11 +1,16 @@
 // Older clients on the deprecated HTTP+SSE transport (2024-11-05): SDK v1 SSEClientTransport of two
 // eras connects on /sse (and on /mcp), lists and calls tools through the same pipeline as /mcp.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ToolListChangedNotificationSchema } from 'sdk-v1-latest/types.js';
 import { startBackend } from '../../helpers/backend.ts';
-import { startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { connectSse, SSE_CLIENTS } from '../../helpers/legacy-clients.ts';
 
-const backend = startBackend((_req, url) => Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Broken login' }));
+const backend = startBackend((_req, url) =>
+  Response.json({ key: decodeURIComponent(url.pathname.split('/').pop()!), summary: 'Broken login' }),
+);
 const TOOLS = `
 backend: { base_url: ${backend.url}/api, timeout: 5s }
 tools:
@@ -19,8 +24,10 @@ tools:
 `;
 
 let gw: TestGateway;
+let dir: string;
 beforeAll(async () => {
-  gw = await startGateway({ toolsDir: toolsDir({ 'tools.yaml': TOOLS }) });
+  dir = toolsDir({ 'tools.yaml': TOOLS });
+  gw = await startGateway({ toolsDir: dir });
 });
 afterAll(async () => {
   await gw.stop();
@@ -42,4 +49,26 @@ describe.each(SSE_CLIENTS)('$name over HTTP+SSE', (kind) => {
       }
     });
   }
+});
+
+test('a session hears tools/list_changed when the tool set changes', async () => {
+  const client = await connectSse(SSE_CLIENTS[0]!, new URL(`${gw.url}/sse`));
+  let heard = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    heard++;
+  });
+  writeFileSync(join(dir, 'more.yaml'), TOOLS.replaceAll('get_issue', 'get_other'));
+  await waitFor(() => heard > 0, 10_000, 'tools/list_changed');
+  expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_issue', 'get_other']);
+  await client.close();
+});
+
+test('shutdown ends open HTTP+SSE streams instead of waiting out the drain timeout', async () => {
+  const own = await startGateway({ toolsDir: toolsDir({ 'tools.yaml': TOOLS }), env: { NEXUS_DRAIN_TIMEOUT: '120s' } });
+  const res = await fetch(`${own.url}/sse`, { headers: { accept: 'text/event-stream' } });
+  const reader = res.body!.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toStartWith('event: endpoint');
+  const stopped = own.stop();
+  for (;;) if ((await reader.read()).done) break;
+  await stopped;
 });
