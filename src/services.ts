@@ -80,22 +80,27 @@ const REFRESH: Record<'ok' | 'refused' | 'unreachable', Labels> = {
 
 /** The token endpoint request: counted, and a client span with traceparent when tracing. */
 function tokenFetch(tracer: Tracer, metrics: Metrics) {
+  const counted = async (req: Request) => {
+    try {
+      const res = await fetch(req);
+      metrics.inc('nexus_token_refreshes_total', res.ok ? REFRESH.ok : REFRESH.refused);
+      return res;
+    } catch (e) {
+      metrics.inc('nexus_token_refreshes_total', REFRESH.unreachable);
+      throw e;
+    }
+  };
+  if (!tracer.enabled) return counted;
   return (req: Request) =>
     tracer.span(
       'nexus.token.refresh',
       { kind: 'client', attributes: { 'http.request.method': req.method, 'server.address': new URL(req.url).hostname } },
       async (span) => {
         span.inject((k, v) => req.headers.set(k, v));
-        try {
-          const res = await fetch(req);
-          metrics.inc('nexus_token_refreshes_total', res.ok ? REFRESH.ok : REFRESH.refused);
-          span.set('http.response.status_code', res.status);
-          if (!res.ok) span.fail(String(res.status));
-          return res;
-        } catch (e) {
-          metrics.inc('nexus_token_refreshes_total', REFRESH.unreachable);
-          throw e;
-        }
+        const res = await counted(req);
+        span.set('http.response.status_code', res.status);
+        if (!res.ok) span.fail(String(res.status));
+        return res;
       },
     );
 }

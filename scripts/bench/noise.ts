@@ -12,7 +12,8 @@ function machineBusyMs(): number {
   return ((user + nice + system + irq + softirq + steal) * 1000) / HZ;
 }
 
-function pidCpuMs(pid: number): number {
+/** CPU (user + system, ms) a process has used so far, 10 ms resolution; 0 once it is gone. */
+export function pidCpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -2,6 +2,8 @@
 // tool, then the .cpuprofile is summarised: self time by function (name + file + line), inclusive
 // time, and self time by area (a package, a src/ directory, the runtime).
 // Alone: bun scripts/bench/profile.ts [--seconds 8] [--revision 2026-07-28]   profiles uncached + cached
+//        bun scripts/bench/profile.ts --traced                                  the same with tracing at 100%
+//                                                                               to a local OTLP/HTTP sink
 //        bun scripts/bench/profile.ts FILE.cpuprofile [...]                     summarises existing files
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,6 +169,8 @@ export interface ProfileRunOptions {
   readonly connections?: number;
   readonly revision?: Revision;
   readonly log?: (line: string) => void;
+  /** Extra environment for the gateway (tracing settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Profiles the uncached and the cached tools/call paths, each in its own gateway process. */
@@ -190,7 +194,7 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
         dataDir: join(dir, `data-${tool}`),
         log: join(dir, `${tool}.log`),
         cpu: CPUS.server,
-        env: { NEXUS_DRAIN_TIMEOUT: '1s' },
+        env: { NEXUS_DRAIN_TIMEOUT: '1s', ...o.env },
         bunFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`],
       });
       const features = await probeFeatures(gw, prefix, rev);
@@ -217,7 +221,7 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { seconds: { type: 'string' }, revision: { type: 'string' } },
+    options: { seconds: { type: 'string' }, revision: { type: 'string' }, traced: { type: 'boolean' } },
   });
   process.on('SIGINT', () => {
     killChildren();
@@ -226,10 +230,23 @@ if (import.meta.main) {
   if (positionals.length) {
     for (const f of positionals) console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(f, 'utf8')) as CpuProfile, f)));
   } else {
+    // the collector stand-in for --traced: takes every export and answers at once
+    const sink = values.traced
+      ? Bun.serve({
+          port: 0,
+          hostname: '127.0.0.1',
+          fetch: async (req) => {
+            await req.arrayBuffer();
+            return Response.json({});
+          },
+        })
+      : undefined;
     await runProfile({
+      ...(sink && { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`, OTEL_TRACES_SAMPLER: 'always_on' } }),
       seconds: Number(values.seconds ?? 8),
       revision: values.revision === '2025-11-25' ? '2025-11-25' : '2026-07-28',
       log: (l) => console.log(`${l}\n`),
     });
+    sink?.stop(true);
   }
 }

@@ -1,7 +1,9 @@
-// What tracing and audit export cost: uncached tools/call throughput of Nexus side by side, in
-// alternating rounds: a revision from before tracing (baseline), the working tree with tracing off,
-// with tracing at 100% sampling to a local OTLP/HTTP sink, and with audit export to a syslog
-// receiver that never reads (stalled).
+// What tracing and audit export cost: uncached tools/call of Nexus side by side, in alternating
+// rounds: a revision from before tracing (baseline), the working tree with tracing off, with tracing
+// at 100% sampling to a local OTLP/HTTP sink, and with audit export to a syslog receiver that never
+// reads (stalled). Per target: the server's CPU per call (user + system from /proc, counted until
+// the batched span export after the round is done), the figure to compare on a shared machine, and
+// wrk's throughput.
 // bun scripts/bench/tracing.ts [--base 75673c9~1] [--rounds 5] [--seconds 3] [--connections 32] [--write]
 // --write: replaces the tracing section of docs/benchmarks.md
 import { execFileSync } from 'node:child_process';
@@ -11,10 +13,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
 import { type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { pidCpuMs } from './noise.ts';
 import { CPUS, killChildren, ROOT } from './proc.ts';
 import { markers, writeSection } from './section.ts';
 import { median } from './stats.ts';
 import { checkCall, runWrk, toolCall } from './wrk.ts';
+
+/** Wait after each round: the span export runs at most a second after the last call (batch delay). */
+const EXPORT_SETTLE_MS = 1500;
 
 const { values: f } = parseArgs({
   options: {
@@ -73,7 +79,7 @@ try {
     }),
     await start('audit export, stalled', ROOT, { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
-  const results = new Map<string, { rps: number[]; p99: number[] }>();
+  const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
     // each round in another order, so no target always runs first after a pause
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
@@ -81,23 +87,30 @@ try {
       const call = toolCall(t.gw.mcpUrl, '2026-07-28', names.uncached, { id: '7' });
       await checkCall(call);
       console.error(`round ${round + 1}: ${t.label}`);
+      const cpu0 = pidCpuMs(t.gw.pid);
       const r = await runWrk(call, { seconds: Number(f.seconds), connections: Number(f.connections), cpu: CPUS.load });
       if (r.errors || r.bad) throw new Error(`${t.label}: ${r.errors} errors, ${r.bad} bad answers`);
-      const got = results.get(t.label) ?? { rps: [], p99: [] };
+      await Bun.sleep(EXPORT_SETTLE_MS); // the batch processor exports the round's last spans within a second
+      const got = results.get(t.label) ?? { rps: [], p99: [], cpu: [] };
       got.rps.push(r.rps);
       got.p99.push(r.p99Ms);
+      got.cpu.push(((pidCpuMs(t.gw.pid) - cpu0) * 1000) / r.requests);
       results.set(t.label, got);
     }
   }
   const off = median(results.get('tracing off')!.rps);
+  const offCpu = median(results.get('tracing off')!.cpu);
+  const pct = (x: number, base: number) => `${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)}%`;
   const rows = [
-    '| target (uncached tools/call, 2026-07-28) | median req/s | vs tracing off | median p99 ms | rounds (req/s) |',
-    '|---|--:|--:|--:|---|',
+    '| target (uncached tools/call, 2026-07-28) | median CPU µs/call | vs tracing off | median req/s | vs tracing off | median p99 ms | rounds (CPU µs/call) |',
+    '|---|--:|--:|--:|--:|--:|---|',
   ];
   for (const [k, v] of results) {
     const rps = median(v.rps);
-    const vs = `${rps >= off ? '+' : ''}${(((rps - off) / off) * 100).toFixed(1)}%`;
-    rows.push(`| ${k} | ${Math.round(rps)} | ${vs} | ${median(v.p99).toFixed(2)} | ${v.rps.map(Math.round).join(', ')} |`);
+    const cpu = median(v.cpu);
+    rows.push(
+      `| ${k} | ${cpu.toFixed(1)} | ${pct(cpu, offCpu)} | ${Math.round(rps)} | ${pct(rps, off)} | ${median(v.p99).toFixed(2)} | ${v.cpu.map((c) => c.toFixed(1)).join(', ')} |`,
+    );
   }
   const [open, close] = markers('tracing');
   const section = [
@@ -105,8 +118,9 @@ try {
     '## Tracing and audit export',
     '',
     `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}\`: wrk, ${f.connections} connections, the four gateways in`,
-    'alternating rounds (each round in another order), medians; tracing on exports every span (about ten per call) to a local',
-    `OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,
+    "alternating rounds (each round in another order), medians; CPU µs/call is the server process's user + system time over",
+    `the round (until its spans are exported) divided by the calls answered. Tracing on exports every span (seven per call)`,
+    `to a local OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,
     `Load average during the run: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (shared): compare the rows, not the absolute figures.`,
     '',
     ...rows,

@@ -29,11 +29,14 @@ export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> 
   return async (tool, args, caller, ctx) => {
     for (let attempt = 1 as 1 | 2; ; attempt = 2) {
       const req = buildRequest(tool, args);
-      const injected = tool.auth
-        ? await t.span('nexus.credential', { attributes: { 'nexus.credential': tool.auth.credential } }, () =>
-            credential(tool, caller, attempt),
-          )
-        : NOTHING_INJECTED;
+      // tracing off: no span options, no attribute objects
+      const injected = !tool.auth
+        ? NOTHING_INJECTED
+        : !t.enabled
+          ? await credential(tool, caller, attempt)
+          : await t.span('nexus.credential', { attributes: { 'nexus.credential': tool.auth.credential } }, () =>
+              credential(tool, caller, attempt),
+            );
       const out = withInjected(req, injected);
       const opts = ctx.signal || ctx.timeoutMs ? { ...http, signal: ctx.signal, timeoutMs: ctx.timeoutMs } : http;
       const send1 = () => send(out, tool.backend, opts);

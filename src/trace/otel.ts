@@ -1,19 +1,20 @@
-// The tracing port over the OpenTelemetry SDK: OTLP/HTTP export in batches, W3C trace context in and
-// out, the standard OTEL_* sampler settings. Loaded by app.ts only when an OTLP endpoint is set.
-// Context lives in an AsyncLocalStorage of this tracer's own: no global OpenTelemetry state, so two
-// gateways in one process (tests) keep their traces apart.
+// The tracing port over the OpenTelemetry SDK's pieces: its samplers (the standard OTEL_* settings),
+// W3C trace context from clients, its BatchSpanProcessor and the OTLP/HTTP exporter, which serialises
+// in batches off the call's path. The spans themselves are RecordedSpan (recorded.ts), not the SDK's
+// tracer and span: those cost more than a call. Loaded by app.ts only when an OTLP endpoint is set.
+// The active span lives in an AsyncLocalStorage of this tracer's own (no OpenTelemetry Context per
+// span, no global state), so two gateways in one process (tests) keep their traces apart.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  type Context,
+  type Attributes,
   defaultTextMapGetter,
-  type Span as OtelSpan,
+  isSpanContextValid,
   ROOT_CONTEXT,
+  SamplingDecision,
   SpanKind,
-  SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -21,11 +22,14 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   type Sampler,
+  type SpanExporter,
   TraceIdRatioBasedSampler,
-  TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { redactText } from '../util/redact.ts';
-import type { AttributeValue, Span, SpanAttributes, SpanOptions, Tracer } from './tracer.ts';
+import { createSpanExporter } from './export.ts';
+import { RecordedSpan, type SpanSink, spanId, traceId } from './recorded.ts';
+import { nowMs, type Span, type SpanAttributes, type SpanOptions, type Tracer } from './tracer.ts';
+
+const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT } as const;
 
 export interface OtelOptions {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: base URL; traces go to <endpoint>/v1/traces. */
@@ -38,6 +42,8 @@ export interface OtelOptions {
   readonly samplerArg?: string;
   /** Export delay of the batch processor (ms). */
   readonly scheduledDelayMs?: number;
+  /** Instead of OTLP/HTTP to `endpoint` (benchmarks). */
+  readonly exporter?: SpanExporter;
 }
 
 export const SAMPLERS = [
@@ -56,105 +62,95 @@ export function createSampler(name: string, arg?: string): Sampler {
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root: root(name.slice('parentbased_'.length)) }) : root(name);
 }
 
-const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT } as const;
-
-// Last line of defence: an attribute value that holds a registered secret is masked before export
-const clean = (v: AttributeValue) => (typeof v === 'string' ? redactText(v) : v);
-const cleanAll = (attrs: SpanAttributes | undefined) => {
-  if (!attrs) return undefined;
-  const out: Record<string, AttributeValue> = {};
-  for (const k in attrs) if (attrs[k] !== undefined) out[k] = clean(attrs[k]);
-  return out;
-};
-
 const errorType = (e: unknown) => {
   const code = (e as { code?: unknown })?.code;
   return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : ((e as Error)?.name ?? 'Error');
 };
 
-function wrap(span: OtelSpan, propagator: W3CTraceContextPropagator, ctx: Context): Span {
-  return {
-    set: (k, v) => void (v !== undefined && span.setAttribute(k, clean(v))),
-    fail: (type) => {
-      span.setAttribute('error.type', type);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    },
-    inject: (set) => propagator.inject(ctx, set, { set: (c, k, v) => c(k, v) }),
-  };
-}
-
 export function createOtelTracer(opts: OtelOptions): Tracer {
-  const exporter = new OTLPTraceExporter({
-    url: `${opts.endpoint.replace(/\/+$/, '')}/v1/traces`,
-    ...(opts.headers && { headers: { ...opts.headers } }),
-  });
-  const provider = new TracerProvider({
+  const exporter = opts.exporter ?? createSpanExporter(`${opts.endpoint.replace(/\/+$/, '')}/v1/traces`, opts.headers);
+  const sink: SpanSink = {
+    // batches of the default 512 spans (larger ones serialise slower per span); the queue bounds
+    // memory while the collector is slow, and drops spans rather than slowing calls
+    processor: new BatchSpanProcessor({ exporter, scheduledDelayMillis: opts.scheduledDelayMs ?? 1000, maxQueueSize: 8192 }),
     resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': opts.serviceVersion }),
-    sampler: createSampler(opts.sampler, opts.samplerArg),
-    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: opts.scheduledDelayMs ?? 1000, maxQueueSize: 8192 })],
-  });
-  const tracer = provider.getTracer('nexus', opts.serviceVersion);
+    instrumentationScope: { name: 'nexus', version: opts.serviceVersion },
+  };
+  const sampler = createSampler(opts.sampler, opts.samplerArg);
   const propagator = new W3CTraceContextPropagator();
-  const store = new AsyncLocalStorage<Context>();
-  const active = () => store.getStore() ?? ROOT_CONTEXT;
+  const store = new AsyncLocalStorage<RecordedSpan>();
 
-  const parentOf = (o: SpanOptions | undefined) =>
-    o?.remote ? propagator.extract(ROOT_CONTEXT, o.remote, defaultTextMapGetter) : active();
-
-  const start = (name: string, o: SpanOptions | undefined) => {
-    const parent = parentOf(o);
-    const span = tracer.startSpan(
+  // A child of a span in this process takes its parent's sampling decision (for every standard
+  // sampler that is the decision the sampler itself would make: parent-based ones follow the parent,
+  // and the ratio sampler decides by trace id); only a span without a local parent asks the sampler
+  const start = (name: string, o: SpanOptions | undefined, startMs: number) => {
+    const local = o?.remote ? undefined : store.getStore();
+    if (local) {
+      return new RecordedSpan(sink, name, o?.kind, local.traceId, spanId(), local.sampled, local, local.traceState, startMs, o?.attributes);
+    }
+    const remote = o?.remote && trace.getSpanContext(propagator.extract(ROOT_CONTEXT, o.remote, defaultTextMapGetter));
+    const parent = remote && isSpanContextValid(remote) ? remote : undefined;
+    const tid = parent?.traceId ?? traceId();
+    const kind = KINDS[o?.kind ?? 'internal'];
+    const attrs = (o?.attributes ?? {}) as Attributes;
+    const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+    const decision = sampler.shouldSample(ctx, tid, name, kind, attrs, []);
+    const span = new RecordedSpan(
+      sink,
       name,
-      { kind: KINDS[o?.kind ?? 'internal'], ...(o?.startTime && { startTime: o.startTime }), attributes: cleanAll(o?.attributes) },
+      o?.kind,
+      tid,
+      spanId(),
+      decision.decision === SamplingDecision.RECORD_AND_SAMPLED,
       parent,
+      decision.traceState ?? parent?.traceState,
+      startMs,
+      decision.attributes ? { ...o?.attributes, ...(decision.attributes as SpanAttributes) } : o?.attributes,
     );
-    return { span, ctx: trace.setSpan(parent, span) };
+    return span;
+  };
+
+  const failed = (span: RecordedSpan, e: unknown) => {
+    span.fail(errorType(e));
+    span.end(nowMs());
   };
 
   return {
     enabled: true,
     span<T>(name: string, o: SpanOptions | undefined, fn: (span: Span) => T): T {
-      const { span, ctx } = start(name, o);
-      const fail = (e: unknown) => {
-        span.setAttribute('error.type', errorType(e));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      };
+      const span = start(name, o, o?.startTime ?? nowMs());
       let out: T;
       try {
-        out = store.run(ctx, fn, wrap(span, propagator, ctx));
+        out = store.run(span, fn, span);
       } catch (e) {
-        fail(e);
+        failed(span, e);
         throw e;
       }
       if (out instanceof Promise) {
         return out.then(
           (v) => {
-            span.end();
+            span.end(nowMs());
             return v;
           },
           (e) => {
-            fail(e);
+            failed(span, e);
             throw e;
           },
         ) as T;
       }
-      span.end();
+      span.end(nowMs());
       return out;
     },
     record(name, startTime, endTime, o) {
-      const { span } = start(name, { ...o, startTime });
-      if (o?.errorType) {
-        span.setAttribute('error.type', o.errorType);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
+      const span = start(name, o, startTime);
+      if (o?.errorType) span.fail(o.errorType);
       span.end(endTime);
     },
     active() {
-      const sc = trace.getSpan(active())?.spanContext();
-      return sc && sc.traceFlags & 1 ? { traceId: sc.traceId, spanId: sc.spanId } : undefined;
+      const span = store.getStore();
+      return span?.sampled ? span : undefined;
     },
-    flush: () => provider.forceFlush(),
-    close: () => provider.shutdown(),
+    flush: () => sink.processor.forceFlush(),
+    close: () => sink.processor.shutdown(),
   };
 }

@@ -59,8 +59,9 @@ export const NOOP_TRACER: Tracer = Object.freeze({
   close: async () => {},
 });
 
+const ORIGIN = performance.timeOrigin;
 /** Epoch milliseconds with sub-millisecond precision, for `startTime`. */
-export const nowMs = () => performance.timeOrigin + performance.now();
+export const nowMs = () => ORIGIN + performance.now();
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 

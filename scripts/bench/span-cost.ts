@@ -1,0 +1,128 @@
+// What tracing costs per call, in process and without a gateway: the spans of one uncached tools/call
+// (the server span, authentication, execute_tool, access, arguments, limits, the backend client span
+// with its traceparent) opened through the tracing port, CPU per call (process.cpuUsage) for:
+//   off        the no-op tracer, as a gateway without OTEL_EXPORTER_OTLP_ENDPOINT runs
+//   spans      100% sampling, spans recorded and batched, then dropped by the exporter
+//   serialised the same, and the batch serialised to OTLP JSON by the official serializer
+//   exported   the same, and sent to an OTLP/HTTP sink in another process (the real exporter)
+// Modes alternate within each round; the figures are the median and the minimum over the rounds
+// (on a shared machine the minimum is the least disturbed).
+// bun scripts/bench/span-cost.ts [--calls 5000] [--rounds 9]
+import { parseArgs } from 'node:util';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { createOtelTracer } from '../../src/trace/otel.ts';
+import { NOOP_TRACER, nowMs, type Tracer } from '../../src/trace/tracer.ts';
+import { median } from './stats.ts';
+
+const { values: f } = parseArgs({ options: { calls: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '9' } } });
+const CALLS = Number(f.calls);
+
+const sinkCode = `let n = 0;
+const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: async (req) => { await req.arrayBuffer(); return Response.json({}); } });
+console.log(JSON.stringify({ port: s.port }));`;
+const sink = Bun.spawn([process.execPath, '-e', sinkCode], { stdout: 'pipe' });
+const first = await sink.stdout.getReader().read();
+const port = (JSON.parse(new TextDecoder().decode(first.value)) as { port: number }).port;
+
+const done = { code: 0 } as const;
+const exporter = (serialise: boolean): SpanExporter => ({
+  export: (spans, cb) => {
+    if (serialise) JsonTraceSerializer.serializeRequest(spans);
+    cb(done);
+  },
+  shutdown: async () => {},
+});
+const base = { serviceName: 'bench', serviceVersion: '0', sampler: 'always_on', endpoint: `http://127.0.0.1:${port}` };
+const modes: Record<string, Tracer> = {
+  off: NOOP_TRACER,
+  spans: createOtelTracer({ ...base, exporter: exporter(false) }),
+  serialised: createOtelTracer({ ...base, exporter: exporter(true) }),
+  exported: createOtelTracer(base),
+};
+
+const SERVER = {
+  'http.request.method': 'POST',
+  'http.route': '/mcp',
+  'url.path': '/mcp',
+  'network.protocol.name': 'http',
+  'user_agent.original': 'wrk',
+  'mcp.method.name': 'tools/call',
+  'mcp.protocol.version': '2026-07-28',
+  'mcp.session.id': undefined,
+  'jsonrpc.request.id': '7',
+  'gen_ai.tool.name': 'bench_uncached',
+  'gen_ai.operation.name': 'execute_tool',
+  'nexus.caller': 'anonymous',
+};
+const CLIENT = {
+  kind: 'client',
+  attributes: {
+    'http.request.method': 'GET',
+    'server.address': '127.0.0.1',
+    'server.port': 41000,
+    'url.scheme': 'http',
+    'url.template': '/items/{id}',
+  },
+} as const;
+
+/** The spans of one uncached call, opened as src/mcp/span.ts, src/call/pipeline.ts and src/invoke do. */
+function oneCall(t: Tracer): Promise<unknown> {
+  const started = t.enabled ? nowMs() : 0;
+  const authEnd = t.enabled ? nowMs() : 0;
+  const call = async () => {
+    const headers = new Headers();
+    if (t.enabled) {
+      t.span('nexus.arguments', undefined, () => 1);
+      await t.span('nexus.limits', undefined, async () => undefined);
+      await t.span('GET /items/{id}', CLIENT, async (span) => {
+        span.inject((k, v) => headers.set(k, v));
+        span.set('http.response.status_code', 200);
+      });
+    }
+    return headers;
+  };
+  if (!t.enabled) return call();
+  return t.span('tools/call bench_uncached', { kind: 'server', startTime: started, attributes: SERVER }, async (server) => {
+    t.record('nexus.authenticate', started, authEnd, { attributes: { 'nexus.caller': 'anonymous' } });
+    const s0 = nowMs();
+    const out = await t.span(
+      'execute_tool bench_uncached',
+      {
+        startTime: s0,
+        attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'bench_uncached', 'nexus.caller': 'anonymous' },
+      },
+      async (span) => {
+        t.record('nexus.access', s0, nowMs(), { attributes: { 'nexus.access.decision': 'allowed' } });
+        t.active();
+        const r = await call();
+        span.set('nexus.outcome', 'ok');
+        return r;
+      },
+    );
+    server.set('http.response.status_code', 200);
+    return out;
+  });
+}
+
+async function measure(t: Tracer): Promise<number> {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < CALLS; i++) await oneCall(t);
+  await t.flush();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / CALLS;
+}
+
+const got: Record<string, number[]> = Object.fromEntries(Object.keys(modes).map((k) => [k, []]));
+for (const t of Object.values(modes)) await measure(t); // warm-up
+for (let r = 0; r < Number(f.rounds); r++) for (const [k, t] of Object.entries(modes)) got[k]!.push(await measure(t));
+const off = median(got.off!);
+console.log(`CPU µs per call, ${CALLS} calls x ${f.rounds} rounds (7 spans per call)`);
+console.log('| mode | median | min | median minus off |');
+console.log('|---|--:|--:|--:|');
+for (const [k, v] of Object.entries(got)) {
+  console.log(`| ${k} | ${median(v).toFixed(2)} | ${Math.min(...v).toFixed(2)} | ${(median(v) - off).toFixed(2)} |`);
+}
+for (const t of Object.values(modes)) await t.close();
+sink.kill();
+process.exit(0);

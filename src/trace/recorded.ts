@@ -1,0 +1,133 @@
+// One span as the tracing port's implementation keeps it: the port's Span (set, fail, inject) and the
+// SDK's ReadableSpan in one object, so the official BatchSpanProcessor and OTLP exporter take it as
+// it is. It is lean on purpose: a call opens about seven spans, and the SDK's own span (attribute
+// sanitising, an OpenTelemetry Context per span, hrtime tuples, metrics hooks) cost more than the
+// call. Attribute values are the port's primitives (string, number, boolean), so they need no
+// sanitising; times stay epoch milliseconds until the exporter asks for them as hrtime.
+import { type HrTime, type SpanContext, SpanKind, type SpanStatus, SpanStatusCode, type TraceState } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { redactText } from '../util/redact.ts';
+import { MIN_SECRET } from '../util/secret-match.ts';
+import type { AttributeValue, SpanKind as PortKind, SpanAttributes, Span as SpanPort } from './tracer.ts';
+
+const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT } as const;
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const ERROR: SpanStatus = Object.freeze({ code: SpanStatusCode.ERROR });
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+// Ids: 64-bit span and 128-bit trace ids as lowercase hex, cut from a pool of random hex that one
+// crypto.getRandomValues call refills every 256 span ids (W3C Trace Context: random, never all zero)
+const POOL_BYTES = 2048;
+let pool = '';
+let at = 0;
+const hex16 = (): string => {
+  if (at >= pool.length) {
+    pool = Buffer.from(crypto.getRandomValues(new Uint8Array(POOL_BYTES))).toString('hex');
+    at = 0;
+  }
+  at += 16;
+  return pool.slice(at - 16, at);
+};
+const ZERO = '0000000000000000';
+export const spanId = (): string => {
+  const id = hex16();
+  return id === ZERO ? spanId() : id;
+};
+export const traceId = (): string => spanId() + hex16();
+
+/** Epoch milliseconds as an OpenTelemetry hrtime: [seconds, nanoseconds]. */
+export function hrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
+}
+
+/** What every span of one tracer shares: where it goes and what it is part of. */
+export interface SpanSink {
+  readonly processor: SpanProcessor;
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+}
+
+// Last line of defence: an attribute value that holds a registered secret is masked before export
+// (a string shorter than the shortest secret cannot hold one: "POST", "/mcp", a status code)
+const clean = (v: AttributeValue) => (typeof v === 'string' && v.length >= MIN_SECRET ? redactText(v) : v);
+
+export class RecordedSpan implements SpanPort, ReadableSpan, SpanContext {
+  readonly kind: SpanKind;
+  readonly attributes: Record<string, AttributeValue> = {};
+  status: SpanStatus = UNSET;
+  endMs = 0;
+  readonly traceFlags: number;
+
+  constructor(
+    private readonly sink: SpanSink,
+    readonly name: string,
+    kind: PortKind | undefined,
+    readonly traceId: string,
+    readonly spanId: string,
+    /** Unsampled spans record nothing and export nothing; they still propagate their ids. */
+    readonly sampled: boolean,
+    readonly parentSpanContext: SpanContext | undefined,
+    readonly traceState: TraceState | undefined,
+    readonly startMs: number,
+    attributes: SpanAttributes | undefined,
+  ) {
+    this.kind = KINDS[kind ?? 'internal'];
+    this.traceFlags = sampled ? 1 : 0;
+    if (sampled && attributes) for (const k in attributes) if (attributes[k] !== undefined) this.attributes[k] = clean(attributes[k]);
+  }
+
+  set(key: string, value: AttributeValue | undefined): void {
+    if (this.sampled && value !== undefined) this.attributes[key] = clean(value);
+  }
+
+  fail(errorType: string): void {
+    if (!this.sampled) return;
+    this.attributes['error.type'] = errorType;
+    this.status = ERROR;
+  }
+
+  /** The W3C traceparent (and tracestate) of this span, for an outgoing request. */
+  inject(set: (key: string, value: string) => void): void {
+    set('traceparent', `00-${this.traceId}-${this.spanId}-0${this.traceFlags}`);
+    const state = this.traceState?.serialize();
+    if (state) set('tracestate', state);
+  }
+
+  end(endMs: number): void {
+    if (this.endMs) return;
+    this.endMs = endMs;
+    if (this.sampled) this.sink.processor.onEnd(this);
+  }
+
+  // ReadableSpan, read by the exporter in its batch (off the call's path)
+  spanContext(): SpanContext {
+    return this;
+  }
+  get startTime(): HrTime {
+    return hrTime(this.startMs);
+  }
+  get endTime(): HrTime {
+    return hrTime(this.endMs);
+  }
+  get duration(): HrTime {
+    return hrTime(this.endMs - this.startMs);
+  }
+  get ended(): boolean {
+    return this.endMs !== 0;
+  }
+  get resource(): Resource {
+    return this.sink.resource;
+  }
+  get instrumentationScope(): InstrumentationScope {
+    return this.sink.instrumentationScope;
+  }
+  readonly links = NONE;
+  readonly events = NONE;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+}

@@ -1,0 +1,39 @@
+// The OTLP/HTTP span exporter against a local receiver: JSON to /v1/traces with the configured
+// headers, and a refusal the exporter spec calls retryable (503, Retry-After) sent again.
+import { expect, test } from 'bun:test';
+import { createOtelTracer } from '../../../src/trace/otel.ts';
+
+test('spans arrive as OTLP JSON with the configured headers; a 503 is retried after its Retry-After', async () => {
+  const seen: { type: string | null; key: string | null; names: string[] }[] = [];
+  const receiver = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(req) {
+      const body = (await req.json()) as { resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[] };
+      seen.push({
+        type: req.headers.get('content-type'),
+        key: req.headers.get('x-api-key'),
+        names: body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name))),
+      });
+      return seen.length === 1 ? new Response('busy', { status: 503, headers: { 'retry-after': '0' } }) : Response.json({});
+    },
+  });
+  const tracer = createOtelTracer({
+    endpoint: `http://127.0.0.1:${receiver.port}/`,
+    headers: { 'x-api-key': 'k1' },
+    serviceName: 'export-test',
+    serviceVersion: '1',
+    sampler: 'always_on',
+  });
+  try {
+    tracer.span('exported', undefined, () => {});
+    await tracer.flush();
+    expect(seen).toEqual([
+      { type: 'application/json', key: 'k1', names: ['exported'] },
+      { type: 'application/json', key: 'k1', names: ['exported'] },
+    ]);
+  } finally {
+    await tracer.close();
+    receiver.stop(true);
+  }
+});
