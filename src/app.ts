@@ -18,8 +18,9 @@ import { bearerCheck, problem } from './http/admin-guard.ts';
 import { adminKeysRoutes } from './http/admin-keys.ts';
 import { allowedHostnames, originHostnames } from './http/guards.ts';
 import { healthRoutes } from './http/health.ts';
-import { oauthMetadataRoutes } from './http/oauth-metadata.ts';
+import { OAUTH_METADATA_PATH, oauthMetadataRoutes } from './http/oauth-metadata.ts';
 import { openApiRoutes } from './http/openapi.ts';
+import { createOriginOf } from './http/public-origin.ts';
 import { restRoutes } from './http/rest.ts';
 import { toolsetRoutes } from './http/toolsets.ts';
 import { webGuard } from './http/web-guard.ts';
@@ -90,10 +91,6 @@ export interface AppOptions {
   readonly mcpFastPath?: boolean;
 }
 
-/** The public URL of this gateway as clients see it (for OAuth metadata). */
-const publicOrigin = (config: Config) =>
-  (config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
-
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   assertStartupChecks(config);
@@ -147,14 +144,15 @@ async function wire(
     allowInsecure: config.allowUnauthenticated,
   });
   if (bind.notice) log.warn(bind.notice);
-  const origin = publicOrigin(config);
-  const resourceMetadataUrl = `${origin}/.well-known/oauth-protected-resource`;
+  const origin = config.publicUrl?.replace(/\/+$/, '');
+  // the bound port is read per request: `http` is assigned below and listens only after wire() returns
+  const originOf = createOriginOf({ publicUrl: origin, host: config.host, port: () => http.server?.port ?? config.port });
   const authenticator = createAuthenticator({
     keys: s.keys,
     ...(s.jwt && { jwt: s.jwt }),
     ...(s.rules && { rules: s.rules }),
     allowAnonymous: bind.allowAnonymous,
-    resourceMetadataUrl,
+    resourceMetadataUrl: (headers) => `${originOf(headers)}${OAUTH_METADATA_PATH}`,
   });
   const authenticate = async (req: Request): Promise<Caller> => {
     const caller = await authenticator.authenticate(req.headers);
@@ -240,7 +238,7 @@ async function wire(
   const mcp = createMcpEndpoint({ ...mcpOptions, ...(config.discovery && { pipeline: discoveryPipeline(pipeline) }) });
   const toolsetMcp = createToolsetEndpoints(mcpOptions);
   const adminToken = config.adminToken;
-  const publicOrigins = config.publicUrl ? [origin] : [];
+  const publicOrigins = origin ? [origin] : [];
   let draining = false;
   const metricsAllowed = config.metricsToken ? bearerCheck(config.metricsToken) : undefined;
   const http = new Elysia()
@@ -259,13 +257,13 @@ async function wire(
         return problem(new NexusError('UNAUTHORIZED', 'a valid metrics bearer token is required'), { 'www-authenticate': 'Bearer' });
       return new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } });
     })
-    .use(oauthMetadataRoutes({ jwt: s.jwt, resource: `${origin}/mcp` }))
+    .use(oauthMetadataRoutes({ jwt: s.jwt, resource: (headers) => `${originOf(headers)}/mcp` }))
     .all('/mcp', ({ request }) => mcp.handle(request), { parse: 'none' })
     .all('/mcp/:toolset', ({ request, params }) => toolsetMcp.handle(params.toolset, request), { parse: 'none' })
     .all('/sse', ({ request }) => mcp.handleSse(request), { parse: 'none' })
     .all('/sse/:toolset', ({ request, params }) => toolsetMcp.handleSse(params.toolset, request), { parse: 'none' })
     .all(MESSAGES_PATH, ({ request }) => sse.post(request), { parse: 'none' })
-    .use(toolsetRoutes({ registry, pipeline, authenticate, version: VERSION, ...(config.publicUrl && { serverUrl: origin }) }))
+    .use(toolsetRoutes({ registry, pipeline, authenticate, version: VERSION, ...(origin && { serverUrl: origin }) }))
     .use(
       restRoutes({
         pipeline,
@@ -283,7 +281,7 @@ async function wire(
         version: VERSION,
         visibleTools: pipeline.visibleTools,
         authenticate,
-        ...(config.publicUrl && { serverUrl: origin }),
+        ...(origin && { serverUrl: origin }),
       }),
     )
     .use(adminCredentialsRoutes({ vault: s.vault, adminToken }))

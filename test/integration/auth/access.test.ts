@@ -61,7 +61,7 @@ beforeAll(async () => {
     jwt: createJwtVerifier({ issuer: idp.issuer, audience: 'http://nexus.test/mcp' }),
     rules: parseRules('access.yaml', RULES),
     allowAnonymous: true,
-    resourceMetadataUrl: META,
+    resourceMetadataUrl: () => META,
   });
   const mcp = createMcpEndpoint({
     pipeline,

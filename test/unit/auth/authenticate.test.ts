@@ -26,7 +26,8 @@ const fakeJwt: JwtVerifier = {
 };
 
 const auth = (o: Partial<AuthenticatorOptions> = {}) =>
-  createAuthenticator({ keys: fakeKeys(true), allowAnonymous: false, resourceMetadataUrl: META, ...o });
+  createAuthenticator({ keys: fakeKeys(true), allowAnonymous: false, resourceMetadataUrl: () => META, ...o });
+const KEYS_ONLY = 'Bearer realm="nexus", error_description="send Authorization: Bearer <client key> (create one with nexus keys create)"';
 const bearer = (t: string) => new Headers({ authorization: `Bearer ${t}` });
 
 async function failure(p: Promise<unknown>) {
@@ -35,7 +36,7 @@ async function failure(p: Promise<unknown>) {
     return 'accepted';
   } catch (e) {
     const err = e as NexusError;
-    return { code: err.code, status: err.httpStatus, wwwAuthenticate: err.details?.wwwAuthenticate };
+    return { code: err.code, status: err.httpStatus, wwwAuthenticate: err.details?.wwwAuthenticate, message: err.message };
   }
 }
 
@@ -44,21 +45,32 @@ describe('authenticate', () => {
     expect(await auth().authenticate(bearer(GOOD_KEY))).toEqual({ id: 'key:alice', kind: 'key', name: 'alice', tools: ['jira_*'] });
   });
 
-  test('no credential is 401 naming the resource metadata, without an error code', async () => {
+  test('with client keys only, no credential is 401 saying to send a client key, and no metadata is named', async () => {
     expect(await failure(auth().authenticate(new Headers()))).toEqual({
       code: 'UNAUTHORIZED',
       status: 401,
+      wwwAuthenticate: KEYS_ONLY,
+      message: 'authentication required: send Authorization: Bearer <client key> (create one with `nexus keys create`)',
+    });
+  });
+
+  test('with OAuth, no credential is 401 naming the resource metadata, without an error code', async () => {
+    expect(await failure(auth({ jwt: fakeJwt }).authenticate(new Headers()))).toEqual({
+      code: 'UNAUTHORIZED',
+      status: 401,
       wwwAuthenticate: `Bearer resource_metadata="${META}"`,
+      message: 'authentication required: send Authorization: Bearer <client key or OAuth access token>',
     });
   });
 
   test('a wrong, revoked or malformed credential is 401 invalid_token', async () => {
-    const www = `Bearer resource_metadata="${META}", error="invalid_token"`;
     const results = [];
     for (const h of [bearer('nxs_wrong'), bearer('opaque-token'), new Headers({ authorization: 'Basic dTpw' }), bearer('good.u.jira')]) {
-      results.push(await failure(auth().authenticate(h)));
+      results.push((await failure(auth().authenticate(h))) as { wwwAuthenticate: string });
     }
-    expect(results).toEqual(Array(4).fill({ code: 'UNAUTHORIZED', status: 401, wwwAuthenticate: www }));
+    expect(results.map((r) => r.wwwAuthenticate)).toEqual(Array(4).fill(`${KEYS_ONLY}, error="invalid_token"`));
+    const oauth = await failure(auth({ jwt: fakeJwt }).authenticate(bearer('nxs_wrong')));
+    expect((oauth as { wwwAuthenticate: string }).wwwAuthenticate).toBe(`Bearer resource_metadata="${META}", error="invalid_token"`);
   });
 
   test('a valid token is the caller sub:<sub> with the tools its claims grant', async () => {
@@ -79,6 +91,7 @@ describe('authenticate', () => {
       code: 'FORBIDDEN',
       status: 403,
       wwwAuthenticate: `Bearer resource_metadata="${META}", error="insufficient_scope"`,
+      message: 'the token grants no tool',
     });
   });
 
