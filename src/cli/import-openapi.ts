@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseCommandArgs } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
 import { emitToolFile } from '../importer/emit.ts';
-import { importOpenApi } from '../importer/importer.ts';
+import { type ImportResult, importOpenApi } from '../importer/importer.ts';
 import { loadSpec } from '../importer/load.ts';
 import type { Command } from './command.ts';
 
@@ -27,9 +27,11 @@ export const importOpenApiCommand: Command = {
                                    [--operations ID,ID] [--auth CREDENTIAL] [--force]
 
 Reads SPEC (a file or an http(s) URL; JSON or YAML; OpenAPI 3.0, 3.1 or Swagger 2.0), resolves
-local $refs and writes one tool per operation to DIR/<api-title>.yaml. Everything that cannot be
-imported faithfully (non-JSON bodies, cookie parameters, callbacks, webhooks, some auth schemes) is
-listed as a warning and skipped.
+local $refs and writes one tool per operation to DIR/<api-title>.yaml. JSON, form-urlencoded and
+multipart (text and JSON parts) bodies are imported. Everything that cannot be imported faithfully
+(file uploads, other media types, cookie parameters, callbacks, webhooks, some auth schemes) is
+listed as a warning and skipped; the summary counts skipped operations by reason. When no operation
+can be imported nothing is written and the exit code is 1.
 
   --out DIR           directory to write the tool file to (required)
   --base-url URL      backend base URL (default: the document's first server / host + basePath)
@@ -56,6 +58,14 @@ Example:
       include: many(values.include),
       operations: many(values.operations),
     });
+    const kind = `${spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${spec.version}`;
+    const summary = skippedSummary(result);
+    if (!result.file.tools.length) {
+      const lines = [`nothing written: none of the ${result.operations} operation(s) of ${spec.source} (${kind}) can be imported`];
+      lines.push(...summary, '', `${result.warnings.length} warning(s):`, ...result.warnings.map((w) => `  - ${w}`));
+      io.stderr(`${lines.join('\n')}\n`);
+      return 1;
+    }
     const yaml = emitToolFile(result.file, {
       source: spec.source,
       title: result.title,
@@ -67,9 +77,7 @@ Example:
     const file = join(outDir, `${result.slug}.yaml`);
     await writeAtomically(file, yaml, values.force === true);
 
-    const lines = [
-      `${result.file.tools.length} tool(s) written to ${file} (${result.title}, ${spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${spec.version})`,
-    ];
+    const lines = [`${result.file.tools.length} tool(s) written to ${file} (${result.title}, ${kind})`, ...summary];
     if (result.warnings.length) lines.push('', `${result.warnings.length} warning(s):`, ...result.warnings.map((w) => `  - ${w}`));
     if (result.credentials.size) {
       lines.push('', 'Store the credentials the auth blocks name:');
@@ -101,4 +109,15 @@ async function writeAtomically(file: string, text: string, force: boolean): Prom
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+/** `N of M operation(s) skipped:` and a line per reason with its count; nothing when none was. */
+function skippedSummary(result: ImportResult): string[] {
+  const total = result.skipped.reduce((n, [, c]) => n + c, 0);
+  if (!total) return [];
+  const width = String(result.skipped[0]![1]).length;
+  return [
+    `${total} of ${result.operations} operation(s) skipped:`,
+    ...result.skipped.map(([reason, n]) => `  ${String(n).padStart(width)}  ${reason}`),
+  ];
 }

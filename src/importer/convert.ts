@@ -2,8 +2,9 @@
 import { HTTP_METHODS, type HttpMethod, type ToolDecl } from '../registry/schema.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
 import type { AuthPlan } from './auth.ts';
+import { isJsonMediaType } from './body.ts';
 import { droppedPatterns, withDefs } from './defs.ts';
-import { isJsonMediaType, planInput } from './input.ts';
+import { planInput } from './input.ts';
 import { describeRefIssues } from './refs.ts';
 import { toJsonSchema } from './schema.ts';
 import type { Operation } from './types.ts';
@@ -20,6 +21,8 @@ export interface Converted {
   readonly tool?: ToolDecl;
   /** Each names the operation. */
   readonly warnings: string[];
+  /** Why it was skipped, as a short reason shared by similar operations (the summary counts them). */
+  readonly skipped?: string;
 }
 
 export const MAX_DESCRIPTION = 1000;
@@ -30,18 +33,18 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
   const method = op.method as HttpMethod;
   if (!(HTTP_METHODS as readonly string[]).includes(method)) {
     warn(`method ${op.method} is not supported; operation skipped`);
-    return { warnings };
+    return { warnings, skipped: `method ${op.method} not supported` };
   }
   if (op.broken) {
     warn(`${op.broken}; operation skipped`);
-    return { warnings };
+    return { warnings, skipped: 'parameter without a name or location' };
   }
   for (const issue of describeRefIssues(op.refIssues)) warn(issue);
   const plan = planInput(op, method, ctx.def);
   for (const w of plan.warnings) warn(w);
   if (!plan.ok) {
     warn(`${plan.reason}; operation skipped`);
-    return { warnings };
+    return { warnings, skipped: plan.kind };
   }
   if (op.hasCallbacks) warn('callbacks are not supported and were skipped');
   const { auth, warning } = ctx.auth.forOperation(op.security);

@@ -30,6 +30,10 @@ export interface ImportResult {
   readonly apiVersion?: string;
   readonly warnings: readonly string[];
   readonly credentials: ReadonlyMap<string, CredentialAuth['type']>;
+  /** Operations selected (by the filters) and read. */
+  readonly operations: number;
+  /** Why operations were skipped: short reason -> count, most frequent first. */
+  readonly skipped: ReadonlyArray<readonly [reason: string, count: number]>;
 }
 
 const CREDENTIAL_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -52,6 +56,7 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
   const unique = uniqueNamer();
   const warnings: string[] = [...spec.warnings];
   const tools: ToolDecl[] = [];
+  const skipped = new Map<string, number>();
   let selected = 0;
   for (const op of readOperations(spec, resolver)) {
     const base = toolName(op);
@@ -60,15 +65,14 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
     const converted = convertOperation(op, { name: unique(base), auth, baseUrl, def: resolver.def });
     warnings.push(...converted.warnings);
     if (converted.tool) tools.push(converted.tool);
+    if (converted.skipped) skipped.set(converted.skipped, (skipped.get(converted.skipped) ?? 0) + 1);
   }
   warnings.push(...auth.warnings);
   for (const n of selector.unmatched()) warnings.push(`--operations: no operation named ${n}`);
   const webhooks = Object.keys(record(spec.doc.webhooks)).length;
   if (webhooks) warnings.push(`${webhooks} webhook(s) skipped: Nexus calls APIs, it does not receive their events`);
-  if (!tools.length) {
-    const why = selected ? `all ${selected} selected operation(s) were skipped` : 'no operation matched';
-    throw new NexusError('INVALID_INPUT', `nothing to import from ${spec.source}: ${why}`, { details: { warnings } });
-  }
+  // nothing selected is a filter mistake; everything skipped is a result the command reports (exit 1)
+  if (!selected) throw new NexusError('INVALID_INPUT', `nothing to import from ${spec.source}: no operation matched`);
   const apiVersion = str(info.version);
   return {
     file: { backend: { base_url: baseUrl, ...(auth.fileAuth && { auth: auth.fileAuth }) }, tools },
@@ -77,6 +81,8 @@ export function importOpenApi(spec: LoadedSpec, opts: ImportOptions = {}): Impor
     ...(apiVersion && { apiVersion }),
     warnings: [...new Set(warnings)],
     credentials: auth.credentials,
+    operations: selected,
+    skipped: [...skipped].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
   };
 }
 

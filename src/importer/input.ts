@@ -1,33 +1,34 @@
-// Parameters + JSON request body -> the tool's input schema and the request mapping that uses it.
-import type { HttpMethod } from '../registry/schema.ts';
+// Parameters + request body -> the tool's input schema and the request mapping that uses it.
+import type { HttpMethod, ValueStyle } from '../registry/spec.ts';
 import { isRecord, type JsonRecord } from '../util/json.ts';
+import { isJsonMediaType, planBody } from './body.ts';
 import { droppedPatterns, withDefs } from './defs.ts';
 import { argName } from './naming.ts';
 import { isObjectSchema, type JsonSchema, leadingKeys, toJsonSchema } from './schema.ts';
+import { queryStyle, simpleStyleProblem, valueShape } from './styles.ts';
 import type { Operation, Parameter } from './types.ts';
 
 export interface RequestDecl {
   readonly method: HttpMethod;
   readonly path: string;
-  readonly query?: Record<string, string>;
+  readonly query?: Record<string, string | { value: string; style: ValueStyle }>;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
+  readonly encoding?: 'form' | 'multipart';
+  readonly body_styles?: Record<string, ValueStyle>;
 }
 
 export type InputPlan =
   | { readonly ok: true; readonly input: JsonRecord; readonly request: RequestDecl; readonly warnings: string[] }
-  | { readonly ok: false; readonly reason: string; readonly warnings: string[] };
+  | { readonly ok: false; readonly reason: string; readonly kind: string; readonly warnings: string[] };
 
 // OpenAPI says these header parameters are ignored: the gateway and the auth block set them.
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-export const isJsonMediaType = (t: string): boolean => /^application\/([\w.+-]+\+)?json(\s*;|$)/i.test(t.trim());
-
-const hasType = (s: JsonSchema, t: string): boolean => isRecord(s) && (s.type === t || (Array.isArray(s.type) && s.type.includes(t)));
-
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const PLACEHOLDER_NAME = /^[A-Za-z0-9_.-]+$/;
 
-function parameterSchema(p: Parameter, dropped: string[]): { schema: JsonSchema } | { problem: string } {
+function parameterSchema(p: Parameter, dropped: string[]): { schema: JsonSchema; style?: ValueStyle } | { problem: string } {
   if (p.in === 'cookie') return { problem: `cookie parameter "${p.name}" is not supported` };
   if (p.in === 'header' && !HEADER_NAME.test(p.name)) return { problem: `header parameter "${p.name}" is not a valid header name` };
   if (p.schema === undefined && p.content) {
@@ -36,18 +37,13 @@ function parameterSchema(p: Parameter, dropped: string[]): { schema: JsonSchema 
     return { schema: toJsonSchema((p.content[json] as JsonRecord | undefined)?.schema ?? {}, 'input', dropped) };
   }
   const schema = toJsonSchema(p.schema ?? { type: 'string' }, 'input', dropped);
-  if (hasType(schema, 'object'))
-    return { problem: `${p.in} parameter "${p.name}" is an object, which Nexus cannot serialise in the ${p.in}` };
-  if (hasType(schema, 'array')) {
-    const repeated =
-      p.collectionFormat !== undefined ? p.collectionFormat === 'multi' : (p.style ?? 'form') === 'form' && p.explode !== false;
-    if (p.in !== 'query' || !repeated) {
-      const style =
-        p.collectionFormat ?? `${p.style ?? (p.in === 'query' ? 'form' : 'simple')}${p.explode === false ? ', explode: false' : ''}`;
-      return { problem: `${p.in} parameter "${p.name}" is an array serialised as ${style} (Nexus sends repeated query parameters only)` };
-    }
+  const shape = valueShape(schema);
+  if (p.in !== 'query') {
+    const problem = simpleStyleProblem(p, shape);
+    return problem ? { problem } : { schema };
   }
-  return { schema };
+  const r = queryStyle(p, shape);
+  return 'problem' in r ? r : { schema, ...r };
 }
 
 function describe(schema: JsonSchema, description: string | undefined): JsonSchema {
@@ -58,10 +54,10 @@ function describe(schema: JsonSchema, description: string | undefined): JsonSche
 export function planInput(op: Operation, method: HttpMethod, def: (name: string) => unknown = () => undefined): InputPlan {
   const warnings: string[] = [];
   const dropped: string[] = [];
-  const fail = (reason: string): InputPlan => ({ ok: false, reason, warnings });
+  const fail = (reason: string, kind = 'required parameter Nexus cannot send'): InputPlan => ({ ok: false, reason, kind, warnings });
   const properties: JsonRecord = {};
   const required: string[] = [];
-  const query: Record<string, string> = {};
+  const query: NonNullable<Mutable<RequestDecl>['query']> = {};
   const headers: Record<string, string> = {};
   const pathArgs = new Map<string, string>(); // name in the path template -> argument name
   const claim = (name: string, where: string): string => {
@@ -83,7 +79,7 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
     properties[arg] = describe(read.schema, p.description);
     if (p.required) required.push(arg);
     if (p.in === 'path') pathArgs.set(p.name, arg);
-    else if (p.in === 'query') query[p.name] = `{${arg}}`;
+    else if (p.in === 'query') query[p.name] = read.style ? { value: `{${arg}}`, style: read.style } : `{${arg}}`;
     else headers[p.name] = `{${arg}}`;
   }
   const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
@@ -99,21 +95,27 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
 
   let body: unknown;
   let additional: unknown = false;
-  if (op.body) {
-    const types = Object.keys(op.body.content);
-    const json = types.find(isJsonMediaType);
-    if (!json) return fail(`request body ${types.join(', ') || '(no media type)'} is not supported (only JSON)`);
-    if (method === 'GET' || method === 'DELETE') return fail(`a ${method} request with a body is not supported`);
-    const schema = toJsonSchema(op.body.content[json] ?? {}, 'input', dropped);
+  let encoded: Pick<RequestDecl, 'encoding' | 'body_styles'> = {};
+  const chosen = op.body ? planBody(op, method, dropped) : undefined;
+  if (chosen) warnings.push(...chosen.warnings);
+  if (chosen && !chosen.ok) return fail(chosen.reason, chosen.kind);
+  const plan = chosen?.ok ? chosen.plan : undefined;
+  if (plan) {
+    const { schema } = plan;
+    encoded = { ...(plan.encoding && { encoding: plan.encoding }), ...(plan.bodyStyles && { body_styles: plan.bodyStyles }) };
     const props = isObjectSchema(schema) && isRecord(schema.properties) ? schema.properties : undefined;
-    if (props && !Object.keys(props).some((k) => k in properties)) {
+    const names = props ? Object.keys(props) : [];
+    // a DELETE sends only its body template: fields become placeholders, so they must be usable as names
+    const mergeable = props && !names.some((k) => k in properties) && (method !== 'DELETE' || names.every((k) => PLACEHOLDER_NAME.test(k)));
+    if (mergeable) {
       Object.assign(properties, props);
       for (const r of ((schema as JsonRecord).required as string[] | undefined) ?? []) if (r in props) required.push(r);
-      additional = (schema as JsonRecord).additionalProperties; // unused arguments become the body
+      if (method === 'DELETE') body = Object.fromEntries(names.map((k) => [k, `{${k}}`]));
+      else additional = (schema as JsonRecord).additionalProperties; // unused arguments become the body
     } else {
       const arg = claim('body', 'json');
-      properties[arg] = describe(schema, op.body.description);
-      if (op.body.required) required.push(arg);
+      properties[arg] = describe(schema, op.body!.description);
+      if (op.body!.required) required.push(arg);
       body = `{${arg}}`;
     }
   }
@@ -135,6 +137,9 @@ export function planInput(op: Operation, method: HttpMethod, def: (name: string)
     ...(Object.keys(query).length && { query }),
     ...(Object.keys(headers).length && { headers }),
     ...(body !== undefined && { body }),
+    ...encoded,
   };
   return { ok: true, input, request, warnings };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

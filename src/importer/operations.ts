@@ -3,7 +3,7 @@ import { isRecord, type JsonRecord, record, str, strings } from '../util/json.ts
 import type { LoadedSpec } from './load.ts';
 import { createResolver, pointer, type RefIssue, type Resolver } from './refs.ts';
 import { swaggerBody, swaggerParameter, swaggerResponses } from './swagger.ts';
-import type { Operation, Parameter, RequestBody, SecurityRequirement } from './types.ts';
+import type { Operation, Parameter, PropertyEncoding, RequestBody, SecurityRequirement } from './types.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -81,9 +81,25 @@ function oasParameter(p: JsonRecord): Parameter | undefined {
 function oasBody(raw: unknown): RequestBody | undefined {
   if (!isRecord(raw) || !isRecord(raw.content)) return undefined;
   const content: Record<string, unknown> = {};
-  for (const [type, media] of Object.entries(raw.content)) content[type] = record(media).schema;
-  return { required: raw.required === true, ...optional('description', str(raw.description)), content };
+  const encoding: Record<string, Record<string, PropertyEncoding>> = {};
+  for (const [type, media] of Object.entries(raw.content)) {
+    content[type] = record(media).schema;
+    const entries = Object.entries(record(record(media).encoding)).filter(([, e]) => isRecord(e));
+    if (entries.length) encoding[type] = Object.fromEntries(entries.map(([k, e]) => [k, propertyEncoding(record(e))]));
+  }
+  return {
+    required: raw.required === true,
+    ...optional('description', str(raw.description)),
+    content,
+    ...(Object.keys(encoding).length && { encoding }),
+  };
 }
+
+const propertyEncoding = (e: JsonRecord): PropertyEncoding => ({
+  ...optional('style', str(e.style)),
+  ...(typeof e.explode === 'boolean' && { explode: e.explode }),
+  ...optional('contentType', str(e.contentType)),
+});
 
 function oasResponses(raw: unknown): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};

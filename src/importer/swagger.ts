@@ -1,6 +1,6 @@
 // Swagger 2.0 specifics, read into the OpenAPI 3 shapes the rest of the importer uses.
 import { isRecord, type JsonRecord, record, str, strings } from '../util/json.ts';
-import type { Parameter, RequestBody } from './types.ts';
+import type { Parameter, PropertyEncoding, RequestBody } from './types.ts';
 
 // Swagger 2.0 puts a non-body parameter's schema keywords on the parameter itself.
 const SCHEMA_KEYS = [
@@ -22,12 +22,17 @@ const SCHEMA_KEYS = [
   'multipleOf',
 ];
 
+const keywords = (p: JsonRecord): JsonRecord => {
+  const schema: JsonRecord = {};
+  for (const k of SCHEMA_KEYS) if (p[k] !== undefined) schema[k] = p[k];
+  return schema;
+};
+
 export function swaggerParameter(p: JsonRecord): Parameter | undefined {
   const name = typeof p.name === 'string' && p.name ? p.name : undefined;
   const where = p.in;
   if (!name || (where !== 'path' && where !== 'query' && where !== 'header')) return undefined;
-  const schema: JsonRecord = {};
-  for (const k of SCHEMA_KEYS) if (p[k] !== undefined) schema[k] = p[k];
+  const schema = keywords(p);
   const description = str(p.description);
   return {
     name,
@@ -45,7 +50,7 @@ const mediaTypes = (op: JsonRecord, doc: JsonRecord, key: 'consumes' | 'produces
   return own.length ? own : global.length ? global : ['application/json'];
 };
 
-/** The `in: body` parameter, or `in: formData` ones (reported later as a non-JSON body). */
+/** The `in: body` parameter, or the `in: formData` ones as the properties of a form or multipart body. */
 export function swaggerBody(params: readonly JsonRecord[], op: JsonRecord, doc: JsonRecord): RequestBody | undefined {
   const body = params.find((p) => p.in === 'body');
   if (body) {
@@ -54,14 +59,37 @@ export function swaggerBody(params: readonly JsonRecord[], op: JsonRecord, doc: 
     const description = str(body.description);
     return { required: body.required === true, ...(description && { description }), content };
   }
-  if (!params.some((p) => p.in === 'formData')) return undefined;
+  const fields = params.filter((p) => p.in === 'formData' && typeof p.name === 'string' && p.name);
+  if (!fields.length) return undefined;
+  const properties: JsonRecord = {};
+  const required: string[] = [];
+  const encoding: Record<string, PropertyEncoding> = {};
+  for (const p of fields) {
+    const name = p.name as string;
+    const description = str(p.description);
+    properties[name] = { ...(p.type === 'file' ? { type: 'string', format: 'binary' } : keywords(p)), ...(description && { description }) };
+    if (p.required === true) required.push(name);
+    if (p.type === 'array') encoding[name] = COLLECTION_ENCODING[str(p.collectionFormat) ?? 'csv'] ?? { style: str(p.collectionFormat) };
+  }
   const consumes = strings(op.consumes).length ? strings(op.consumes) : strings(doc.consumes);
   const types = consumes.filter((t) => /form/.test(t));
+  const fallback = fields.some((p) => p.type === 'file') ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+  const schema = { type: 'object', properties, ...(required.length && { required }) };
+  const list = types.length ? types : [fallback];
   return {
-    required: true,
-    content: Object.fromEntries((types.length ? types : ['application/x-www-form-urlencoded']).map((t) => [t, undefined])),
+    required: required.length > 0,
+    content: Object.fromEntries(list.map((t) => [t, schema])),
+    ...(Object.keys(encoding).length && { encoding: Object.fromEntries(list.map((t) => [t, encoding])) }),
   };
 }
+
+// Swagger's array formats as OpenAPI 3 encodings (tsv has none: it is reported)
+const COLLECTION_ENCODING: Record<string, PropertyEncoding> = {
+  multi: { style: 'form', explode: true },
+  csv: { style: 'form', explode: false },
+  ssv: { style: 'spaceDelimited', explode: false },
+  pipes: { style: 'pipeDelimited', explode: false },
+};
 
 export function swaggerResponses(op: JsonRecord, doc: JsonRecord): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};

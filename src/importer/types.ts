@@ -17,11 +17,20 @@ export interface Parameter {
   readonly collectionFormat?: string;
 }
 
+/** How one property of a form or multipart body is serialised (the media type's `encoding` entry). */
+export interface PropertyEncoding {
+  readonly style?: string;
+  readonly explode?: boolean;
+  readonly contentType?: string;
+}
+
 export interface RequestBody {
   readonly required: boolean;
   readonly description?: string;
   /** media type -> schema (undefined when the media type has none) */
   readonly content: Readonly<Record<string, unknown>>;
+  /** media type -> property -> encoding, for form and multipart bodies */
+  readonly encoding?: Readonly<Record<string, Readonly<Record<string, PropertyEncoding>>>>;
 }
 
 /** A security requirement: scheme name -> scopes. `{}` means anonymous access. */

@@ -37,7 +37,7 @@ test('every JSON operation becomes a valid tool and everything else is reported'
   ]);
   expect(result.warnings).toEqual([
     'createPlanet: callbacks are not supported and were skipped',
-    'uploadImage: request body multipart/form-data is not supported (only JSON); operation skipped',
+    'uploadImage: the multipart/form-data body holds only file parts, which Nexus cannot upload; operation skipped',
     '1 webhook(s) skipped: Nexus calls APIs, it does not receive their events',
   ]);
   expectValidToolFile(result.file, 'scalar-galaxy.yaml');

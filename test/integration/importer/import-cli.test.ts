@@ -52,9 +52,11 @@ test('a spec fetched from a URL is written as DIR/<title>.yaml with a summary an
   expect(await run([specUrl, '--out', dir])).toEqual({
     code: 0,
     out: `1 tool(s) written to ${file} (Zoo, OpenAPI 3.0)
+1 of 2 operation(s) skipped:
+  1  request body media type not supported
 
 1 warning(s):
-  - addAnimal: request body text/csv is not supported (only JSON); operation skipped
+  - addAnimal: request body text/csv is not supported (only JSON, form-urlencoded and multipart); operation skipped
 
 Store the credentials the auth blocks name:
   nexus vault put zoo-token --type bearer < secret.json
@@ -112,4 +114,43 @@ test('a missing SPEC or --out, or an unreachable spec, is reported with its code
   await expect(run([specUrl])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   await expect(run([join(tempDir(), 'nope.yaml'), '--out', tempDir()])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   await expect(run(['http://127.0.0.1:1/openapi.json', '--out', tempDir()])).rejects.toMatchObject({ code: 'UPSTREAM_UNREACHABLE' });
+});
+
+test('a document whose every operation is unsupported writes nothing, exits 1 and says why', async () => {
+  const dir = tempDir('nexus-import-');
+  const spec = join(dir, 'uploads.json');
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'Uploads', version: '1' },
+      servers: [{ url: 'https://up.example.com' }],
+      paths: {
+        '/raw': { put: { operationId: 'putRaw', requestBody: { content: { 'application/octet-stream': {} } }, responses: {} } },
+        '/img': {
+          post: {
+            operationId: 'postImage',
+            requestBody: {
+              content: { 'multipart/form-data': { schema: { type: 'object', properties: { f: { type: 'string', format: 'binary' } } } } },
+            },
+            responses: {},
+          },
+        },
+      },
+    }),
+  );
+  const out = join(dir, 'tools');
+  expect(await run([spec, '--out', out])).toEqual({
+    code: 1,
+    out: `nothing written: none of the 2 operation(s) of ${spec} (OpenAPI 3.0) can be imported
+2 of 2 operation(s) skipped:
+  1  file upload (multipart file part)
+  1  request body media type not supported
+
+2 warning(s):
+  - putRaw: request body application/octet-stream is not supported (only JSON, form-urlencoded and multipart); operation skipped
+  - postImage: the multipart/form-data body holds only file parts, which Nexus cannot upload; operation skipped
+`,
+  });
+  expect(readdirSync(dir)).toEqual(['uploads.json']);
 });

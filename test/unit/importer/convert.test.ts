@@ -175,7 +175,7 @@ test('cookie parameters, non-JSON bodies and unsupported methods are reported, n
   ]);
   expect(result.warnings).toEqual([
     'listIssues: cookie parameter "session" is not supported; parameter skipped',
-    'uploadAttachment: request body multipart/form-data is not supported (only JSON); operation skipped',
+    'uploadAttachment: a multipart/form-data body without declared fields cannot be encoded; operation skipped',
     'probeAttachments: method HEAD is not supported; operation skipped',
   ]);
 });
@@ -231,17 +231,21 @@ test('a required parameter Nexus cannot send skips its operation, an optional on
     {
       name: 'optionalOnes',
       description: 'GET /b',
-      input: { type: 'object', properties: { where: { type: 'object' } }, additionalProperties: false },
-      request: { method: 'GET', path: '/b', query: { where: '{where}' } },
+      input: {
+        type: 'object',
+        properties: { ids: { type: 'array', items: { type: 'integer' } }, where: { type: 'object' } },
+        additionalProperties: false,
+      },
+      request: { method: 'GET', path: '/b', query: { ids: { value: '{ids}', style: 'comma' }, where: '{where}' } },
       annotations: { readOnlyHint: true },
     },
   ]);
   expect(r.warnings).toEqual([
     'needsCookie: required cookie parameter "sid" is not supported; operation skipped',
     'optionalOnes: header parameter "bad header" is not a valid header name; parameter skipped',
-    'optionalOnes: query parameter "filter" is an object, which Nexus cannot serialise in the query; parameter skipped',
-    'optionalOnes: query parameter "ids" is an array serialised as form, explode: false (Nexus sends repeated query parameters only); parameter skipped',
+    'optionalOnes: query parameter "filter" is an object with style form, which Nexus cannot serialise; parameter skipped',
   ]);
+  expect(r.skipped).toEqual([['required parameter Nexus cannot send', 1]]);
 });
 
 test('a recursive request body keeps its recursion as root $defs and the tool file is valid', () => {

@@ -63,7 +63,23 @@ const SPEC = JSON.stringify({
       post: {
         operationId: 'updatePetWithForm',
         consumes: ['application/x-www-form-urlencoded'],
-        parameters: [{ name: 'name', in: 'formData', type: 'string' }],
+        parameters: [
+          { name: 'name', in: 'formData', type: 'string', required: true },
+          { name: 'tags', in: 'formData', type: 'array', items: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'ok' } },
+      },
+    },
+    '/pets/{petId}/photo': {
+      parameters: [{ $ref: '#/parameters/petId' }],
+      post: {
+        operationId: 'uploadPhoto',
+        consumes: ['multipart/form-data'],
+        parameters: [
+          { name: 'photo', in: 'formData', type: 'file' },
+          { name: 'caption', in: 'formData', type: 'string' },
+          { name: 'codes', in: 'formData', type: 'array', items: { type: 'string' }, collectionFormat: 'tsv' },
+        ],
         responses: { '200': { description: 'ok' } },
       },
     },
@@ -82,16 +98,20 @@ test('a Swagger 2.0 document is recognised and its host, basePath and https sche
   });
 });
 
-test('parameters carry their schema keywords; only multi arrays are imported', () => {
+test('parameters carry their schema keywords; multi arrays repeat, csv ones (the default) are comma-separated', () => {
   expect(tool('listPets')).toEqual({
     name: 'listPets',
     description: 'GET /pets',
     input: {
       type: 'object',
-      properties: { limit: { type: 'integer', exclusiveMaximum: 100 }, tags: { type: 'array', items: { type: 'string' } } },
+      properties: {
+        limit: { type: 'integer', exclusiveMaximum: 100 },
+        tags: { type: 'array', items: { type: 'string' } },
+        status: { type: 'array', items: { type: 'string' } },
+      },
       additionalProperties: false,
     },
-    request: { method: 'GET', path: '/pets', query: { limit: '{limit}', tags: '{tags}' } },
+    request: { method: 'GET', path: '/pets', query: { limit: '{limit}', tags: '{tags}', status: { value: '{status}', style: 'comma' } } },
     annotations: { readOnlyHint: true },
   });
 });
@@ -133,10 +153,22 @@ test('a shared path parameter and basic auth are imported', () => {
   });
 });
 
-test('csv arrays and form bodies are reported and skipped', () => {
+test('formData parameters become a form body; a file parameter a skipped part; tsv arrays are reported', () => {
+  expect(tool('updatePetWithForm')).toMatchObject({
+    input: {
+      type: 'object',
+      properties: { petId: {}, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['petId', 'name'],
+    },
+    request: { method: 'POST', path: '/pets/{petId}', encoding: 'form', body_styles: { tags: 'comma' } },
+  });
+  expect(tool('uploadPhoto')).toMatchObject({
+    input: { type: 'object', properties: { petId: {}, caption: { type: 'string' } }, required: ['petId'] },
+    request: { method: 'POST', path: '/pets/{petId}/photo', encoding: 'multipart' },
+  });
   expect(result.warnings).toEqual([
-    'listPets: query parameter "status" is an array serialised as csv (Nexus sends repeated query parameters only); parameter skipped',
-    'updatePetWithForm: request body application/x-www-form-urlencoded is not supported (only JSON); operation skipped',
+    'uploadPhoto: body field "photo" is a file, which Nexus cannot upload; field skipped',
+    'uploadPhoto: body field "codes" is an array with style tsv, which Nexus cannot serialise; field skipped',
   ]);
   expectValidToolFile(result.file);
 });
