@@ -9,11 +9,29 @@ import type { Registry } from '../registry/registry.ts';
 import type { TargetKind, ToolSpec } from '../registry/spec.ts';
 import type { Tracer } from '../trace/tracer.ts';
 
+/** Requests an MCP upstream may make of the client while a call runs. */
+export type ClientRequestMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
+
+/**
+ * The way back to the client that made a call, for an upstream's sampling, elicitation and roots
+ * requests (src/mcp/relay.ts builds one per call the client's revision and capabilities allow).
+ */
+export interface ClientChannel {
+  /** `2025-11-25 stream` or `2026-07-28 input_required`: how requests reach this client (for messages). */
+  readonly via: string;
+  /** What the client declared it can answer (`sampling`, `elicitation`, `roots` of its capabilities). */
+  readonly capabilities: Readonly<Record<string, unknown>>;
+  /** Sends one request to the client and resolves with its result; rejects when it errs or `signal` aborts. */
+  ask(method: ClientRequestMethod, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
 export interface CallContext {
   readonly requestId?: string;
   readonly signal?: AbortSignal;
   /** Progress the target reports while the call runs (MCP upstreams), relayed to the client. */
   readonly onProgress?: (progress: Progress) => void;
+  /** The client's channel for an upstream's requests (sampling, elicitation, roots), when it has one. */
+  readonly client?: ClientChannel;
   /** Narrows the tools callable here (a tool set's endpoint); others are refused as unknown. */
   readonly within?: (tool: string) => boolean;
 }
@@ -31,6 +49,7 @@ export interface InvokeContext {
   /** This attempt's share of the tool's timeout (retries split one budget); default the whole timeout. */
   readonly timeoutMs?: number;
   readonly onProgress?: (progress: Progress) => void;
+  readonly client?: ClientChannel;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
+import { createClientRelay, mintSession, relayable, sessionCapabilities } from './relay.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
 import { mcpSpan } from './span.ts';
@@ -60,7 +61,17 @@ function isSseClientGet(h: Headers): boolean {
   return !h.has('mcp-protocol-version') && !h.has('mcp-session-id') && !(h.get('accept') ?? '').includes('application/json');
 }
 
+const CAPS_KEY = 'io.modelcontextprotocol/clientCapabilities';
+
+/** Whether a tools/call may need the client's answers on the way (an upstream tool, a client that can give them). */
+function mayRelay(registry: Registry, caller: Caller, params: { name?: unknown; _meta?: Record<string, unknown> } | undefined): boolean {
+  const tool = typeof params?.name === 'string' ? registry.get(params.name) : undefined;
+  if (tool?.kind !== 'mcp') return false;
+  return sessionCapabilities(caller.session) !== undefined || relayable(params?._meta?.[CAPS_KEY]) !== undefined;
+}
+
 export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
+  const relay = createClientRelay();
   const serverDeps = () => {
     const instructions = opts.instructions?.();
     return {
@@ -68,6 +79,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       version: opts.version,
       ...(instructions && { instructions }),
       ...(opts.extras && { extras: opts.extras }),
+      relay,
     };
   };
   const handler = createMcpHandler(
@@ -120,11 +132,23 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     const read = await readJsonBody(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
     if ('refused' in read) return read.refused;
     const body = read.body;
-    const msg = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } } | null;
+    const msg = body as {
+      method?: unknown;
+      id?: unknown;
+      result?: unknown;
+      error?: unknown;
+      params?: { requestId?: unknown; name?: unknown; capabilities?: unknown; _meta?: Record<string, unknown> };
+    } | null;
+    // a 2025-11-25 client's answer to a request Nexus relayed from an upstream
+    if (msg && msg.method === undefined && (msg.result !== undefined || msg.error !== undefined) && relay.answer(caller, msg as never))
+      return new Response(null, { status: 202 });
     if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
     const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
+    // a 2025-11-25 client that can answer sampling, elicitation or roots gets a session naming that
+    const session = msg?.method === 'initialize' && !req.headers.has('mcp-session-id') ? mintSession(msg.params?.capabilities) : undefined;
+    const relayed = call !== undefined && mayRelay(opts.registry, caller, msg?.params);
     return traced(body, caller, undefined, async () => {
-      if (opts.fastPath !== false) {
+      if (opts.fastPath !== false && !relayed) {
         const fast = fastToolCall(
           req,
           body,
@@ -136,10 +160,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
         if (fast) return fast.finally(() => call?.end());
       }
       try {
-        return await handler.fetch(req, {
+        const res = await handler.fetch(req, {
           authInfo: call ? { ...authInfo, extra: { ...authInfo.extra, call } } : authInfo,
           parsedBody: body,
         });
+        if (session && res.ok) res.headers.set('mcp-session-id', session);
+        return res;
       } catch (e) {
         opts.log.error('mcp handler failed', { requestId, err: isNexusError(e) ? e : toNexusError(e).cause });
         return rpcError(500, -32603, 'Internal error');

@@ -9,13 +9,14 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import type { CallPipeline } from '../call/pipeline.ts';
-import type { Progress } from '../call/types.ts';
+import type { CallOutcome, ClientChannel, Progress } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import { toolDescriptor } from '../catalogue/stats.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import type { UpstreamExtras } from '../upstream/extras.ts';
 import type { InflightCall } from './inflight.ts';
+import { type ClientRelay, RelayError, relayable, sessionCapabilities } from './relay.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
 
@@ -41,6 +42,8 @@ export interface McpServerDeps {
   readonly extras?: UpstreamExtras;
   readonly instructions?: string;
   readonly version?: string;
+  /** Relays upstreams' sampling, elicitation and roots requests to the clients that can answer. */
+  readonly relay?: ClientRelay;
 }
 
 /** Who a request is served for: fixed for a per-request server, read from each message on a session. */
@@ -112,7 +115,27 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
           ? undefined
           : (p: Progress) =>
               void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {});
-      const outcome = await deps.pipeline.call(name, args, caller, { requestId, signal, ...(onProgress && { onProgress }) });
+      const callCtx = { requestId, ...(onProgress && { onProgress }) };
+      const run = (client: ClientChannel | undefined, s: AbortSignal) =>
+        deps.pipeline.call(name, args, caller, { ...callCtx, signal: s, ...(client && { client }) });
+      let outcome: CallOutcome;
+      const relay = deps.relay;
+      const modern = ctx.mcpReq.envelope !== undefined;
+      const caps = relay && (modern ? relayable(server.getClientCapabilities()) : sessionCapabilities(caller.session));
+      if (relay && caps && modern) {
+        // 2026-07-28: the upstream's requests come back to the client as input_required rounds
+        const state = ctx.mcpReq.requestState<string>();
+        const step = await (state
+          ? relay.resume<CallOutcome>(caller, name, state, ctx.mcpReq.inputResponses, signal)
+          : relay.start(caller, name, caps, run, signal));
+        if (step.kind === 'input') return { resultType: 'input_required', inputRequests: step.requests, requestState: step.state } as never;
+        if (step.kind === 'failed') throw step.error;
+        outcome = step.value;
+      } else if (relay && caps) {
+        // 2025-11-25 with a Nexus session: the requests go out on this call's SSE stream
+        const write = (m: Record<string, unknown>) => server.transport!.send(m as never, { relatedRequestId: ctx.mcpReq.id });
+        outcome = await run(relay.streamChannel(caller, caps, write), signal);
+      } else outcome = await run(undefined, signal);
       const r = outcome.result;
       const result: CallToolResult = {
         content: r.content as CallToolResult['content'],
@@ -126,6 +149,7 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
       if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
       return server.projectCallToolResult(result, outcome.tool.outputSchema);
     } catch (e) {
+      if (e instanceof RelayError) throw new ProtocolError(e.code, e.message);
       if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
       throw e;
     } finally {

@@ -299,6 +299,17 @@ export const ServerSchema = z
     refresh: Duration.optional().describe('Re-read the tool list this often besides list_changed (default 5m)'),
     include: z.array(z.string().min(1)).optional().describe("Globs on the upstream's tool names to serve (default all)"),
     exclude: z.array(z.string().min(1)).optional().describe('Globs on tool names not to serve'),
+    roots: z
+      .array(
+        z
+          .object({
+            uri: z.string().startsWith('file://', { message: 'expected a file:// URI' }).describe('A directory the server may use'),
+            name: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe("Nexus's answer to the server's roots/list (default: relayed to the client of the call that asks)"),
     tools: z
       .record(z.string().min(1), UpstreamToolPolicySchema)
       .optional()

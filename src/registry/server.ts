@@ -97,6 +97,7 @@ export function normaliseServer(decl: ServerDecl, ctx: ServerContext): ServerSpe
     ...(decl.include && { include: decl.include }),
     ...(decl.exclude && { exclude: decl.exclude }),
     policies: Object.entries(decl.tools ?? {}).map(([pattern, p]) => ({ pattern, policy: policy(p) })),
+    ...(decl.roots && { roots: decl.roots }),
     source: { file: ctx.file, line: ctx.line },
   };
 }

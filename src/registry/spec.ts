@@ -126,5 +126,7 @@ export interface ServerSpec {
   readonly exclude?: readonly string[];
   /** Per-tool policy, by upstream tool name or glob, in declaration order (later entries win). */
   readonly policies: ReadonlyArray<{ readonly pattern: string; readonly policy: UpstreamToolPolicySpec }>;
+  /** The operator's answer to the server's roots/list (instead of relaying it to a client). */
+  readonly roots?: ReadonlyArray<{ readonly uri: string; readonly name?: string }>;
   readonly source: { readonly file: string; readonly line: number };
 }

@@ -1,17 +1,27 @@
 // Opens one MCP client session to an upstream: Streamable HTTP (falling back to HTTP+SSE for servers
 // that predate it) or a stdio child, speaking the revision the server entry asks for.
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type ProtocolError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import type { ClientRequestMethod } from '../call/types.ts';
 import type { HttpOptions } from '../invoke/http.ts';
 import type { Injected } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
 import type { ServerSpec } from '../registry/spec.ts';
 import { isSecretName, registerSecret } from '../util/redact.ts';
 import { upstreamFetch } from './fetch.ts';
+import { attribute, CLIENT_REQUESTS, outsideCalls, RELAY_CAPABILITIES, type RelayTarget } from './relay.ts';
 import { StdioTransport } from './stdio.ts';
 
 export interface Connection {
   readonly client: Client;
   readonly transport: Transport;
+  /** Calls in flight on this session, to attribute the upstream's own requests to (relay.ts). */
+  readonly calls: Set<RelayTarget>;
   /** The credential values this session carried, masked in everything it answers. */
   readonly secrets: Set<string>;
   /** `streamable-http`, `sse` or `stdio`. */
@@ -30,6 +40,13 @@ export interface ConnectOptions {
   /** Called for the upstream's change notifications, and when the session ends. */
   readonly onListChanged: (what: 'tools' | 'prompts' | 'resources') => void;
   readonly onClose: (reason: string) => void;
+  /** Answers the upstream's sampling, elicitation and roots requests; `target` names the call they belong to. */
+  readonly onClientRequest: (
+    method: ClientRequestMethod,
+    params: Record<string, unknown>,
+    target: () => RelayTarget | ProtocolError,
+    signal: AbortSignal,
+  ) => Promise<Record<string, unknown>>;
 }
 
 const isHttpStatus = (e: unknown, ...codes: number[]) => {
@@ -37,16 +54,26 @@ const isHttpStatus = (e: unknown, ...codes: number[]) => {
   return typeof status === 'number' && codes.includes(status);
 };
 
-function newClient(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Client {
+function newClient(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions, calls: Set<RelayTarget>): Client {
   const mode =
     server.transport.kind === 'stdio' || server.transport.protocol === '2025-11-25'
       ? ('legacy' as const)
       : server.transport.protocol === '2026-07-28'
         ? { pin: '2026-07-28' }
         : ('auto' as const);
-  // No sampling, elicitation or roots capability: a compliant upstream does not send those requests,
-  // and one that does gets "method not found" at once rather than a hang.
-  const client = new Client({ name: 'nexus', version: deps.version }, { versionNegotiation: { mode }, listMaxPages: 64 });
+  // Sampling, elicitation and roots are declared: each request is relayed to the client of the call
+  // that caused it, or refused at once saying why (relay.ts)
+  const client = new Client(
+    { name: 'nexus', version: deps.version },
+    { versionNegotiation: { mode }, listMaxPages: 64, capabilities: RELAY_CAPABILITIES },
+  );
+  for (const method of CLIENT_REQUESTS) {
+    client.setRequestHandler(method, (req, ctx) => {
+      const params = (req.params ?? {}) as Record<string, unknown>;
+      // the client's answer goes back as it is; the SDK checks its shape for the method
+      return o.onClientRequest(method, params, () => attribute(method, calls), ctx.mcpReq.signal) as Promise<never>;
+    });
+  }
   client.setNotificationHandler('notifications/tools/list_changed', () => o.onListChanged('tools'));
   client.setNotificationHandler('notifications/prompts/list_changed', () => o.onListChanged('prompts'));
   client.setNotificationHandler('notifications/resources/list_changed', () => o.onListChanged('resources'));
@@ -62,7 +89,12 @@ function declaredSecrets(server: ServerSpec): string[] {
     .map(([, v]) => v);
 }
 
-export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Promise<Connection> {
+/** Opens a session outside any call's context, so that its streams never pass for a call's. */
+export const connect = (server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Promise<Connection> =>
+  outsideCalls(() => open(server, deps, o));
+
+async function open(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): Promise<Connection> {
+  const calls = new Set<RelayTarget>();
   const secrets = new Set<string>(declaredSecrets(server));
   for (const s of secrets) registerSecret(s);
   const timeout = server.backend.timeoutMs;
@@ -74,7 +106,7 @@ export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectO
       ended = true;
       o.onClose(transport instanceof StdioTransport ? (transport.exitReason ?? 'closed') : 'session closed');
     };
-    return { client, transport, secrets, via };
+    return { client, transport, calls, secrets, via };
   };
   if (t.kind === 'stdio') {
     const env: Record<string, string> = { ...t.env };
@@ -89,7 +121,7 @@ export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectO
       maxLineBytes: server.backend.maxResponseBytes,
       log: deps.log,
     });
-    const client = newClient(server, deps, o);
+    const client = newClient(server, deps, o, calls);
     try {
       await client.connect(transport, { timeout });
     } catch (e) {
@@ -107,7 +139,7 @@ export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectO
       for (const s of i.secrets) secrets.add(s);
     },
   });
-  const client = newClient(server, deps, o);
+  const client = newClient(server, deps, o, calls);
   const streamable = new StreamableHTTPClientTransport(t.url, { fetch });
   try {
     await client.connect(streamable, { timeout });
@@ -117,7 +149,7 @@ export async function connect(server: ServerSpec, deps: ConnectDeps, o: ConnectO
     // A server from before Streamable HTTP answers the POST with 4xx: try its GET /sse stream
     if (t.protocol === '2026-07-28' || !isHttpStatus(e, 400, 404, 405)) throw e;
   }
-  const legacy = newClient(server, deps, o);
+  const legacy = newClient(server, deps, o, calls);
   const sse = new SSEClientTransport(t.url, { fetch });
   await legacy.connect(sse, { timeout });
   return wire(legacy, sse, 'sse');

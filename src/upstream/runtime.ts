@@ -1,7 +1,7 @@
 // One federated server at run time: its sessions (one per credential identity, the listing one
 // shared), its state for /readyz and `nexus servers list`, tool-list refreshes (list_changed, timer)
 // and reconnects with backoff when it is down or its child process exited.
-import type { Client, Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
+import { type Client, type Prompt, ProtocolError, type Resource, type ResourceTemplateType, type Tool } from '@modelcontextprotocol/client';
 import type { InvokeContext } from '../call/types.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
@@ -14,6 +14,7 @@ import { dataMasker } from '../util/redact-data.ts';
 import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
 import { type ConnectDeps, type Connection, connect } from './connection.ts';
 import { sessionLost, upstreamFailure } from './failure.ts';
+import { asTarget, relay } from './relay.ts';
 import { StdioTransport } from './stdio.ts';
 
 export type ServerState = 'starting' | 'ready' | 'down' | 'stopped';
@@ -160,7 +161,8 @@ export class ServerRuntime {
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection(caller, false);
       try {
-        return await fn(conn.client, timeout);
+        // counted as a call without a channel: an upstream request during it is refused, never misrouted
+        return await asTarget(conn.calls, { deadline: Date.now() + timeout }, () => fn(conn.client, timeout));
       } catch (e) {
         if (attempt === 1 && sessionLost(e) && !signal?.aborted) {
           await this.reset(conn);
@@ -182,14 +184,17 @@ export class ServerRuntime {
       const conn = await this.connection(caller, false);
       try {
         const definition = this.upstreamTools.get(tool);
-        const result = await conn.client.callTool(
-          { name: tool, arguments: args },
-          {
-            timeout,
-            ...(ctx.signal && { signal: ctx.signal }),
-            ...(ctx.onProgress && { onprogress: ctx.onProgress }),
-            ...(definition && { toolDefinition: definition }),
-          },
+        const target = { ...(ctx.client && { channel: ctx.client }), deadline: Date.now() + timeout };
+        const result = await asTarget(conn.calls, target, () =>
+          conn.client.callTool(
+            { name: tool, arguments: args },
+            {
+              timeout,
+              ...(ctx.signal && { signal: ctx.signal }),
+              ...(ctx.onProgress && { onprogress: ctx.onProgress }),
+              ...(definition && { toolDefinition: definition }),
+            },
+          ),
         );
         return shape(result, conn.secrets);
       } catch (e) {
@@ -261,6 +266,14 @@ export class ServerRuntime {
       credential,
       refreshable: isOAuth(this.spec),
       onListChanged: () => void this.refresh(),
+      onClientRequest: async (method, params, target, signal) => {
+        if (method === 'roots/list' && this.spec.roots) return { roots: this.spec.roots.map((r) => ({ ...r })) };
+        const to = target();
+        if (to instanceof ProtocolError) throw to;
+        // what the upstream asks reaches the client with this session's credential values masked
+        const masked = dataMasker([...(await conn).secrets]).json(params) as Record<string, unknown>;
+        return relay(to, method, masked, signal);
+      },
       onClose: (reason) => {
         if (this.sessions.get(id) === self) this.sessions.delete(id);
         if (this.stopped) return;

@@ -1,0 +1,260 @@
+// The client side of relaying an upstream's sampling, elicitation and roots requests (the upstream
+// side is src/upstream/relay.ts). Nexus keeps no client sessions, so each revision gets the channel
+// it allows:
+// - 2025-11-25: a client that declares one of these capabilities at initialize gets an Mcp-Session-Id
+//   that carries them (`nx1.<flags>.<random>`: any instance can read it back). Its tools/call is then
+//   answered as an SSE stream, the request is written onto that stream with an id of Nexus's own, and
+//   the client's answer (a POST of its own) is matched back by that id, on this instance.
+// - 2026-07-28: multi round-trip requests. The call is parked here, the client gets an input_required
+//   result whose requestState names the parked call, and its retry (with inputResponses) resumes it.
+//   A retry that reaches another instance, or arrives after the call's timeout, gets a clear error.
+
+import type { ClientChannel, ClientRequestMethod } from '../call/types.ts';
+import type { Caller } from '../caller.ts';
+
+type Json = Record<string, unknown>;
+
+const FLAGS = { s: 'sampling', e: 'elicitation', u: 'elicitation-url', r: 'roots' } as const;
+const SESSION = /^nx1\.([seur]{1,4})\.[A-Za-z0-9_-]{16,64}$/;
+const MAX_PENDING = 10_000;
+const OUTCOME_KEPT_MS = 60_000;
+
+const random = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
+
+/** The sampling, elicitation and roots parts of a client's capabilities (what can be relayed to it). */
+export function relayable(caps: unknown): Json | undefined {
+  if (!caps || typeof caps !== 'object') return undefined;
+  const c = caps as Json;
+  const out: Json = {};
+  for (const k of ['sampling', 'elicitation', 'roots']) if (c[k] && typeof c[k] === 'object') out[k] = c[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A session id for a 2025-11-25 client that can answer requests, or undefined when it cannot. */
+export function mintSession(caps: unknown): string | undefined {
+  const r = relayable(caps);
+  if (!r) return undefined;
+  const e = r.elicitation as Json | undefined;
+  const flags = (r.sampling ? 's' : '') + (e && (e.form || !Object.keys(e).length) ? 'e' : '') + (e?.url ? 'u' : '') + (r.roots ? 'r' : '');
+  return flags ? `nx1.${flags}.${random()}` : undefined;
+}
+
+/** The capabilities a session id minted by Nexus carries (undefined for any other session id). */
+export function sessionCapabilities(session: string | undefined): Json | undefined {
+  const m = session ? SESSION.exec(session) : null;
+  if (!m) return undefined;
+  const f = new Set(m[1]!.split('')) as Set<keyof typeof FLAGS>;
+  const elicitation = { ...(f.has('e') && { form: {} }), ...(f.has('u') && { url: {} }) };
+  return {
+    ...(f.has('s') && { sampling: {} }),
+    ...((f.has('e') || f.has('u')) && { elicitation }),
+    ...(f.has('r') && { roots: {} }),
+  };
+}
+
+export class RelayError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  readonly caller: string;
+  resolve(v: Json): void;
+  reject(e: Error): void;
+}
+
+/** One step of a 2026-07-28 flow: the call's outcome, or requests the client must answer first. */
+export type Step<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'input'; requests: Json; state: string };
+
+interface Ask {
+  readonly method: ClientRequestMethod;
+  readonly params: Json;
+  resolve(v: Json): void;
+  reject(e: Error): void;
+}
+
+class Flow<T> {
+  readonly abort = new AbortController();
+  readonly unsent = new Map<string, Ask>();
+  readonly sent = new Map<string, Ask>();
+  private n = 0;
+  private wake?: () => void;
+  private outcome?: Step<T>;
+
+  constructor(
+    readonly id: string,
+    readonly caller: string,
+    readonly tool: string,
+    readonly channel: ClientChannel,
+  ) {}
+
+  /** Whether a request is waiting on next() (else the outcome waits for the client's retry). */
+  get waited(): boolean {
+    return this.wake !== undefined;
+  }
+
+  finish(step: Step<T>) {
+    this.outcome = step;
+    for (const a of [...this.unsent.values(), ...this.sent.values()]) a.reject(new Error('the call ended'));
+    this.wake?.();
+  }
+
+  ask(method: ClientRequestMethod, params: Json, signal: AbortSignal): Promise<Json> {
+    return new Promise((resolve, reject) => {
+      const key = `r${++this.n}`;
+      const drop = () => {
+        this.unsent.delete(key);
+        this.sent.delete(key);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal.aborted) return drop();
+      signal.addEventListener('abort', drop, { once: true });
+      const done =
+        <V>(f: (v: V) => void) =>
+        (v: V) => {
+          signal.removeEventListener('abort', drop);
+          f(v);
+        };
+      this.unsent.set(key, { method, params, resolve: done(resolve), reject: done(reject) });
+      queueMicrotask(() => this.wake?.()); // requests made in the same turn go out in one round
+    });
+  }
+
+  /** Waits for the outcome or for requests to send; `signal` is the current HTTP request's. */
+  next(signal: AbortSignal): Promise<Step<T>> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.outcome) return resolve(this.outcome);
+        if (!this.unsent.size) return;
+        const requests: Json = {};
+        for (const [k, a] of this.unsent) {
+          requests[k] = { method: a.method, params: a.params };
+          this.sent.set(k, a);
+        }
+        this.unsent.clear();
+        this.wake = undefined;
+        signal.removeEventListener('abort', onAbort);
+        resolve({ kind: 'input', requests, state: this.id });
+      };
+      const onAbort = () => this.abort.abort(signal.reason); // the client gave up on this round: the call ends
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.wake = check;
+      check();
+    });
+  }
+
+  /** Delivers a retry's answers; a request it does not answer fails (the upstream hears why). */
+  answer(responses: Json | undefined) {
+    for (const [k, a] of this.sent) {
+      const r = responses?.[k];
+      if (r && typeof r === 'object') a.resolve(r as Json);
+      else a.reject(new RelayError(-32602, `the client's retry carried no answer for input request ${k}`));
+    }
+    this.sent.clear();
+  }
+}
+
+export interface ClientRelay {
+  /** The 2025-11-25 channel over a call's SSE stream; `write` puts one message on it. */
+  streamChannel(caller: Caller, capabilities: Json, write: (message: Json) => Promise<void>): ClientChannel;
+  /** A 2025-11-25 client's answer (a JSON-RPC response POSTed to /mcp): true when it was one of ours. */
+  answer(caller: Caller, message: Json): boolean;
+  /** Starts a 2026-07-28 call that may need the client's input. */
+  start<T>(
+    caller: Caller,
+    tool: string,
+    capabilities: Json,
+    run: (channel: ClientChannel, signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<Step<T>>;
+  /** Resumes a parked call with the client's retry; throws RelayError for an unknown or foreign state. */
+  resume<T>(caller: Caller, tool: string, state: string, responses: Json | undefined, signal: AbortSignal): Promise<Step<T>>;
+}
+
+export function createClientRelay(): ClientRelay {
+  const pending = new Map<string, Pending>();
+  const flows = new Map<string, Flow<unknown>>();
+  return {
+    streamChannel(caller, capabilities, write) {
+      return {
+        via: '2025-11-25 stream',
+        capabilities,
+        ask: (method, params, signal) =>
+          new Promise<Json>((resolve, reject) => {
+            if (pending.size >= MAX_PENDING) return reject(new Error('too many requests waiting for clients'));
+            const id = `nexus-${random()}`;
+            const end = () => {
+              pending.delete(id);
+              signal.removeEventListener('abort', onAbort);
+            };
+            const onAbort = () => {
+              end();
+              reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            pending.set(id, {
+              caller: caller.id,
+              resolve: (v) => {
+                end();
+                resolve(v);
+              },
+              reject: (e) => {
+                end();
+                reject(e);
+              },
+            });
+            write({ jsonrpc: '2.0', id, method, params }).catch((e) => pending.get(id)?.reject(e as Error));
+          }),
+      };
+    },
+    answer(caller, message) {
+      const id = message.id;
+      const p = typeof id === 'string' ? pending.get(id) : undefined;
+      if (!p || p.caller !== caller.id) return false;
+      const error = message.error as { code?: unknown; message?: unknown } | undefined;
+      if (error) p.reject(new RelayError(typeof error.code === 'number' ? error.code : -32603, String(error.message ?? 'error')));
+      else p.resolve((message.result ?? {}) as Json);
+      return true;
+    },
+    start(caller, tool, capabilities, run, signal) {
+      if (flows.size >= MAX_PENDING) flows.delete(flows.keys().next().value as string);
+      const channel: ClientChannel = {
+        via: '2026-07-28 input_required',
+        capabilities,
+        ask: (method, params, s): Promise<Json> => flow.ask(method, params, s),
+      };
+      const flow: Flow<unknown> = new Flow<unknown>(random(), caller.id, tool, channel);
+      flows.set(flow.id, flow);
+      const settle = (s: Step<unknown>) => {
+        const waited = flow.waited;
+        flow.finish(s);
+        // ended between rounds: the outcome is kept a while for the client's retry
+        if (!waited) setTimeout(() => flows.get(flow.id) === flow && flows.delete(flow.id), OUTCOME_KEPT_MS).unref?.();
+      };
+      run(flow.channel, flow.abort.signal).then(
+        (value) => settle({ kind: 'done', value }),
+        (error) => settle({ kind: 'failed', error }),
+      );
+      return step(flow, signal) as Promise<Step<never>>;
+    },
+    resume(caller, tool, state, responses, signal) {
+      const flow = flows.get(state);
+      if (!flow || flow.caller !== caller.id || flow.tool !== tool)
+        return Promise.reject(
+          new RelayError(-32602, 'requestState names no call waiting here: it ended (timeout) or was started on another instance'),
+        );
+      flow.answer(responses);
+      return step(flow, signal) as Promise<Step<never>>;
+    },
+  };
+
+  async function step<T>(flow: Flow<T>, signal: AbortSignal): Promise<Step<T>> {
+    const s = await flow.next(signal);
+    if (s.kind !== 'input') flows.delete(flow.id);
+    return s;
+  }
+}

@@ -1,0 +1,47 @@
+// Attribution of an upstream's own requests to a call, and the session ids that carry a 2025-11-25
+// client's capabilities: the rules of src/upstream/relay.ts and src/mcp/relay.ts stated as tests.
+import { expect, test } from 'bun:test';
+import { ProtocolError } from '@modelcontextprotocol/client';
+import { mintSession, sessionCapabilities } from '../../../src/mcp/relay.ts';
+import { asTarget, attribute, type RelayTarget, relay } from '../../../src/upstream/relay.ts';
+
+const target = (): RelayTarget => ({ deadline: Date.now() + 60_000 });
+
+test('a request inside a call is that call; outside, only a lone call in flight; with two, a refusal naming why', async () => {
+  const calls = new Set<RelayTarget>();
+  const a = target();
+  const b = target();
+  expect((attribute('roots/list', calls) as ProtocolError).message).toContain('it was not sent during a call through Nexus');
+  await asTarget(calls, a, async () => {
+    expect(attribute('roots/list', calls)).toBe(a); // its own async context
+    await asTarget(calls, b, async () => expect(attribute('roots/list', calls)).toBe(b));
+  });
+  calls.add(a);
+  expect(attribute('roots/list', calls)).toBe(a); // a session channel, one call in flight
+  calls.add(b);
+  const refused = attribute('elicitation/create', calls) as ProtocolError;
+  expect([refused.code, refused.message]).toEqual([
+    -32601,
+    'Nexus cannot relay elicitation/create: 2 calls are in flight on this shared session and the request did not come on the stream of one of them',
+  ]);
+});
+
+test('a client without a channel or the capability is refused at once, naming what is missing', async () => {
+  const signal = new AbortController().signal;
+  const noChannel = await relay(target(), 'sampling/createMessage', {}, signal).catch((e) => e.message);
+  expect(noChannel).toContain('has no channel for it');
+  const formOnly = { via: 'test', capabilities: { elicitation: { form: {} } }, ask: async () => ({}) };
+  const url = await relay({ ...target(), channel: formOnly }, 'elicitation/create', { mode: 'url' }, signal).catch((e) => e.message);
+  expect(url).toBe('Nexus cannot relay elicitation/create: the client that made this call did not declare the elicitation (url mode) capability');
+  expect(await relay({ ...target(), channel: formOnly }, 'elicitation/create', {}, signal)).toEqual({});
+});
+
+test('a session id carries the relayable capabilities and nothing else; foreign ids carry none', () => {
+  expect(mintSession({ experimental: {} })).toBeUndefined();
+  const id = mintSession({ sampling: {}, elicitation: {}, roots: { listChanged: true } })!;
+  expect(id).toMatch(/^nx1\.ser\.[A-Za-z0-9_-]{24}$/);
+  expect(sessionCapabilities(id)).toEqual({ sampling: {}, elicitation: { form: {} }, roots: {} });
+  expect(sessionCapabilities(mintSession({ elicitation: { url: {} } }))).toEqual({ elicitation: { url: {} } });
+  expect(sessionCapabilities('3f2a-uuid-of-someone-else')).toBeUndefined();
+  expect(sessionCapabilities(undefined)).toBeUndefined();
+});
