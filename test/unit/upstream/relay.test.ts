@@ -1,7 +1,7 @@
 // Attribution of an upstream's own requests to a call, and the session ids that carry a 2025-11-25
 // client's capabilities: the rules of src/upstream/relay.ts and src/mcp/relay.ts stated as tests.
 import { expect, test } from 'bun:test';
-import { ProtocolError } from '@modelcontextprotocol/client';
+import type { ProtocolError } from '@modelcontextprotocol/client';
 import { mintSession, sessionCapabilities } from '../../../src/mcp/relay.ts';
 import { asTarget, attribute, type RelayTarget, relay } from '../../../src/upstream/relay.ts';
 
@@ -32,7 +32,9 @@ test('a client without a channel or the capability is refused at once, naming wh
   expect(noChannel).toContain('has no channel for it');
   const formOnly = { via: 'test', capabilities: { elicitation: { form: {} } }, ask: async () => ({}) };
   const url = await relay({ ...target(), channel: formOnly }, 'elicitation/create', { mode: 'url' }, signal).catch((e) => e.message);
-  expect(url).toBe('Nexus cannot relay elicitation/create: the client that made this call did not declare the elicitation (url mode) capability');
+  expect(url).toBe(
+    'Nexus cannot relay elicitation/create: the client that made this call did not declare the elicitation (url mode) capability',
+  );
   expect(await relay({ ...target(), channel: formOnly }, 'elicitation/create', {}, signal)).toEqual({});
 });
 
