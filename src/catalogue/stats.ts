@@ -11,6 +11,7 @@ export interface ToolDescriptor {
   readonly inputSchema: Record<string, unknown>;
   readonly outputSchema?: Record<string, unknown>;
   readonly annotations?: Record<string, unknown>;
+  readonly _meta?: Record<string, unknown>;
 }
 
 const descriptors = new WeakMap<ToolSpec, ToolDescriptor>();
@@ -24,6 +25,7 @@ export function toolDescriptor(t: ToolSpec): ToolDescriptor {
       inputSchema: t.inputSchema,
       ...(t.outputSchema && { outputSchema: t.outputSchema }),
       ...(t.annotations && { annotations: t.annotations }),
+      ...(t.meta && { _meta: t.meta }),
     };
     descriptors.set(t, d);
   }

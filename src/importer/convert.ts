@@ -26,6 +26,8 @@ export interface Converted {
 }
 
 export const MAX_DESCRIPTION = 1000;
+/** Where an imported tool keeps the operationId it was made from (its name may differ: 64 characters, A-Z a-z 0-9 _ -). */
+export const OPERATION_ID_KEY = 'nexus/operation_id';
 
 export function convertOperation(op: Operation, ctx: ConvertContext): Converted {
   const warnings: string[] = [];
@@ -65,6 +67,7 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
     ...(annotations && { annotations }),
     ...(server && server.replace(/\/+$/, '') !== ctx.baseUrl && { backend: { base_url: server.replace(/\/+$/, '') } }),
     ...(auth && { auth }),
+    ...(op.operationId && { meta: { [OPERATION_ID_KEY]: op.operationId } }),
   };
   return { tool, warnings };
 }

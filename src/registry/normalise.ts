@@ -129,6 +129,7 @@ function buildSpec(
     inputSchema: input,
     ...(decl.output && { outputSchema: decl.output }),
     ...(decl.annotations && { annotations: decl.annotations }),
+    ...(decl.meta && { meta: decl.meta }),
     request: {
       method: decl.request.method,
       path: decl.request.path,

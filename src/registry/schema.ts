@@ -231,6 +231,9 @@ export const OverrideSchema = z
   .strict()
   .describe('Edits to a tool you do not own, kept apart from its definition (re-import keeps them)');
 
+// MCP _meta key: prefix/name; prefixes with a label `modelcontextprotocol` or `mcp` are reserved by MCP
+export const META_KEY_PATTERN = '^(?!(?:[^/]*\\.)?(?:modelcontextprotocol|mcp)[./])[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/[A-Za-z0-9_.-]+$';
+
 export const ToolSchema = z
   .object({
     name: z.string().regex(new RegExp(TOOL_NAME_PATTERN), { message: 'expected 1-128 characters from A-Z a-z 0-9 _ . -' }),
@@ -250,6 +253,13 @@ export const ToolSchema = z
       .boolean()
       .optional()
       .describe('Safe to send twice: retried on connection failure, 502, 503, 504 (default: true for GET, false otherwise)'),
+    meta: z
+      .record(
+        z.string().regex(new RegExp(META_KEY_PATTERN), { message: 'expected a prefix/name key such as nexus/operation_id' }),
+        z.unknown(),
+      )
+      .optional()
+      .describe("Served as the tool's _meta in tools/list (the importer keeps the operationId as nexus/operation_id)"),
   })
   .strict();
 

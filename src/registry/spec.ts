@@ -59,6 +59,8 @@ interface ToolBase {
   /** The name it was declared, imported or federated under, when an override renamed it. */
   readonly originalName?: string;
   readonly annotations?: JsonObject;
+  /** Served as `_meta` in tools/list (YAML `meta:`; imported tools carry `nexus/operation_id`). */
+  readonly meta?: JsonObject;
   /** Where calls go: an HTTP backend, or the MCP server behind an upstream tool (id, timeout, limits). */
   readonly backend: BackendSpec;
   /** Effective auth: the tool's, else the backend's; absent means none. */

@@ -55,6 +55,7 @@ test('a path parameter from components is a required argument placed in the path
   const { output, ...rest } = tool('getPlanet');
   expect(rest).toEqual({
     name: 'getPlanet',
+    meta: { 'nexus/operation_id': 'getPlanet' },
     title: 'Get a planet',
     description:
       'Get a planet. You’ll better learn a little bit more about the planets. It might come in handy once space travel is available for everyone.',
@@ -87,6 +88,7 @@ test('a $ref body merges beside the path parameter without its read-only fields'
   const { input, ...rest } = tool('updatePlanet');
   expect({ ...rest, output: undefined }).toEqual({
     name: 'updatePlanet',
+    meta: { 'nexus/operation_id': 'updatePlanet' },
     title: 'Update a planet',
     description: "Update a planet. Sometimes you make mistakes, that's fine. No worries, you can update all planets.",
     request: { method: 'PUT', path: '/planets/{planetId}' },
@@ -115,6 +117,7 @@ test('a $ref body merges beside the path parameter without its read-only fields'
 test('an allOf body becomes flat arguments, and an anonymous operation sends no credential', () => {
   expect(tool('createUser')).toEqual({
     name: 'createUser',
+    meta: { 'nexus/operation_id': 'createUser' },
     title: 'Create a user',
     description: 'Create a user. Time to create a user account, eh?',
     input: {
@@ -182,6 +185,7 @@ describe('through a running gateway', () => {
       await using client = await connect(gw.mcpUrl, rev).then((c) => Object.assign(c, { [Symbol.asyncDispose]: () => c.close() }));
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(result.file.tools.map((t) => t.name));
+      expect(tools.find((t) => t.name === 'getPlanet')?._meta).toEqual({ 'nexus/operation_id': 'getPlanet' });
       expect(tools.find((t) => t.name === 'getPlanet')?.inputSchema).toEqual({
         type: 'object',
         properties: { planetId },

@@ -184,3 +184,19 @@ test('a document whose operations are all unsupported imports nothing and counts
     skipped: [['request body media type not supported', 1]],
   });
 });
+
+test('a tool renamed to fit the name pattern keeps its original operationId in meta, a tool without one has none', () => {
+  const r = importOpenApi(
+    doc({
+      '/repos/{o}/contents': {
+        get: { operationId: 'repos/get-content.v2', parameters: [{ name: 'o', in: 'path', schema: { type: 'string' } }], responses: ok },
+        put: { parameters: [{ name: 'o', in: 'path', schema: { type: 'string' } }], responses: ok },
+      },
+    }),
+  );
+  expect(r.file.tools.map((t) => [t.name, t.meta])).toEqual([
+    ['repos_get-content_v2', { 'nexus/operation_id': 'repos/get-content.v2' }],
+    ['put_repos_o_contents', undefined],
+  ]);
+  expectValidToolFile(r.file);
+});

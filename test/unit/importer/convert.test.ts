@@ -88,6 +88,7 @@ test('path, query and header parameters become arguments mapped into the request
   const tool = importOpenApi(spec).file.tools.find((t) => t.name === 'listIssues');
   expect(tool).toEqual({
     name: 'listIssues',
+    meta: { 'nexus/operation_id': 'listIssues' },
     title: 'List issues',
     description: 'List issues',
     input: {
@@ -115,6 +116,7 @@ test('an object body is merged beside the parameters and sent as the unused argu
   const tool = importOpenApi(spec).file.tools.find((t) => t.name === 'createIssue');
   expect(tool).toEqual({
     name: 'createIssue',
+    meta: { 'nexus/operation_id': 'createIssue' },
     title: 'Create an issue',
     description: 'Create an issue. Opens a new issue in the project.',
     input: {
@@ -158,6 +160,7 @@ test('a non-object body goes under a body argument, and an anonymous operation d
   const tool = importOpenApi(spec).file.tools.find((t) => t.name === 'search');
   expect(tool).toEqual({
     name: 'search',
+    meta: { 'nexus/operation_id': 'search' },
     description: 'POST /search',
     input: { type: 'object', properties: { body: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
     request: { method: 'POST', path: '/search', body: '{body}' },
@@ -230,6 +233,7 @@ test('a required parameter Nexus cannot send skips its operation, an optional on
   expect(r.file.tools).toEqual([
     {
       name: 'optionalOnes',
+      meta: { 'nexus/operation_id': 'optionalOnes' },
       description: 'GET /b',
       input: {
         type: 'object',

@@ -101,6 +101,7 @@ test('a Swagger 2.0 document is recognised and its host, basePath and https sche
 test('parameters carry their schema keywords; multi arrays repeat, csv ones (the default) are comma-separated', () => {
   expect(tool('listPets')).toEqual({
     name: 'listPets',
+    meta: { 'nexus/operation_id': 'listPets' },
     description: 'GET /pets',
     input: {
       type: 'object',
@@ -119,6 +120,7 @@ test('parameters carry their schema keywords; multi arrays repeat, csv ones (the
 test('the body parameter becomes the arguments and an application flow becomes client credentials', () => {
   expect(tool('addPet')).toEqual({
     name: 'addPet',
+    meta: { 'nexus/operation_id': 'addPet' },
     description: 'POST /pets',
     input: {
       type: 'object',
