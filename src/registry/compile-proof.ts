@@ -7,8 +7,12 @@
 // plain JSON pointer ("#/$defs/user") to an object in the same schema, with no $id, anchor, dynamic ref
 // or such keyword anywhere, compiles. Anything else answers false and is compiled, as before: the
 // proof only ever skips a compile that would succeed, so check reports exactly what it did.
-import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { JsonObject } from './spec.ts';
+
+// only `nexus check` proves compiles: serving never loads the format table
+let formats: Record<string, unknown> | undefined;
+const knownFormats = () =>
+  (formats ??= (require('ajv-formats/dist/formats.js') as typeof import('ajv-formats/dist/formats.js')).fullFormats);
 
 // keywords that change how refs resolve, or that Ajv checks beyond the meta-schema
 const COMPILE_ANYWAY = new Set([
@@ -65,7 +69,7 @@ export function compilesAsIs(schema: JsonObject): boolean {
         if (typeof x !== 'string' || !PLAIN_POINTER.test(x) || !isObject(pointee(schema, x))) return false;
       } else if (key === 'format') {
         // Ajv warns on an unknown format while compiling: keep that warning
-        if (typeof x === 'string' && !Object.hasOwn(fullFormats, x)) return false;
+        if (typeof x === 'string' && !Object.hasOwn(knownFormats(), x)) return false;
       } else if (key === 'enum') {
         if (!Array.isArray(x) || x.length === 0) return false;
       }

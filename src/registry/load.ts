@@ -7,7 +7,7 @@ import type { OverrideSpec } from '../catalogue/overrides.ts';
 import { type ToolsetSpec, toolsetProblems } from '../catalogue/toolsets.ts';
 import { settingDefault } from '../config/settings.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
-import { normaliseTool } from './normalise.ts';
+import { fileShared, normaliseTool } from './normalise.ts';
 import { ToolFileSchema } from './schema.ts';
 import { normaliseServer } from './server.ts';
 import type { HttpToolSpec, ServerSpec, ToolSpec } from './spec.ts';
@@ -159,6 +159,7 @@ function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undef
   }
   if (envProblems.length) return emptyFile(issues);
   const tools: HttpToolSpec[] = [];
+  const shared = fileShared();
   (result.data.tools ?? []).forEach((decl, index) => {
     const spec = normaliseTool(decl, result.data, {
       file,
@@ -167,6 +168,7 @@ function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undef
       maxResponseBytes: opts.maxResponseBytes ?? Number(settingDefault('maxResponseBytes')),
       thorough: opts.thorough ?? false,
       problem: (p, m) => push(p, m),
+      shared,
     });
     if (spec) tools.push(spec);
   });

@@ -17,7 +17,15 @@ export interface NormaliseContext {
   /** Compile argument schemas now (nexus check) rather than on first call. */
   readonly thorough: boolean;
   readonly problem: (path: PathPart[], message: string) => void;
+  /** Shared by the tools of one file: most use the file's backend, so one URL and BackendSpec serve all. */
+  readonly shared?: FileShared;
 }
+
+export interface FileShared {
+  readonly urls: Map<string, URL>;
+  fileBackend?: BackendSpec;
+}
+export const fileShared = (): FileShared => ({ urls: new Map() });
 
 type QueryDecl = NonNullable<ToolDecl['request']['query']>[string];
 const queryValue = (v: QueryDecl) => (typeof v === 'object' ? v.value : v);
@@ -37,11 +45,12 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
 
   let baseUrl: URL | undefined;
   if (!b.base_url) problem(at('backend', 'base_url'), 'no base_url: set backend.base_url in the file or on the tool');
-  else {
+  else if ((baseUrl = ctx.shared?.urls.get(b.base_url)) === undefined) {
     try {
       baseUrl = new URL(b.base_url);
       if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new Error();
       if (baseUrl.search || baseUrl.hash) problem(at('backend', 'base_url'), 'base_url must not have a query or fragment');
+      else ctx.shared?.urls.set(b.base_url, baseUrl);
     } catch {
       problem(decl.backend?.base_url ? at('backend', 'base_url') : ['backend', 'base_url'], `expected an http(s) URL, got "${b.base_url}"`);
     }
@@ -108,19 +117,8 @@ function buildSpec(
   const styles = Object.entries(decl.request.query ?? {}).flatMap(([k, v]) =>
     typeof v === 'object' && v.style !== 'repeat' ? [[k, v.style] as const] : [],
   );
-  const backend: BackendSpec = {
-    id: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}`,
-    baseUrl,
-    timeoutMs: b.timeout ? parseDuration(b.timeout)! : DEFAULT_TIMEOUT_MS,
-    headers: b.headers ?? {},
-    maxResponseBytes: b.max_response_bytes ?? ctx.maxResponseBytes,
-    ...(b.rate_limit && { rateLimit: rate(b.rate_limit) }),
-    ...(b.proxy && { proxy: b.proxy }),
-    ...(b.max_concurrency && { maxConcurrency: b.max_concurrency }),
-    ...(b.tls && {
-      tls: { caFile: b.tls.ca_file, certFile: b.tls.cert_file, keyFile: b.tls.key_file, insecure: b.tls.insecure },
-    }),
-  };
+  const shared = decl.backend === undefined ? ctx.shared : undefined;
+  const backend = shared ? (shared.fileBackend ??= backendSpec(b, baseUrl, ctx)) : backendSpec(b, baseUrl, ctx);
   return {
     kind: 'http',
     name: decl.name,
@@ -153,5 +151,21 @@ function buildSpec(
     auditArguments: decl.audit_arguments ?? false,
     idempotent: decl.idempotent ?? decl.request.method === 'GET',
     source: { file: ctx.file, line: ctx.line },
+  };
+}
+
+function backendSpec(b: NonNullable<ToolFile['backend']>, baseUrl: URL, ctx: NormaliseContext): BackendSpec {
+  return {
+    id: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}`,
+    baseUrl,
+    timeoutMs: b.timeout ? parseDuration(b.timeout)! : DEFAULT_TIMEOUT_MS,
+    headers: b.headers ?? {},
+    maxResponseBytes: b.max_response_bytes ?? ctx.maxResponseBytes,
+    ...(b.rate_limit && { rateLimit: rate(b.rate_limit) }),
+    ...(b.proxy && { proxy: b.proxy }),
+    ...(b.max_concurrency && { maxConcurrency: b.max_concurrency }),
+    ...(b.tls && {
+      tls: { caFile: b.tls.ca_file, certFile: b.tls.cert_file, keyFile: b.tls.key_file, insecure: b.tls.insecure },
+    }),
   };
 }

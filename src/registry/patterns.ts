@@ -32,27 +32,33 @@ export const SCHEMA_ONE: readonly string[] = [
 const LISTS = [...SCHEMA_LISTS, 'items'];
 
 /** Every `pattern` (and `patternProperties` key) of a schema that JavaScript cannot compile, with where it is. */
-export function badPatterns(schema: unknown, at = ''): string[] {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return [];
-  const s = schema as JsonObject;
+export function badPatterns(schema: unknown): string[] {
   const out: string[] = [];
-  if (typeof s.pattern === 'string' && !compiles(s.pattern))
+  collectBadPatterns(schema, '', out, new Set());
+  return out;
+}
+
+// one accumulator and a set of the patterns already compiled: imported schemas repeat the same few
+function collectBadPatterns(schema: unknown, at: string, out: string[], good: Set<string>): void {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return;
+  const ok = (p: string) => good.has(p) || (compiles(p) && !!good.add(p));
+  const s = schema as JsonObject;
+  if (typeof s.pattern === 'string' && !ok(s.pattern))
     out.push(`${at || '/'}/pattern ${JSON.stringify(s.pattern)} is not a JavaScript regular expression`);
   for (const k of SCHEMA_MAPS) {
     const m = s[k];
     if (typeof m !== 'object' || m === null || Array.isArray(m)) continue;
-    for (const [name, sub] of Object.entries(m)) {
-      if (k === 'patternProperties' && !compiles(name))
+    for (const name in m) {
+      if (k === 'patternProperties' && !ok(name))
         out.push(`${at}/patternProperties key ${JSON.stringify(name)} is not a JavaScript regular expression`);
-      out.push(...badPatterns(sub, `${at}/${k}/${name}`));
+      collectBadPatterns((m as JsonObject)[name], `${at}/${k}/${name}`, out, good);
     }
   }
   for (const k of LISTS) {
     const list = s[k];
-    if (Array.isArray(list)) for (const [i, sub] of list.entries()) out.push(...badPatterns(sub, `${at}/${k}/${i}`));
+    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) collectBadPatterns(list[i], `${at}/${k}/${i}`, out, good);
   }
-  for (const k of SCHEMA_ONE) if (!Array.isArray(s[k])) out.push(...badPatterns(s[k], `${at}/${k}`));
-  return out;
+  for (const k of SCHEMA_ONE) if (!Array.isArray(s[k])) collectBadPatterns(s[k], `${at}/${k}`, out, good);
 }
 
 /** A PCRE-style pattern rewritten for JavaScript (`\A`, `\Z`, needless escapes), or undefined when it cannot be. */
