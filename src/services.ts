@@ -23,13 +23,13 @@ import { watchDependencies } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
 import { openRedis, type RedisClient, redisReady } from './db/redis.ts';
+import { createRedisSessionRelay, type SessionRelay } from './db/session-relay.ts';
 import type { Db } from './db/types.ts';
 import { createGuardedLimiter } from './limiter/guarded.ts';
 import { createMemoryLimiter } from './limiter/memory.ts';
 import { createRedisLimiter } from './limiter/redis.ts';
 import type { Limiter } from './limiter/types.ts';
 import type { Logger } from './log.ts';
-import type { SessionRelay } from './mcp/sse-sessions.ts';
 import type { Labels, Metrics } from './metrics.ts';
 import { NOOP_TRACER, type Tracer } from './trace/tracer.ts';
 import { currentMasterKey, loadMasterKey } from './vault/master-key.ts';
@@ -170,6 +170,8 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       ? createGuardedLimiter(createRedisLimiter(redis, { prefix }), { mode: config.rateLimitFailMode, log, metrics })
       : createMemoryLimiter();
     const lock = redis && subscriber ? createRedisFlightLock({ redis, subscriber, prefix }) : undefined;
+    const sessionRelay = redis && subscriber ? createRedisSessionRelay({ redis, subscriber, prefix, log }) : undefined;
+    if (sessionRelay) stops.push(() => sessionRelay.close());
     const responses = createResponseCacheService({
       cache: redis
         ? createRedisCache(redis, { prefix, near: { subscriber: subscriber!, maxBytes: config.nearCacheBytes } })
@@ -212,6 +214,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       audit,
       ...(auditExport && { auditExport }),
       ...(redis && { redis }),
+      ...(sessionRelay && { sessionRelay }),
       ...(jwt && { jwt }),
       ...(rules && { rules }),
       async close() {

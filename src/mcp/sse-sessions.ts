@@ -6,6 +6,7 @@
 // session. Sessions, unread stream bytes and requests in flight are all bounded.
 import { parseJSONRPCMessage, type Server } from '@modelcontextprotocol/server';
 import { ANONYMOUS, type Caller } from '../caller.ts';
+import type { SessionRelay } from '../db/session-relay.ts';
 import { toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
@@ -16,17 +17,6 @@ export const MESSAGES_PATH = '/messages';
 const KEEPALIVE_MS = 15_000;
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 const MAX_INFLIGHT = 64;
-
-/** Hands a POST to the instance holding its session (a port; Redis pub/sub, see src/db/session-relay.ts). */
-export interface SessionRelay {
-  /** This instance holds session `id` for `owner` until release(id). */
-  hold(id: string, owner: string): void;
-  release(id: string): void;
-  /** Sends `payload` to the instance holding `id` for `owner`; false when none does. */
-  forward(id: string, owner: string, payload: string): Promise<boolean>;
-  /** Payloads other instances forwarded to sessions held here. */
-  onForward(fn: (id: string, owner: string, payload: string) => void): void;
-}
 
 export interface SseSessionsOptions {
   readonly maxSessions: number;

@@ -26,10 +26,18 @@ export const SSE_CLIENTS: readonly SseClientKind[] = [
 ];
 
 /** A v1 client connected over HTTP+SSE; `timeout` bounds the connect (the SDK default is 60 s). */
-export async function connectSse(kind: SseClientKind, url: URL, headers: Record<string, string> = {}, timeout = 5000) {
+export async function connectSse(
+  kind: SseClientKind,
+  url: URL,
+  headers: Record<string, string> = {},
+  timeout = 5000,
+  /** The client's fetch for its POSTs (SDK 1.10 has none: its POSTs use the global fetch). */
+  postFetch?: (url: string | URL, init?: RequestInit) => Promise<Response>,
+) {
   const client = new kind.Client({ name: 'nexus-sse-test', version: '1.0.0' });
   const transport = new kind.Sse(url, {
     requestInit: { headers },
+    ...(postFetch && { fetch: postFetch }),
     // SDK 1.10 sends only what this fetch sends on the stream request
     eventSourceInit: {
       fetch: (u: string | URL, init?: RequestInit) => {
