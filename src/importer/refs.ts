@@ -61,7 +61,10 @@ export function pointer(root: unknown, ref: string): unknown {
   return cur;
 }
 
-const isSchemaRef = (ref: string): boolean => /^#\/(components\/schemas|definitions|\$defs)\/[^/]+$/.test(ref);
+// A schema, or a schema inside one (Azure points at `#/components/schemas/X/properties/y`): both count
+// towards the inline depth and can become defs, or such refs would expand without bound
+const SCHEMA_REF = /^#\/(?:components\/schemas|definitions|\$defs)\/(.+)$/;
+const isSchemaRef = (ref: string): boolean => SCHEMA_REF.test(ref);
 
 export function createResolver(root: unknown): Resolver {
   const inlined = new Map<string, { value: unknown; issues: RefIssue[] }>(); // `${ref}|${depth}`
@@ -78,9 +81,14 @@ export function createResolver(root: unknown): Resolver {
   const nameFor = (ref: string): string => {
     const known = defNames.get(ref);
     if (known) return known;
-    const last = decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1))
-      .replace(/~1/g, '/')
-      .replace(/~0/g, '~');
+    let path = SCHEMA_REF.exec(ref)?.[1] ?? ref.slice(ref.lastIndexOf('/') + 1);
+    try {
+      path = decodeURIComponent(path);
+    } catch {}
+    const last = path
+      .split('/')
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .join('.');
     const base = last.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'def';
     let name = base;
     for (let i = 2; defRefs.has(name); i++) name = `${base}_${i}`;

@@ -108,6 +108,23 @@ test('mutually recursive schemas resolve in time linear in the document', () => 
   expect(out.length).toBeLessThan(100_000);
 });
 
+test("refs into a schema's properties count as schema refs, so they stay bounded and become named defs", () => {
+  const schemas: Record<string, unknown> = {};
+  for (let i = 0; i < 30; i++) {
+    const props: Record<string, unknown> = { self: { type: 'string' } };
+    for (let j = 1; j < 30; j += 3)
+      props[`p${j}`] = { type: 'array', items: { $ref: `#/components/schemas/S${(i + j) % 30}/properties/p${j}` } };
+    schemas[`S${i}`] = { type: 'object', properties: props };
+  }
+  const resolver = createResolver({ components: { schemas } });
+  const out = JSON.stringify(resolver.resolve({ $ref: '#/components/schemas/S0' }, []));
+  expect(out.length).toBeLessThan(100_000);
+  expect(out).toContain('"#/$defs/');
+  const name = /"#\/\$defs\/([^"]+)"/.exec(out)![1]!;
+  expect(name).toMatch(/^S\d+\.properties\.p\d+$/);
+  expect(resolver.def(name)).toMatchObject({ type: 'array' });
+});
+
 test('external and dangling refs become permissive schemas and are reported', () => {
   const issues: RefIssue[] = [];
   const out = createResolver(doc).resolve({ a: { $ref: 'common.yaml#/Pet' }, b: { $ref: '#/components/schemas/Gone' } }, issues);
