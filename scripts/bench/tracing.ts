@@ -1,6 +1,6 @@
 // What tracing and audit export cost: uncached tools/call of Nexus side by side, in alternating
 // rounds: a revision from before tracing (baseline), the working tree with tracing off, with tracing
-// at 100% sampling to a local OTLP/HTTP sink, and with audit export to a syslog receiver that never
+// at 100% sampling to a local OTLP/HTTP sink (JSON, and protobuf), and with audit export to a syslog receiver that never
 // reads (stalled). Per target: the server's CPU per call (user + system from /proc, counted until
 // the batched span export after the round is done), the figure to compare on a shared machine, and
 // wrk's throughput.
@@ -77,6 +77,11 @@ try {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
       OTEL_TRACES_SAMPLER: 'always_on',
     }),
+    await start('tracing on, 100%, protobuf', ROOT, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+    }),
     await start('audit export, stalled', ROOT, { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
   const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
@@ -117,7 +122,7 @@ try {
     open,
     '## Tracing and audit export',
     '',
-    `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}\`: wrk, ${f.connections} connections, the four gateways in`,
+    `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}\`: wrk, ${f.connections} connections, the five gateways in`,
     "alternating rounds (each round in another order), medians; CPU µs/call is the server process's user + system time over",
     `the round (until its spans are exported) divided by the calls answered. Tracing on exports every span (seven per call)`,
     `to a local OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,

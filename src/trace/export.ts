@@ -1,11 +1,11 @@
 // The OTLP/HTTP span exporter: the official exporter's parts (OTLPExporterBase, its export delegate
-// with the bounded queue of concurrent exports, the OTLP JSON serializer) over a transport that sends
+// with the bounded queue of concurrent exports, the OTLP JSON or protobuf serializer) over a transport that sends
 // with fetch. The official Node transport goes through node:http, which in Bun cost several times the
 // CPU of the spans it carried (its agent's socket bookkeeping showed as a third of a traced gateway's
 // profile); fetch is native. Retries follow the exporter spec: 429, 502, 503 and 504 and network
 // errors are retried with exponential backoff (Retry-After honoured) until the export timeout.
 import { createOtlpNetworkExportDelegate, type ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /** OTEL_EXPORTER_OTLP_TIMEOUT's default (ms): one export, retries included. */
@@ -30,13 +30,13 @@ const retryAfterMs = (h: string | null) => {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 };
 
-function fetchTransport(url: string, headers: Readonly<Record<string, string>>) {
+function fetchTransport(url: string, headers: Readonly<Record<string, string>>, type: string) {
   const sendOnce = async (body: Uint8Array, timeoutMs: number): Promise<Sent> => {
     try {
       const res = await fetch(url, {
         method: 'POST',
         body: body as Uint8Array<ArrayBuffer>,
-        headers: { ...headers, 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': type },
         signal: AbortSignal.timeout(timeoutMs),
       });
       const data = new Uint8Array(await res.arrayBuffer());
@@ -68,13 +68,21 @@ function fetchTransport(url: string, headers: Readonly<Record<string, string>>) 
 // The exporter's own self-metrics (otel.sdk.exporter.*) are not collected: nothing reads them
 const NO_METRICS = { startExport: () => () => {} } as unknown as ExporterMetrics<ReadableSpan[]>;
 
-/** Exports spans as OTLP/HTTP JSON to `url` (…/v1/traces). */
-export function createSpanExporter(url: string, headers: Readonly<Record<string, string>> = {}): OTLPExporterBase<ReadableSpan[]> {
+/** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (the setting's values; grpc is not offered). */
+export type Protocol = 'http/json' | 'http/protobuf';
+
+/** Exports spans as OTLP/HTTP (protobuf or JSON) to `url` (…/v1/traces). */
+export function createSpanExporter(
+  url: string,
+  headers: Readonly<Record<string, string>> = {},
+  protocol: Protocol = 'http/json',
+): OTLPExporterBase<ReadableSpan[]> {
+  const json = protocol === 'http/json';
   const delegate = createOtlpNetworkExportDelegate(
     { timeoutMillis: TIMEOUT_MS, concurrencyLimit: CONCURRENCY, compression: 'none' },
-    JsonTraceSerializer,
+    json ? JsonTraceSerializer : ProtobufTraceSerializer,
     NO_METRICS,
-    fetchTransport(url, headers),
+    fetchTransport(url, headers, json ? 'application/json' : 'application/x-protobuf'),
   );
   return new OTLPExporterBase(delegate);
 }

@@ -2,6 +2,7 @@
 // else the no-op port.
 import type { Config } from '../config/config.ts';
 import { NexusError } from '../errors.ts';
+import type { Protocol } from './export.ts';
 import { NOOP_TRACER, type Tracer } from './tracer.ts';
 
 /** OTEL_EXPORTER_OTLP_HEADERS: `k=v,k2=v2`, values URL-encoded (W3C Baggage style, as the spec says). */
@@ -32,6 +33,7 @@ export async function openTracer(config: Config, version: string): Promise<Trace
     serviceName: config.otelServiceName,
     serviceVersion: version,
     sampler: config.otelSampler,
+    protocol: config.otelTracesProtocol as Protocol,
     ...(arg !== undefined && { samplerArg: arg }),
   });
 }

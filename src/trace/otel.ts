@@ -25,7 +25,7 @@ import {
   type SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace';
-import { createSpanExporter } from './export.ts';
+import { createSpanExporter, type Protocol } from './export.ts';
 import { RecordedSpan, type SpanSink, spanId, traceId } from './recorded.ts';
 import { nowMs, type Span, type SpanAttributes, type SpanOptions, type Tracer } from './tracer.ts';
 
@@ -42,6 +42,8 @@ export interface OtelOptions {
   readonly samplerArg?: string;
   /** Export delay of the batch processor (ms). */
   readonly scheduledDelayMs?: number;
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: http/json unless set. */
+  readonly protocol?: Protocol;
   /** Instead of OTLP/HTTP to `endpoint` (benchmarks). */
   readonly exporter?: SpanExporter;
 }
@@ -68,7 +70,7 @@ const errorType = (e: unknown) => {
 };
 
 export function createOtelTracer(opts: OtelOptions): Tracer {
-  const exporter = opts.exporter ?? createSpanExporter(`${opts.endpoint.replace(/\/+$/, '')}/v1/traces`, opts.headers);
+  const exporter = opts.exporter ?? createSpanExporter(`${opts.endpoint.replace(/\/+$/, '')}/v1/traces`, opts.headers, opts.protocol);
   const sink: SpanSink = {
     // batches of the default 512 spans (larger ones serialise slower per span); the queue bounds
     // memory while the collector is slow, and drops spans rather than slowing calls

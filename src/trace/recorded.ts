@@ -4,6 +4,7 @@
 // sanitising, an OpenTelemetry Context per span, hrtime tuples, metrics hooks) cost more than the
 // call. Attribute values are the port's primitives (string, number, boolean), so they need no
 // sanitising; times stay epoch milliseconds until the exporter asks for them as hrtime.
+import { randomFillSync } from 'node:crypto';
 import { type HrTime, type SpanContext, SpanKind, type SpanStatus, SpanStatusCode, type TraceState } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -18,13 +19,13 @@ const ERROR: SpanStatus = Object.freeze({ code: SpanStatusCode.ERROR });
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 // Ids: 64-bit span and 128-bit trace ids as lowercase hex, cut from a pool of random hex that one
-// crypto.getRandomValues call refills every 256 span ids (W3C Trace Context: random, never all zero)
-const POOL_BYTES = 2048;
+// randomFillSync call refills every 512 span ids (W3C Trace Context: random, never all zero)
+const random = Buffer.alloc(4096);
 let pool = '';
 let at = 0;
 const hex16 = (): string => {
   if (at >= pool.length) {
-    pool = Buffer.from(crypto.getRandomValues(new Uint8Array(POOL_BYTES))).toString('hex');
+    pool = randomFillSync(random).toString('hex');
     at = 0;
   }
   at += 16;
@@ -125,9 +126,17 @@ export class RecordedSpan implements SpanPort, ReadableSpan, SpanContext {
   get instrumentationScope(): InstrumentationScope {
     return this.sink.instrumentationScope;
   }
-  readonly links = NONE;
-  readonly events = NONE;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
+  // the same for every span: on the prototype, not written per span
+  declare readonly links: never[];
+  declare readonly events: never[];
+  declare readonly droppedAttributesCount: number;
+  declare readonly droppedEventsCount: number;
+  declare readonly droppedLinksCount: number;
 }
+Object.assign(RecordedSpan.prototype, {
+  links: NONE,
+  events: NONE,
+  droppedAttributesCount: 0,
+  droppedEventsCount: 0,
+  droppedLinksCount: 0,
+});

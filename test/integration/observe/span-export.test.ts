@@ -37,3 +37,37 @@ test('spans arrive as OTLP JSON with the configured headers; a 503 is retried af
     receiver.stop(true);
   }
 });
+
+test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends the spans as OTLP protobuf', async () => {
+  const bodies: { type: string | null; body: Buffer }[] = [];
+  const receiver = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(req) {
+      bodies.push({ type: req.headers.get('content-type'), body: Buffer.from(await req.arrayBuffer()) });
+      return new Response(new Uint8Array(0), { headers: { 'content-type': 'application/x-protobuf' } });
+    },
+  });
+  const tracer = createOtelTracer({
+    endpoint: `http://127.0.0.1:${receiver.port}`,
+    serviceName: 'proto-test',
+    serviceVersion: '1',
+    sampler: 'always_on',
+    protocol: 'http/protobuf',
+  });
+  try {
+    let ids = { traceId: '', spanId: '' };
+    tracer.span('exported-as-protobuf', undefined, () => (ids = tracer.active()!));
+    await tracer.flush();
+    expect(bodies.map((b) => b.type)).toEqual(['application/x-protobuf']);
+    const body = bodies[0]!.body;
+    // protobuf carries strings as UTF-8 and ids as raw bytes, not hex (JSON would have the hex)
+    expect(body.includes(Buffer.from('exported-as-protobuf'))).toBe(true);
+    expect(body.includes(Buffer.from(ids.traceId, 'hex'))).toBe(true);
+    expect(body.includes(Buffer.from(ids.spanId, 'hex'))).toBe(true);
+    expect(body.includes(Buffer.from(ids.traceId))).toBe(false);
+  } finally {
+    await tracer.close();
+    receiver.stop(true);
+  }
+});
