@@ -1,6 +1,9 @@
 // Prompts, resources, resource templates and completion of the federated servers: prompts
-// namespaced like tools (`server__prompt`), resources under their own URIs (the first server to
-// list a URI serves it), all filtered by the caller's tool patterns on the namespaced name.
+// namespaced like tools (`server__prompt`); resources keep their own URIs, so that what clients show
+// and the resource links in tool results stay valid without rewriting: a URI (or template) two
+// servers list is served by the first in declaration order and the other is logged as left out
+// (pool.ts); a read is routed by the listed URI, else by the template with the longest literal start.
+// All are filtered by the caller's tool patterns on the namespaced name.
 import { ProtocolError } from '@modelcontextprotocol/client';
 import type { Caller } from '../caller.ts';
 import { scrub } from '../invoke/result.ts';
@@ -51,11 +54,22 @@ export function createUpstreamExtras(
       const r = rt.extras.resources.find((x) => x.uri === uri);
       if (r) return visible(rt, caller, r.name) ? rt : undefined;
     }
+    // the template with the longest literal start that fits wins (the first server's on a tie)
+    let best: { rt: ServerRuntime; name: string; length: number } | undefined;
     for (const rt of pool.runtimes()) {
-      const t = rt.extras.templates.find((x) => uri.startsWith(templatePrefix(x.uriTemplate)));
-      if (t) return visible(rt, caller, t.name) ? rt : undefined;
+      for (const t of rt.extras.templates) {
+        const prefix = templatePrefix(t.uriTemplate);
+        if (uri.startsWith(prefix) && prefix.length > (best?.length ?? -1)) best = { rt, name: t.name, length: prefix.length };
+      }
     }
-    return undefined;
+    return best && visible(best.rt, caller, best.name) ? best.rt : undefined;
+  };
+  /** Each URI once, from the first server listing it, among what the caller may see. */
+  const firstListed = <T extends { name: string }>(caller: Caller, list: (rt: ServerRuntime) => T[], uri: (x: T) => string) => {
+    const seen = new Set<string>();
+    return pool
+      .runtimes()
+      .flatMap((rt) => list(rt).filter((x) => !seen.has(uri(x)) && seen.add(uri(x)) && visible(rt, caller, x.name)) as unknown as Json[]);
   };
   const promptOwner = (name: string, caller: Caller) => {
     for (const rt of pool.runtimes()) {
@@ -79,17 +93,18 @@ export function createUpstreamExtras(
         c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
       );
     },
-    resources(caller) {
-      const seen = new Set<string>();
-      return pool
-        .runtimes()
-        .flatMap(
-          (rt) =>
-            rt.extras.resources.filter((r) => !seen.has(r.uri) && seen.add(r.uri) && visible(rt, caller, r.name)) as unknown as Json[],
-        );
-    },
+    resources: (caller) =>
+      firstListed(
+        caller,
+        (rt) => rt.extras.resources,
+        (r) => r.uri,
+      ),
     templates: (caller) =>
-      pool.runtimes().flatMap((rt) => rt.extras.templates.filter((t) => visible(rt, caller, t.name)) as unknown as Json[]),
+      firstListed(
+        caller,
+        (rt) => rt.extras.templates,
+        (t) => t.uriTemplate,
+      ),
     async readResource(uri, caller, signal) {
       const rt = resourceOwner(uri, caller);
       if (!rt) return undefined;

@@ -46,6 +46,32 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
         declared: `${c.kept.source.file}:${c.kept.source.line}`,
       });
     }
+    reportResourceCollisions();
+  };
+  // A resource URI or template two servers list is served by the first in declaration order; each
+  // such pair is logged once, naming both entries, so the operator can narrow one of them
+  const reported = new Set<string>();
+  const reportResourceCollisions = () => {
+    const owner = new Map<string, ServerSpec>();
+    for (const { runtime } of servers.values()) {
+      const { resources, templates } = runtime.extras;
+      const keys = [...resources.map((r) => `resource ${r.uri}`), ...templates.map((t) => `template ${t.uriTemplate}`)];
+      for (const key of new Set(keys)) {
+        const first = owner.get(key);
+        if (!first) {
+          owner.set(key, runtime.spec);
+          continue;
+        }
+        const id = `${key}\n${first.name}\n${runtime.spec.name}`;
+        if (reported.has(id)) continue;
+        reported.add(id);
+        deps.log.error('upstream resource left out: another server lists the same URI', {
+          [key.startsWith('resource') ? 'uri' : 'uriTemplate']: key.slice(key.indexOf(' ') + 1),
+          server: `${runtime.spec.name} (${runtime.spec.source.file}:${runtime.spec.source.line})`,
+          servedBy: `${first.name} (${first.source.file}:${first.source.line})`,
+        });
+      }
+    }
   };
   const extrasListeners = new Set<(what: 'prompts' | 'resources') => void>();
   const runtimeDeps: RuntimeDeps = {
