@@ -220,6 +220,7 @@ async function wire(
     log,
     ...(s.sessionRelay && { relay: s.sessionRelay }),
   });
+  metrics.gauge('nexus_sse_sessions', () => sse.size);
   const extras = createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets));
   const unsubscribeSse = [registry.onChange(() => sse.notify('tools')), extras.onChange((what) => sse.notify(what))];
   const mcpOptions = {

@@ -72,3 +72,19 @@ test('shutdown ends open HTTP+SSE streams instead of waiting out the drain timeo
   for (;;) if ((await reader.read()).done) break;
   await stopped;
 });
+
+test('sessions are bounded by NEXUS_SSE_MAX_SESSIONS and counted in /metrics', async () => {
+  await using own = await startGateway({ toolsDir: toolsDir({ 'tools.yaml': TOOLS }), env: { NEXUS_SSE_MAX_SESSIONS: '1' } });
+  const open = () => fetch(`${own.url}/sse`, { headers: { accept: 'text/event-stream' } });
+  const first = await open();
+  const reader = first.body!.getReader();
+  await reader.read();
+  const second = await open();
+  expect(second.status).toBe(503);
+  expect((await second.json()).error.message).toContain('too many HTTP+SSE sessions (1)');
+  const scrape = async () =>
+    (await (await fetch(`${own.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('nexus_sse_sessions '));
+  expect(await scrape()).toBe('nexus_sse_sessions 1');
+  await reader.cancel();
+  expect(await waitFor(async () => (await scrape()) === 'nexus_sse_sessions 0')).toBe(true);
+});
