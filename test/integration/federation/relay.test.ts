@@ -2,6 +2,7 @@
 // either client revision and whichever revision the upstream speaks; a client that cannot answer
 // makes the upstream get a clear error at once, never a hang.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type FixtureUpstream, startStatefulUpstream, startStatelessUpstream } from '../../fixtures/upstream/fixture.ts';
 import { relayServer } from '../../fixtures/upstream/relay-server.ts';
@@ -150,4 +151,30 @@ describe('one shared upstream session, several clients at once', () => {
       await client.close();
     }
   });
+});
+
+describe('a stdio upstream (one channel for every call)', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    const fixture = join(import.meta.dir, '../../fixtures/upstream/relay-stdio.ts');
+    gw = await startGateway({
+      toolsDir: toolsDir({ 'servers.yaml': `servers:\n  - name: loc\n    command: ${process.execPath}\n    args: ["${fixture}"]\n` }),
+    });
+    await gw.app.upstreams.settled();
+  });
+  afterAll(() => gw?.stop());
+
+  for (const rev of REVISIONS) {
+    test(`the one call in flight gets the request: a ${rev.name} client answers it`, async () => {
+      const client = await answering(gw.mcpUrl, rev, ['elicitation', 'sampling']);
+      try {
+        expect(textOf(await client.callTool({ name: 'loc__confirm', arguments: {} }))).toBe(
+          'confirm: {"action":"accept","content":{"ok":true}}',
+        );
+        expect(textOf(await client.callTool({ name: 'loc__where', arguments: {} }))).toContain('did not declare the roots capability');
+      } finally {
+        await client.close();
+      }
+    });
+  }
 });

@@ -2,7 +2,8 @@
 // client's capabilities: the rules of src/upstream/relay.ts and src/mcp/relay.ts stated as tests.
 import { expect, test } from 'bun:test';
 import type { ProtocolError } from '@modelcontextprotocol/client';
-import { mintSession, sessionCapabilities } from '../../../src/mcp/relay.ts';
+import { ANONYMOUS } from '../../../src/caller.ts';
+import { createClientRelay, mintSession, RelayError, sessionCapabilities } from '../../../src/mcp/relay.ts';
 import { asTarget, attribute, type RelayTarget, relay } from '../../../src/upstream/relay.ts';
 
 const target = (): RelayTarget => ({ deadline: Date.now() + 60_000 });
@@ -46,4 +47,25 @@ test('a session id carries the relayable capabilities and nothing else; foreign 
   expect(sessionCapabilities(mintSession({ elicitation: { url: {} } }))).toEqual({ elicitation: { url: {} } });
   expect(sessionCapabilities('3f2a-uuid-of-someone-else')).toBeUndefined();
   expect(sessionCapabilities(undefined)).toBeUndefined();
+});
+
+test('a 2026-07-28 call parks on input_required and resumes only for its caller and tool', async () => {
+  const relayOf = createClientRelay();
+  const alice = { ...ANONYMOUS, id: 'key:alice' };
+  const signal = new AbortController().signal;
+  const first = await relayOf.start(
+    alice,
+    'fx__confirm',
+    { elicitation: {} },
+    async (channel, s) => channel.ask('elicitation/create', { message: 'Proceed?' }, s),
+    signal,
+  );
+  if (first.kind !== 'input') throw new Error(`expected input, got ${first.kind}`);
+  expect(first.requests).toEqual({ r1: { method: 'elicitation/create', params: { message: 'Proceed?' } } });
+  const foreign = await relayOf.resume({ ...alice, id: 'key:bob' }, 'fx__confirm', first.state, {}, signal).catch((e) => e);
+  expect(foreign).toBeInstanceOf(RelayError);
+  expect(foreign.message).toBe('requestState names no call waiting here: it ended (timeout) or was started on another instance');
+  const done = await relayOf.resume(alice, 'fx__confirm', first.state, { r1: { action: 'accept', content: {} } }, signal);
+  expect(done).toEqual({ kind: 'done', value: { action: 'accept', content: {} } });
+  expect(await relayOf.resume(alice, 'fx__confirm', first.state, {}, signal).catch((e) => e.code)).toBe(-32602);
 });
