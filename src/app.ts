@@ -178,6 +178,7 @@ async function wire(
     version: o.version ?? VERSION,
     inject: injector.inject,
     credentialIdentity: injector.credentialIdentity,
+    tracer,
   });
   // admission, breaker and retries around every target kind's invoker (src/invoke/guard.ts)
   const guard = createGuard({

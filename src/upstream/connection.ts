@@ -1,7 +1,10 @@
 // Opens one MCP client session to an upstream: Streamable HTTP (falling back to HTTP+SSE for servers
 // that predate it) or a stdio child, speaking the revision the server entry asks for.
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
   Client,
+  PROTOCOL_VERSION_META_KEY,
   type ProtocolError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -13,7 +16,8 @@ import type { Injected } from '../invoke/types.ts';
 import type { Logger } from '../log.ts';
 import type { ServerSpec } from '../registry/spec.ts';
 import { isSecretName, registerSecret } from '../util/redact.ts';
-import { upstreamFetch } from './fetch.ts';
+import type { DirectSession } from './direct.ts';
+import { type FetchLike, upstreamFetch } from './fetch.ts';
 import { attribute, CLIENT_REQUESTS, outsideCalls, RELAY_CAPABILITIES, type RelayTarget } from './relay.ts';
 import { StdioTransport } from './stdio.ts';
 
@@ -26,6 +30,8 @@ export interface Connection {
   readonly secrets: Set<string>;
   /** `streamable-http`, `sse` or `stdio`. */
   readonly via: string;
+  /** Streamable HTTP: what tools/call needs to post on this session itself (src/upstream/direct.ts). */
+  readonly direct?: DirectSession;
 }
 
 export interface ConnectDeps {
@@ -99,14 +105,14 @@ async function open(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): P
   for (const s of secrets) registerSecret(s);
   const timeout = server.backend.timeoutMs;
   const t = server.transport;
-  const wire = (client: Client, transport: Transport, via: string): Connection => {
+  const wire = (client: Client, transport: Transport, via: string, direct?: DirectSession): Connection => {
     let ended = false;
     client.onclose = () => {
       if (ended) return;
       ended = true;
       o.onClose(transport instanceof StdioTransport ? (transport.exitReason ?? 'closed') : 'session closed');
     };
-    return { client, transport, calls, secrets, via };
+    return { client, transport, calls, secrets, via, ...(direct && { direct }) };
   };
   if (t.kind === 'stdio') {
     const env: Record<string, string> = { ...t.env };
@@ -143,7 +149,7 @@ async function open(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): P
   const streamable = new StreamableHTTPClientTransport(t.url, { fetch });
   try {
     await client.connect(streamable, { timeout });
-    return wire(client, streamable, 'streamable-http');
+    return wire(client, streamable, 'streamable-http', directSession(client, streamable, t.url, fetch, deps.version));
   } catch (e) {
     await client.close().catch(() => {});
     // A server from before Streamable HTTP answers the POST with 4xx: try its GET /sse stream
@@ -153,4 +159,34 @@ async function open(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions): P
   const sse = new SSEClientTransport(t.url, { fetch });
   await legacy.connect(sse, { timeout });
   return wire(legacy, sse, 'sse');
+}
+
+/** The negotiated session as src/upstream/direct.ts posts on it; undefined before a version is agreed. */
+function directSession(
+  client: Client,
+  transport: StreamableHTTPClientTransport,
+  url: URL,
+  fetch: FetchLike,
+  version: string,
+): DirectSession | undefined {
+  const protocolVersion = client.getNegotiatedProtocolVersion();
+  const era = client.getProtocolEra();
+  if (!protocolVersion || !era) return undefined;
+  return {
+    url,
+    fetch,
+    era,
+    protocolVersion,
+    sessionId: () => transport.sessionId,
+    ...(era === 'modern' && {
+      envelope: {
+        [PROTOCOL_VERSION_META_KEY]: protocolVersion,
+        [CLIENT_INFO_META_KEY]: { name: 'nexus', version },
+        [CLIENT_CAPABILITIES_META_KEY]: RELAY_CAPABILITIES, // what the Client declares too
+      },
+    }),
+    cancel: (requestId, reason) =>
+      void client.notification({ method: 'notifications/cancelled', params: { requestId, reason } }).catch(() => {}),
+    deliver: (message) => transport.onmessage?.(message as never),
+  };
 }

@@ -24,11 +24,16 @@ const MAX_REDIRECTS = 5;
 
 export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
   const origin = o.backend.baseUrl.origin;
+  const tls = tlsOptions(o.backend, o.http); // once per session, not per request
+  warnInsecure(o.backend, o.http.log);
+  const fixed = Object.entries(o.backend.headers);
   return async (input, init = {}) => {
     for (let attempt = 1 as 1 | 2; ; attempt = 2) {
       const injected = await o.credential(attempt);
       o.onInjected?.(injected);
-      const res = await send(new URL(String(input)), init, injected);
+      // a copy only when the credential adds query parameters to it
+      const url = input instanceof URL && !hasKeys(injected.query) ? input : new URL(String(input));
+      const res = await send(url, init, injected);
       if (res.status === 401 && attempt === 1 && o.refreshable) {
         await res.body?.cancel();
         continue;
@@ -39,10 +44,8 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
 
   async function send(first: URL, init: RequestInit, injected: Injected): Promise<Response> {
     const headers = new Headers(init.headers);
-    for (const [k, v] of Object.entries(o.backend.headers)) if (!headers.has(k)) headers.set(k, v);
-    for (const [k, v] of Object.entries(injected.headers)) headers.set(k, v);
-    const tls = tlsOptions(o.backend, o.http);
-    warnInsecure(o.backend, o.http.log);
+    for (const [k, v] of fixed) if (!headers.has(k)) headers.set(k, v);
+    for (const k in injected.headers) headers.set(k, injected.headers[k]!);
     let url = first;
     let method = init.method ?? 'GET';
     let body = init.body;
@@ -77,14 +80,30 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
   }
 }
 
+const hasKeys = (o: object) => {
+  for (const _ in o) return true;
+  return false;
+};
+
+const tooLarge = (max: number) => new NexusError('UPSTREAM_ERROR', `server answer is larger than the ${max}-byte limit`);
+
 /** The same response, its body erroring once it passes `max` bytes. */
 function capped(res: Response, max: number): Response {
   if (!res.body) return res;
+  // a declared length and no compression: the body cannot grow past it, so it needs no counting
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (!res.headers.has('content-encoding')) {
+    if (declared > max) {
+      void res.body.cancel().catch(() => {});
+      throw tooLarge(max);
+    }
+    if (declared <= max) return res;
+  }
   let total = 0;
   const limit = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       total += chunk.byteLength;
-      if (total > max) controller.error(new NexusError('UPSTREAM_ERROR', `server answer is larger than the ${max}-byte limit`));
+      if (total > max) controller.error(tooLarge(max));
       else controller.enqueue(chunk);
     },
   });

@@ -9,8 +9,10 @@ import type { ToolResult } from '../invoke/result.ts';
 import type { CredentialIdentity, InjectCredential, Injected } from '../invoke/types.ts';
 import { NOTHING_INJECTED } from '../invoke/types.ts';
 import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
+import { NOOP_TRACER, type Tracer } from '../trace/tracer.ts';
 import { formatDuration } from '../util/duration.ts';
 import { dataMasker } from '../util/redact-data.ts';
+import { callUpstream } from './call.ts';
 import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
 import { type ConnectDeps, type Connection, connect } from './connection.ts';
 import { sessionLost, upstreamFailure } from './failure.ts';
@@ -42,6 +44,8 @@ export interface RuntimeDeps extends ConnectDeps {
   readonly publish: (server: ServerSpec, tools: McpToolSpec[]) => void;
   /** Told when the server's prompts or resources changed (after the first listing). */
   readonly extrasChanged?: (what: 'prompts' | 'resources') => void;
+  /** Opens a client span per upstream call (off: a no-op). */
+  readonly tracer?: Tracer;
   /** First and longest wait between reconnect attempts. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
 }
@@ -179,30 +183,21 @@ export class ServerRuntime {
   }
 
   async call(tool: string, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {
-    const timeout = ctx.timeoutMs ?? this.spec.backend.timeoutMs;
-    for (let attempt = 1; ; attempt++) {
+    const timeoutMs = ctx.timeoutMs ?? this.spec.backend.timeoutMs;
+    const definition = this.upstreamTools.get(tool);
+    for (let attempt = 1 as 1 | 2; ; attempt = 2) {
       const conn = await this.connection(caller, false);
       try {
-        const definition = this.upstreamTools.get(tool);
-        const target = { ...(ctx.client && { channel: ctx.client }), deadline: Date.now() + timeout };
-        const result = await asTarget(conn.calls, target, () =>
-          conn.client.callTool(
-            { name: tool, arguments: args },
-            {
-              timeout,
-              ...(ctx.signal && { signal: ctx.signal }),
-              ...(ctx.onProgress && { onprogress: ctx.onProgress }),
-              ...(definition && { toolDefinition: definition }),
-            },
-          ),
-        );
-        return shape(result, conn.secrets);
+        const c = { server: this.spec, tool, args, timeoutMs, ctx, attempt, ...(definition && { definition }) };
+        // the upstream's own requests during the call are relayed to this call's client (relay.ts)
+        const target = { ...(ctx.client && { channel: ctx.client }), deadline: Date.now() + timeoutMs };
+        return await asTarget(conn.calls, target, () => callUpstream(conn, c, this.deps.tracer ?? NOOP_TRACER));
       } catch (e) {
         if (attempt === 1 && sessionLost(e) && !ctx.signal?.aborted) {
           await this.reset(conn); // upstream restarted or dropped the session: a new one, one retry
           continue;
         }
-        const failure = upstreamFailure(this.spec.name, e, timeout, conn.secrets);
+        const failure = upstreamFailure(this.spec.name, e, timeoutMs, conn.secrets);
         if (failure.code === 'UPSTREAM_UNREACHABLE') {
           await this.reset(conn);
           this.markDown(failure.message);
@@ -351,18 +346,4 @@ export class ServerRuntime {
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.then((c) => c.client.close()).catch(() => {})));
   }
-}
-
-/** The upstream's result as Nexus's: blocks passed through, credential values masked. */
-function shape(r: { content?: unknown; structuredContent?: unknown; isError?: unknown }, secrets: Set<string>): ToolResult {
-  // decoded values, not their JSON text: every string of every block (base64 data too) masked in one pass
-  const clean = dataMasker([...secrets]).json({ content: r.content ?? [], structuredContent: r.structuredContent }) as {
-    content: ToolResult['content'];
-    structuredContent?: Record<string, unknown>;
-  };
-  return {
-    content: clean.content,
-    isError: r.isError === true,
-    ...(clean.structuredContent && typeof clean.structuredContent === 'object' && { structuredContent: clean.structuredContent }),
-  };
 }
