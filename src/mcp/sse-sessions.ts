@@ -140,6 +140,10 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
       }
       const id = new URL(req.url).searchParams.get('sessionId');
       if (!id) return rpcError(400, -32600, NO_SESSION);
+      // a browser sends text/plain or form bodies cross-site without a preflight: JSON only, as on /api
+      if (!/^application\/json\s*(;|$)/i.test(req.headers.get('content-type') ?? '')) {
+        return rpcError(415, -32600, 'request body must be application/json');
+      }
       let caller: Caller;
       try {
         caller = opts.authenticate ? await opts.authenticate(req) : ANONYMOUS;

@@ -99,13 +99,19 @@ describe('HTTP+SSE sessions', () => {
     }
   });
 
-  test('the Host and Origin guard applies to /sse and /messages', async () => {
+  test('the Host and Origin guard applies to /sse and /messages, which takes only JSON bodies', async () => {
     const badHost = await fetch(`${gw.url}/sse`, {
       headers: { accept: 'text/event-stream', host: 'evil.example', ...bearer(keys.alice!) },
     });
     expect(badHost.status).toBe(403);
     const s = await openStream(bearer(keys.alice!));
     try {
+      const plain = await fetch(s.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...bearer(keys.alice!) },
+        body: JSON.stringify(INIT),
+      });
+      expect(plain.status).toBe(415);
       const badOrigin = await post(s.endpoint, INIT, { origin: 'http://evil.example', ...bearer(keys.alice!) });
       expect(badOrigin.status).toBe(403);
       expect((await badOrigin.json()).error.message).toContain('Invalid Origin');
