@@ -12,7 +12,7 @@ import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
-import { createClientRelay, mintSession, relayable, sessionCapabilities } from './relay.ts';
+import { createClientRelay, mintSession, sessionCapabilities } from './relay.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
 import { mcpSpan } from './span.ts';
@@ -61,17 +61,15 @@ function isSseClientGet(h: Headers): boolean {
   return !h.has('mcp-protocol-version') && !h.has('mcp-session-id') && !(h.get('accept') ?? '').includes('application/json');
 }
 
-const CAPS_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const isUpstreamTool = (registry: Registry, name: unknown) => typeof name === 'string' && registry.get(name)?.kind === 'mcp';
 
-/** Whether a tools/call may need the client's answers on the way (an upstream tool, a client that can give them). */
-function mayRelay(registry: Registry, caller: Caller, params: { name?: unknown; _meta?: Record<string, unknown> } | undefined): boolean {
-  const tool = typeof params?.name === 'string' ? registry.get(params.name) : undefined;
-  if (tool?.kind !== 'mcp') return false;
-  return sessionCapabilities(caller.session) !== undefined || relayable(params?._meta?.[CAPS_KEY]) !== undefined;
-}
+/** A 2025-11-25 tools/call whose upstream's requests may come back to its client: answered as SSE by the SDK. */
+const streamsRequests = (registry: Registry, caller: Caller, name: unknown) =>
+  sessionCapabilities(caller.session) !== undefined && isUpstreamTool(registry, name);
 
 export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   const relay = createClientRelay();
+  const fastRelay = { relay, upstream: (name: string) => isUpstreamTool(opts.registry, name) };
   const serverDeps = () => {
     const instructions = opts.instructions?.();
     return {
@@ -146,7 +144,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
     // a 2025-11-25 client that can answer sampling, elicitation or roots gets a session naming that
     const session = msg?.method === 'initialize' && !req.headers.has('mcp-session-id') ? mintSession(msg.params?.capabilities) : undefined;
-    const relayed = call !== undefined && mayRelay(opts.registry, caller, msg?.params);
+    const relayed = call !== undefined && streamsRequests(opts.registry, caller, msg?.params?.name);
     return traced(body, caller, undefined, async () => {
       if (opts.fastPath !== false && !relayed) {
         const fast = fastToolCall(
@@ -154,7 +152,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
           body,
           caller,
           requestId,
-          { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version },
+          { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version, relay: fastRelay },
           call?.signal,
         );
         if (fast) return fast.finally(() => call?.end());

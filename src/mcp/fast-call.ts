@@ -5,9 +5,11 @@
 // repeated zod validation of the same message costing more than the whole gateway call.
 
 import type { CallPipeline } from '../call/pipeline.ts';
+import type { CallOutcome, ClientChannel } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import { toNexusError } from '../errors.ts';
 import type { ToolResult } from '../invoke/result.ts';
+import { type ClientRelay, relayable } from './relay.ts';
 import { SERVER_INFO } from './server.ts';
 
 const PV = 'io.modelcontextprotocol/protocolVersion';
@@ -51,6 +53,8 @@ function eligible(req: Request, body: Record<string, unknown>, params: Record<st
 export interface FastCallDeps {
   readonly pipeline: CallPipeline;
   readonly version: string;
+  /** 2026-07-28 calls of upstream tools by clients that can answer their requests go through it. */
+  readonly relay?: { readonly relay: ClientRelay; readonly upstream: (tool: string) => boolean };
 }
 
 /** A Response for an eligible tools/call, or undefined when the SDK should serve the request. */
@@ -73,7 +77,9 @@ export function fastToolCall(
   if (Object.keys(body).length !== 4) return undefined;
   const era = eligible(req, body, params);
   if (!era) return undefined;
-  return answer(era, id, params.name, params.arguments, caller, requestId, signal ?? req.signal, deps);
+  const caps =
+    era === 'modern' && deps.relay?.upstream(params.name) ? relayable((params._meta as Record<string, unknown>)[CAPS]) : undefined;
+  return answer(era, id, params.name, params.arguments, caller, requestId, signal ?? req.signal, deps, caps);
 }
 
 // A cached result is one frozen object shared by every hit: its JSON is written once
@@ -101,10 +107,23 @@ async function answer(
   requestId: string,
   signal: AbortSignal,
   deps: FastCallDeps,
+  /** What the client can answer, when an upstream's requests may come back to it (input_required). */
+  caps?: Record<string, unknown>,
 ): Promise<Response> {
   let message: string;
   try {
-    const outcome = await deps.pipeline.call(name, args, caller, { requestId, signal });
+    let outcome: CallOutcome;
+    if (caps && deps.relay) {
+      const run = (client: ClientChannel, s: AbortSignal) => deps.pipeline.call(name, args, caller, { requestId, signal: s, client });
+      const step = await deps.relay.relay.start(caller, name, caps, run, signal);
+      if (step.kind === 'input') {
+        const result = { resultType: 'input_required', inputRequests: step.requests, requestState: step.state };
+        const meta = { [SERVER_INFO_KEY]: { ...SERVER_INFO, version: deps.version } };
+        return Response.json({ result: { ...result, _meta: meta }, jsonrpc: '2.0', id });
+      }
+      if (step.kind === 'failed') throw step.error;
+      outcome = step.value;
+    } else outcome = await deps.pipeline.call(name, args, caller, { requestId, signal });
     const r = outcome.result;
     const meta: Record<string, unknown> = {
       'nexus/source': outcome.source,
