@@ -23,6 +23,7 @@ const sinkCode = `let n = 0;
 const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: async (req) => { await req.arrayBuffer(); return Response.json({}); } });
 console.log(JSON.stringify({ port: s.port }));`;
 const sink = Bun.spawn([process.execPath, '-e', sinkCode], { stdout: 'pipe' });
+process.on('exit', () => sink.kill()); // also when a round throws
 const first = await sink.stdout.getReader().read();
 const port = (JSON.parse(new TextDecoder().decode(first.value)) as { port: number }).port;
 
