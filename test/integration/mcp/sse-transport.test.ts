@@ -88,3 +88,16 @@ test('sessions are bounded by NEXUS_SSE_MAX_SESSIONS and counted in /metrics', a
   await reader.cancel();
   expect(await waitFor(async () => (await scrape()) === 'nexus_sse_sessions 0')).toBe(true);
 });
+
+test('GET /sse/<toolset> serves a session on that set only; an unknown set is 404', async () => {
+  const sets = `${TOOLS.replace('tools:', 'tools:\n  - { name: other_tool, description: Another., request: { method: GET, path: /x } }')}
+toolsets:
+  - name: issues
+    include: [get_issue]
+`;
+  await using own = await startGateway({ toolsDir: toolsDir({ 'tools.yaml': sets }) });
+  const client = await connectSse(SSE_CLIENTS[0]!, new URL(`${own.url}/sse/issues`));
+  expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['get_issue']);
+  await client.close();
+  expect((await fetch(`${own.url}/sse/nope`, { headers: { accept: 'text/event-stream' } })).status).toBe(404);
+});
