@@ -3,8 +3,13 @@
 // 20-tool set (plain and compacted) and discovery; bytes per answer before/after projection on
 // GitHub's documented example pages and on the bundled example tools; and discovery search ranks.
 // With --write the same text goes to docs/benchmarks-catalogue.md (`npm run bench:catalogue`).
+// Then what the catalogue costs the gateway (catalogue-cost.ts): check and start-up CPU and wall, idle
+// RSS and tools/list bytes, for the GitHub import and 1,000 generated tools; `--base DIR` measures
+// another checkout alongside (alternating rounds), `--rounds N` (default 3), `--no-cost` skips it.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ANONYMOUS } from '../../src/caller.ts';
 import { assembleCatalogue } from '../../src/catalogue/catalogue.ts';
 import { discoveryPipeline } from '../../src/catalogue/discovery.ts';
@@ -18,6 +23,8 @@ import type { JsonObject } from '../../src/registry/spec.ts';
 import { toolByRequest, triageTools } from '../../test/fixtures/github/triage.ts';
 import { tempDir } from '../../test/helpers/gateway.ts';
 import { startDemoBackend } from '../demo-backend.ts';
+import { COST_HEADER, costRow, measureCost } from './catalogue-cost.ts';
+import { writeManyTools } from './nexus.ts';
 
 const root = join(import.meta.dir, '../..');
 const SPEC = join(root, 'node_modules/@octokit/openapi/generated/api.github.com.json');
@@ -120,7 +127,29 @@ const s0 = performance.now();
 for (let i = 0; i < 100; i++) index.search('create an issue comment', 5);
 print(`\nsearch over ${index.size} tools: ${((performance.now() - s0) / 100).toFixed(2)} ms per query`);
 
-if (process.argv.includes('--write')) {
-  const head = `# Catalogue benchmarks\n\nFrom \`npm run bench:catalogue\` (scripts/bench/catalogue.ts) on ${new Date().toISOString().slice(0, 10)}. Sizes and bytes are exact; only the import and search times depend on the machine.\n\n`;
+const { values: args } = parseArgs({
+  options: { write: { type: 'boolean' }, base: { type: 'string' }, rounds: { type: 'string' }, 'no-cost': { type: 'boolean' } },
+});
+if (!args['no-cost']) {
+  const roots = [root, ...(args.base ? [args.base] : [])];
+  const label = (r: string) => (r === root ? 'this checkout' : `--base ${r}`);
+  const many = join(tempDir('nexus-bench-many-'), 'tools');
+  writeManyTools(many, 1000, 'http://127.0.0.1:9');
+  const load = loadavg()[0]!.toFixed(1);
+  print('\n## What the catalogue costs the gateway\n');
+  print(
+    `Medians of ${args.rounds ?? 3} alternating rounds, each process pinned to one core; load average ${load} at the start (other work on the machine lengthens wall times; CPU is user+sys of the process). Start-up CPU is the process's CPU when /readyz first answers 200; idle RSS once two samples 200 ms apart agree within 1%.\n`,
+  );
+  print(COST_HEADER);
+  for (const [name, toolsDir] of [
+    [`GitHub import (${tools.length} tools)`, dir],
+    ['1,000 generated tools', many],
+  ] as const) {
+    for (const r of await measureCost(toolsDir, roots, Number(args.rounds ?? 3))) print(costRow(`${name} · ${label(r.root)}`, r.sample));
+  }
+}
+
+if (args.write) {
+  const head = `# Catalogue benchmarks\n\nFrom \`npm run bench:catalogue\` (scripts/bench/catalogue.ts) on ${new Date().toISOString().slice(0, 10)}. Sizes and bytes are exact; the import, search, check and start-up times depend on the machine.\n\n`;
   writeFileSync(join(root, 'docs/benchmarks-catalogue.md'), `${head}${out.join('\n')}\n`);
 }

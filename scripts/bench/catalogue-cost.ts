@@ -1,0 +1,118 @@
+// What a big catalogue costs the gateway: `nexus check` (wall and CPU), `serve` start-up to /readyz
+// (wall and the process's CPU at that moment), idle RSS once settled, and the tools/list bytes. CPU
+// time (user+sys of the process) is the figure to compare on a shared machine; wall time includes
+// waiting for a core. With another checkout (`--base DIR`, e.g. `git worktree add /tmp/base main`)
+// both run in alternating rounds, so both see the same load. Used by scripts/bench/catalogue.ts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUN, freePort, pinned, ROOT, rssMb, until } from './proc.ts';
+import { median } from './stats.ts';
+import { toolsList } from './wrk.ts';
+
+export interface CostSample {
+  readonly checkMs: number;
+  readonly checkCpuMs: number;
+  readonly readyMs: number;
+  readonly readyCpuMs: number;
+  readonly idleRssMb: number;
+  readonly listBytes: number;
+}
+
+const TICKS_PER_S = 100; // Linux USER_HZ
+/** user+sys CPU of a live process, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+}
+
+async function checkOnce(root: string, toolsDir: string): Promise<{ ms: number; cpuMs: number }> {
+  const t = performance.now();
+  const proc = Bun.spawn(pinned([BUN, 'src/main.ts', 'check', '--tools', toolsDir, '--no-credentials'], '1'), {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'ignore',
+  });
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`nexus check in ${root} exited ${code}`);
+  const usage = proc.resourceUsage()!;
+  return { ms: performance.now() - t, cpuMs: Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 };
+}
+
+// RSS still moves while start-up garbage is returned: settled when two samples 200 ms apart agree within 1%
+async function settledRss(pid: number): Promise<number> {
+  let last = rssMb(pid);
+  await until(
+    async () => {
+      await Bun.sleep(200);
+      const now = rssMb(pid);
+      const steady = Math.abs(now - last) <= last * 0.01;
+      last = now;
+      return steady;
+    },
+    20_000,
+    'RSS to settle',
+  );
+  return last;
+}
+
+async function serveOnce(root: string, toolsDir: string): Promise<Omit<CostSample, 'checkMs' | 'checkCpuMs'>> {
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'nexus-cost-'));
+  const t = performance.now();
+  const proc = Bun.spawn(pinned([BUN, 'src/main.ts', 'serve', '--port', String(port), '--tools', toolsDir, '--data-dir', data], '1'), {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await until(async () => (await fetch(`${url}/readyz`)).status === 200, 120_000, `${url}/readyz`);
+    const readyMs = performance.now() - t;
+    const readyCpuMs = cpuMs(proc.pid);
+    const idleRssMb = await settledRss(proc.pid);
+    const call = toolsList(`${url}/mcp`, '2025-11-25');
+    const res = await fetch(call.url, { method: 'POST', headers: call.headers, body: call.body });
+    const listBytes = (await res.arrayBuffer()).byteLength;
+    return { readyMs, readyCpuMs, idleRssMb, listBytes };
+  } finally {
+    proc.kill('SIGKILL');
+    await proc.exited;
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/** Medians over `rounds`, per checkout, the checkouts alternating within each round. */
+export async function measureCost(
+  toolsDir: string,
+  roots: readonly string[] = [ROOT],
+  rounds = 3,
+): Promise<{ root: string; sample: CostSample }[]> {
+  const samples = roots.map(() => [] as CostSample[]);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, root] of roots.entries()) {
+      const check = await checkOnce(root, toolsDir);
+      const serve = await serveOnce(root, toolsDir);
+      samples[i]!.push({ checkMs: check.ms, checkCpuMs: check.cpuMs, ...serve });
+    }
+  }
+  const med = (xs: CostSample[], k: keyof CostSample) => median(xs.map((x) => x[k]));
+  return roots.map((root, i) => ({
+    root,
+    sample: {
+      checkMs: med(samples[i]!, 'checkMs'),
+      checkCpuMs: med(samples[i]!, 'checkCpuMs'),
+      readyMs: med(samples[i]!, 'readyMs'),
+      readyCpuMs: med(samples[i]!, 'readyCpuMs'),
+      idleRssMb: med(samples[i]!, 'idleRssMb'),
+      listBytes: med(samples[i]!, 'listBytes'),
+    },
+  }));
+}
+
+export const costRow = (label: string, s: CostSample) =>
+  `| ${label} | ${(s.checkCpuMs / 1000).toFixed(2)} s | ${(s.checkMs / 1000).toFixed(2)} s | ${Math.round(s.readyCpuMs)} ms | ${Math.round(s.readyMs)} ms | ${s.idleRssMb.toFixed(1)} MB | ${(s.listBytes / 1024).toFixed(1)} KB |`;
+export const COST_HEADER =
+  '| catalogue · checkout | check CPU | check wall | start-up CPU | start-up wall (to /readyz) | idle RSS | tools/list (SSE answer) |\n|---|--:|--:|--:|--:|--:|--:|';
