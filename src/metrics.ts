@@ -12,6 +12,10 @@ export const METRICS = {
   nexus_sse_sessions: { type: 'gauge', help: 'HTTP+SSE (2024-11-05) sessions open on this instance.' },
   nexus_tool_calls_total: { type: 'counter', help: 'Tool calls by tool and outcome (ok, denied, limited, invalid, error, timeout).' },
   nexus_tool_call_seconds: { type: 'histogram', help: 'Tool call latency in seconds, by tool.' },
+  nexus_output_mismatches_total: {
+    type: 'counter',
+    help: 'Answers that did not match the output schema of a tool with output_check: warn (passed on), by tool.',
+  },
   nexus_backend_errors_total: {
     type: 'counter',
     help: 'Backend calls that failed (unreachable, timeout, TLS, ...), by tool and error code.',

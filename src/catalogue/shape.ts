@@ -18,8 +18,9 @@ export function withProjection<T extends ToolSpec>(tool: T, decl: ResponseDecl):
   });
   const answerSchema = tool.answerSchema ?? tool.outputSchema;
   const reshapes = decl.select !== undefined || decl.drop_empty === true;
-  const outputSchema: JsonObject | undefined =
-    decl.output ?? (reshapes ? projectedOutputSchema(projection.ast, answerSchema) : answerSchema);
+  // an unpublished answer schema (output_check: warn) stays unpublished unless the projection declares one
+  const published = tool.outputCheck === 'warn' ? undefined : answerSchema;
+  const outputSchema: JsonObject | undefined = decl.output ?? (reshapes ? projectedOutputSchema(projection.ast, published) : published);
   const { outputSchema: _o, answerSchema: _a, ...rest } = tool;
   return {
     ...rest,

@@ -63,7 +63,7 @@ export function convertOperation(op: Operation, ctx: ConvertContext): Converted 
     description: describeOperation(op),
     input: plan.input,
     request: plan.request,
-    ...(output && { output }),
+    ...(output && { output, output_check: 'warn' as const }),
     ...(annotations && { annotations }),
     ...(server && server.replace(/\/+$/, '') !== ctx.baseUrl && { backend: { base_url: server.replace(/\/+$/, '') } }),
     ...(auth && { auth }),

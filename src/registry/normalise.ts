@@ -125,7 +125,7 @@ function buildSpec(
     ...(decl.title !== undefined && { title: decl.title }),
     description: decl.description.trim(),
     inputSchema: input,
-    ...(decl.output && { outputSchema: decl.output }),
+    ...(decl.output && (decl.output_check === 'warn' ? { answerSchema: decl.output, outputCheck: 'warn' } : { outputSchema: decl.output })),
     ...(decl.annotations && { annotations: decl.annotations }),
     ...(decl.meta && { meta: decl.meta }),
     request: {

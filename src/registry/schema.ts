@@ -157,6 +157,9 @@ const JsonSchemaObject = z
   .refine((s) => s.type === 'object', { message: 'expected a JSON Schema with type: object' })
   .describe('JSON Schema (2020-12) with type: object');
 
+/** How a tool's `output` schema is used: listed and enforced, or kept as documentation and checked with a warning. */
+export const OUTPUT_CHECKS = ['enforce', 'warn'] as const;
+
 export const AnnotationsSchema = z
   .object({
     title: z.string().optional(),
@@ -241,6 +244,12 @@ export const ToolSchema = z
     description: z.string().min(1, { message: 'a tool needs a description (the model reads it)' }),
     input: JsonSchemaObject.optional().describe('Arguments schema; defaults to an empty object'),
     output: JsonSchemaObject.optional().describe('Result schema -> outputSchema + structuredContent'),
+    output_check: z
+      .enum(OUTPUT_CHECKS)
+      .optional()
+      .describe(
+        'enforce (default): output is listed as outputSchema and an answer that does not match it is an error; warn: output is not listed, a mismatch is logged and counted and the answer passes (what import-openapi writes)',
+      ),
     request: RequestSchema,
     annotations: AnnotationsSchema.optional(),
     backend: BackendOverrideSchema.optional().describe('Overrides any field of the file-level backend'),
@@ -262,6 +271,8 @@ export const ToolSchema = z
       .describe("Served as the tool's _meta in tools/list (the importer keeps the operationId as nexus/operation_id)"),
   })
   .strict();
+
+export type OutputCheck = (typeof OUTPUT_CHECKS)[number];
 
 export const SERVER_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
 export const PREFIX_PATTERN = '^[A-Za-z0-9_-]{0,32}$';

@@ -47,8 +47,11 @@ interface ToolBase {
   readonly inputSchema: JsonObject;
   /** The output schema clients see: the declared one, or the projected answer's when `response` reshapes it. */
   readonly outputSchema?: JsonObject;
-  /** The declared schema of the backend's raw answer, when a projection changes the published one. */
+  /** The declared schema of the backend's raw answer, when a projection changes the published one or
+   * when it is not published at all (`output_check: warn`). */
   readonly answerSchema?: JsonObject;
+  /** `warn`: an answer that does not match answerSchema is logged and counted, and passes. */
+  readonly outputCheck?: 'warn';
   /** What of the answer reaches the model (`response:` or an override). */
   readonly projection?: Projection;
   /** Arguments always sent (hidden from the model) and defaults for omitted ones (overrides). */

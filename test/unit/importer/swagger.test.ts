@@ -133,6 +133,7 @@ test('the body parameter becomes the arguments and an application flow becomes c
       required: ['name'],
       properties: { id: { type: 'integer' }, name: { type: 'string' }, tag: { type: ['string', 'null'] } },
     },
+    output_check: 'warn',
     auth: {
       type: 'oauth2_client_credentials',
       credential: 'pet-store-petstore-auth',
