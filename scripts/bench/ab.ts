@@ -3,6 +3,8 @@
 // bun scripts/bench/ab.ts [--base HEAD] [--rounds 3] [--seconds 3] [--revision 2026-07-28] [--secured] [--shared]
 // --pause MS: each connection waits MS between calls (an open-ish load, for tail latency: try --connections 9 --pause 1)
 // --shared: PostgreSQL + Redis (a schema per gateway, dropped afterwards; tool names unique to the run)
+// Besides throughput it prints the server's CPU time per call (user + system of the gateway process,
+// worker threads included, over the calls wrk made): on a shared machine that is the figure to trust.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
 import { createKey, type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { pidCpuMs } from './noise.ts';
 import { CPUS, killChildren, ROOT } from './proc.ts';
 import { openSharedServices, type SharedServices } from './shared-services.ts';
 import { median } from './stats.ts';
@@ -62,13 +65,14 @@ try {
   const targets: Awaited<ReturnType<typeof start>>[] = [];
   targets.push(await start(`base(${f.base})`, worktree));
   targets.push(await start('work', ROOT));
-  const results = new Map<string, { rps: number[]; p99: number[] }>();
+  const results = new Map<string, { rps: number[]; p99: number[]; cpuUs: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
     for (const kind of ['uncached', 'cached'] as const) {
       for (const t of targets) {
         const call = toolCall(t.gw.mcpUrl, rev, names[kind], { id: kind === 'cached' ? '42' : '7' }, t.auth);
         await checkCall(call);
         console.error(`round ${round + 1}: ${t.label} ${kind}`);
+        const cpu0 = pidCpuMs(t.gw.pid);
         const r = await runWrk(call, {
           seconds: Number(f.seconds),
           connections: Number(f.connections),
@@ -77,7 +81,8 @@ try {
         });
         if (r.errors || r.bad) throw new Error(`${t.label} ${kind}: ${r.errors} errors, ${r.bad} bad answers`);
         const k = `${kind} ${t.label}`;
-        const got = results.get(k) ?? { rps: [], p99: [] };
+        const got = results.get(k) ?? { rps: [], p99: [], cpuUs: [] };
+        got.cpuUs.push(((pidCpuMs(t.gw.pid) - cpu0) * 1000) / r.requests);
         got.rps.push(r.rps);
         got.p99.push(r.p99Ms);
         results.set(k, got);
@@ -86,7 +91,8 @@ try {
   }
   for (const [k, v] of results) {
     console.log(
-      `${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]`,
+      `${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]` +
+        `  CPU ${median(v.cpuUs).toFixed(0)} µs/call [${v.cpuUs.map((c) => c.toFixed(0)).join(', ')}]`,
     );
   }
   backend.stop();

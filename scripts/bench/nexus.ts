@@ -103,9 +103,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 }
 
 /** `nexus keys create NAME --tools '*'`; undefined (with the reason) when the command is not there. */
-export async function createKey(dataDir: string, env: Record<string, string | undefined>): Promise<{ key?: string; why?: string }> {
+export async function createKey(
+  dataDir: string,
+  env: Record<string, string | undefined>,
+  /** The checkout whose CLI creates it (default: this one). */
+  cwd = new URL('../../', import.meta.url).pathname,
+): Promise<{ key?: string; why?: string }> {
   const proc = Bun.spawn([BUN, 'src/main.ts', 'keys', 'create', `bench-${process.pid}`, '--tools', '*', '--data-dir', dataDir], {
-    cwd: new URL('../../', import.meta.url).pathname,
+    cwd,
     env: { ...process.env, ...env },
     stdout: 'pipe',
     stderr: 'pipe',
