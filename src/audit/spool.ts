@@ -1,17 +1,19 @@
 // What a crash can lose of the audit trail: nothing an answered call recorded. Every record is
-// written (redacted, one JSON line) into a memory-mapped spool file in the data dir before the call
-// answers: the page cache holds it the moment it is written, no system call, so a killed process
-// loses none. The sink ships batches to the store and marks them shipped; a spool left by a process
-// that died is replayed into the store at the next start, skipping rows the store already has. The
-// spool is fsynced (on the thread pool) on each flush, so a machine crash loses about that interval.
-import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+// written (redacted, one JSON line) into a spool file in the data dir before the call answers: one
+// positioned write, after which the page cache holds it, so a killed process loses none. The sink
+// ships batches to the store and marks them shipped; a spool left by a process that died is replayed
+// into the store at the next start, skipping rows the store already has. The spool is fsynced (on the
+// thread pool) once per flush interval, so a machine crash loses about that interval.
+// Not a shared memory mapping: each fsync write-protects the pages it cleans, and the next record
+// then faults, which costs a TLB shootdown across all of the process's threads, far more than a write.
+import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlValue } from '../db/types.ts';
 import type { Logger } from '../log.ts';
 import type { AuditRecord } from './record.ts';
 import { type AuditStore, recordOfRow, toRow } from './store.ts';
 
-/** One segment (a sparse file: only what is written takes disk); a record never spans two. */
+/** Bytes of one segment before the next one starts (a record never spans two). */
 const SEGMENT_BYTES = 4 << 20;
 const FILE = /^(spool-\d+-(\d+)-[0-9a-f]+)-\d+\.jsonl(?:\.replay-(\d+))?$/;
 
@@ -45,16 +47,18 @@ export function spoolDir(dataDir: string): string {
 interface Segment {
   readonly path: string;
   readonly fd: number;
-  readonly map: Uint8Array;
+  /** Bytes it may hold. */
+  readonly bytes: number;
   /** Highest sequence number written into it. */
   last: number;
 }
 
+const TERMINATOR = new Uint8Array(1);
+
 function segment(path: string, bytes: number): Segment {
   const fd = openSync(path, 'w+', 0o600);
-  ftruncateSync(fd, bytes); // never shrunk while mapped: that would fault
   mine.add(path);
-  return { path, fd, map: Bun.mmap(path, { shared: true }), last: 0 };
+  return { path, fd, bytes, last: 0 };
 }
 
 /** Opens a fresh spool of this process in `dir`; undefined (logged) when the dir is not writable. */
@@ -62,9 +66,11 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
   const base = join(dir, `spool-${Date.now()}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
   const segments: Segment[] = [];
   const spare: Segment[] = [];
+  // a segment starts empty: its first byte is the terminator
+  const restart = (s: Segment) => void writeSync(s.fd, TERMINATOR, 0, 1, 0);
   const add = (bytes: number) => {
     const s = spare.length && bytes <= SEGMENT_BYTES ? spare.pop()! : segment(`${base}-${segments.length + spare.length}.jsonl`, bytes);
-    s.map[0] = 0;
+    restart(s);
     s.last = 0;
     segments.push(s);
     return s;
@@ -82,16 +88,16 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
   let off = 0;
   let seq = 0;
   let dirty = false;
-  // the terminator goes first, so a line cut by a kill is never followed by an older one
+  // the line and its terminator in one write, so a line cut by a kill is never followed by an older one
   const write = (line: string) => {
-    if (scratch.length < line.length * 3) scratch = new Uint8Array(line.length * 3);
+    if (scratch.length < line.length * 3 + 1) scratch = new Uint8Array(line.length * 3 + 1);
     const n = encoder.encodeInto(line, scratch).written;
-    if (off + n + 1 > cur.map.length) {
+    if (off + n + 1 > cur.bytes) {
       cur = add(Math.max(SEGMENT_BYTES, n + 1));
       off = 0;
     }
-    cur.map[off + n] = 0;
-    cur.map.set(scratch.subarray(0, n), off);
+    scratch[n] = 0;
+    writeSync(cur.fd, scratch, 0, n + 1, off);
     off += n;
     dirty = true;
   };
@@ -105,11 +111,11 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
       write(`{"shipped":${upTo}}\n`);
       for (const s of segments.filter((s) => s !== cur && s.last <= upTo)) {
         segments.splice(segments.indexOf(s), 1);
-        s.map[0] = 0;
-        if (s.map.length === SEGMENT_BYTES) spare.push(s);
+        restart(s);
+        if (s.bytes === SEGMENT_BYTES) spare.push(s);
       }
       if (upTo >= seq) {
-        cur.map[0] = 0; // all shipped: the segment starts over
+        restart(cur); // all shipped: the segment starts over
         off = 0;
       }
     },
@@ -121,7 +127,7 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
     close() {
       for (const s of [...segments, ...spare]) {
         closeSync(s.fd);
-        rmSync(s.path, { force: true }); // unlinked, not truncated: the mapping stays valid until collected
+        rmSync(s.path, { force: true });
         mine.delete(s.path);
       }
     },
