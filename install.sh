@@ -134,6 +134,8 @@ Type=simple
 User=nexus
 Group=nexus
 EnvironmentFile=$ENV_FILE
+# The allocator keeps freed pages instead of handing them back (a few MB of RSS): about a third less CPU per call
+Environment=MIMALLOC_PURGE_DELAY=-1
 WorkingDirectory=$DATA_DIR
 ExecStart=$BIN_DIR/nexus serve
 # SIGHUP reloads the tool files

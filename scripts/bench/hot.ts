@@ -5,7 +5,9 @@
 // microseconds shows even on a busy machine. Run it under `bun --cpu-prof` for a profile in which
 // nearly every sample is gateway work (the loop keeps the thread busy).
 // bun scripts/bench/hot.ts [--kind uncached|cached] [--secured] [--shared] [--calls 20000] [--concurrency 16] [--root DIR]...
-// Several --root: every checkout's app in this one process, measured in alternating chunks of calls.
+// Several --root: every checkout's app in this one process, measured in alternating chunks of calls
+// (background work of one, such as its audit flush, can land in another's chunk: for a clean A/B run
+// two processes side by side). Run it as `nexus serve` runs: MIMALLOC_PURGE_DELAY=-1 bun scripts/bench/hot.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

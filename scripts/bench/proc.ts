@@ -4,6 +4,8 @@ import type { Subprocess } from 'bun';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const BUN = process.execPath;
+/** What the Docker image and the systemd unit set for `nexus serve`; every Bun server of the bench gets it alike. */
+export const SERVE_ENV = { MIMALLOC_PURGE_DELAY: '-1' };
 
 /** CPUs: the server under test on one core, wrk and the stand-in backend on the other. */
 export const CPUS = navigator.hardwareConcurrency >= 2 ? { server: '1', load: '0' } : { server: undefined, load: undefined };
@@ -79,7 +81,7 @@ export async function spawnChild(argv: string[], opts: SpawnOptions): Promise<Ch
   const started = performance.now();
   const proc = Bun.spawn(pinned(argv, opts.cpu), {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, ...opts.env },
+    env: { ...SERVE_ENV, ...process.env, ...opts.env },
     stdout: opts.health ? 'ignore' : 'pipe',
     stderr: Bun.file(opts.log),
   });

@@ -2,6 +2,7 @@
 // feature availability per mode, half load, fan-in, scale and the profile summary.
 import type { FanInResult } from './fan-in.ts';
 import type { Features, Gateway } from './nexus.ts';
+import { SERVE_ENV } from './proc.ts';
 import type { ProfileRow, ProfileSummary } from './profile.ts';
 import type { ScaleRow } from './scale.ts';
 import type { Machine } from './setup.ts';
@@ -247,6 +248,9 @@ export function writeReport(r: Report): string {
     `- CPU: ${m.cpu}, ${m.cores} cores; RAM ${fmt(m.ramGb, 1)} GB; Linux ${m.kernel}`,
     `- Bun ${m.bun}, Node ${m.node}, wrk ${m.wrk}`,
     `- ${r.pinning}. PostgreSQL and Redis are not pinned.`,
+    `- Every Bun process of the bench (Nexus, ceiling, floor, backend) runs with ${Object.entries(SERVE_ENV)
+      .map(([k, v]) => `\`${k}=${v}\``)
+      .join(' ')}, as the Docker image and the systemd unit set it for \`nexus serve\`.`,
     `- The machine is shared: load average ${r.loadAvg.before} before the run, ${r.loadAvg.after} after. "server CPU" is the lowest CPU use of the server under test in any round (% of one core: near 100% means the server was the bottleneck; lower means wrk and the backend on the other core were). "other CPU" is the largest share of the whole machine that processes other than the target, the backend and wrk used during any of its measurements (in shared modes this includes PostgreSQL and Redis).`,
     `- wrk -t1 -c${r.connections}, ${r.seconds} s per measurement after a 1 s warm-up per target; ${r.rounds} rounds, targets alternating within each round (A B C …, A B C …); medians with min–max over rounds.`,
     '- Every answer is checked by the wrk script (HTTP 200, a JSON-RPC result, not `isError`), and one call per target is checked by hand before each measurement.',

@@ -126,6 +126,7 @@ describe('install.sh --prefix DIR --no-systemd', () => {
       'PrivateTmp=yes',
       `ReadWritePaths=${prefix}/var/lib/nexus`,
       `EnvironmentFile=${prefix}/etc/nexus/nexus.env`,
+      'Environment=MIMALLOC_PURGE_DELAY=-1',
       'User=nexus',
       'Restart=on-failure',
       'ExecReload=/bin/kill -HUP $MAINPID',
