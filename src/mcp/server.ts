@@ -23,6 +23,13 @@ export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version:
 /** The SDK's Tool type over the one descriptor the catalogue sizes are measured on. */
 export const toMcpTool = (t: ToolSpec): Tool => toolDescriptor(t) as Tool;
 
+/** Any failure as the JSON-RPC error for the wire: the upstream's or client's own kept, a NexusError mapped. */
+function asProtocolError(e: unknown): ProtocolError {
+  if (e instanceof RelayError) return new ProtocolError(e.code, e.message);
+  if (isNexusError(e) || !(e instanceof ProtocolError)) return toProtocolError(e);
+  return e;
+}
+
 /** A NexusError as the JSON-RPC error the SDK writes on the wire. */
 export function toProtocolError(e: unknown): ProtocolError {
   const err = toNexusError(e);
@@ -76,25 +83,59 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
       try {
         return await fn();
       } catch (e) {
-        if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
-        throw e;
+        throw asProtocolError(e);
       }
     };
+  // Runs a request that an upstream may answer with requests of its own (tools/call, prompts/get,
+  // resources/read), with the channel back to this client that its revision allows (relay.ts)
+  const viaClient = async <T>(
+    ctx: ServerContext,
+    caller: Caller,
+    key: string,
+    run: (client: ClientChannel | undefined, signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<{ value: T } | { input: Record<string, unknown> }> => {
+    const relay = deps.relay;
+    const modern = ctx.mcpReq.envelope !== undefined;
+    const caps = relay && (modern ? relayable(server.getClientCapabilities()) : sessionCapabilities(caller.session));
+    if (!relay || !caps) return { value: await run(undefined, signal) };
+    if (!modern) {
+      // 2025-11-25 with a Nexus session: the requests go out on this request's SSE stream
+      const write = (m: Record<string, unknown>) => server.transport!.send(m as never, { relatedRequestId: ctx.mcpReq.id });
+      return { value: await run(relay.streamChannel(caller, caps, write), signal) };
+    }
+    // 2026-07-28: the upstream's requests come back to the client as input_required rounds
+    const state = ctx.mcpReq.requestState<string>();
+    const step = await (state
+      ? relay.resume<T>(caller, key, state, ctx.mcpReq.inputResponses, signal)
+      : relay.start(caller, key, caps, run, signal));
+    if (step.kind === 'input') return { input: { resultType: 'input_required', inputRequests: step.requests, requestState: step.state } };
+    if (step.kind === 'failed') throw step.error;
+    return { value: step.value };
+  };
   server.setRequestHandler('resources/list', async (_r, ctx) => ({ resources: (x?.resources(scopeOf(ctx).caller) ?? []) as never[] }));
   server.setRequestHandler('resources/templates/list', async (_r, ctx) => ({
     resourceTemplates: (x?.templates(scopeOf(ctx).caller) ?? []) as never[],
   }));
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const uri = request.params.uri;
-    const read = await guarded(async () => x?.readResource(uri, scopeOf(ctx).caller, ctx.mcpReq.signal))();
-    if (!read) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
-    return read as never;
+    const caller = scopeOf(ctx).caller;
+    const done = await guarded(() =>
+      viaClient(ctx, caller, `resource:${uri}`, async (client, s) => x?.readResource(uri, caller, s, client), ctx.mcpReq.signal),
+    )();
+    if ('input' in done) return done.input as never;
+    if (!done.value) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
+    return done.value as never;
   });
   server.setRequestHandler('prompts/list', async (_r, ctx) => ({ prompts: (x?.prompts(scopeOf(ctx).caller) ?? []) as never[] }));
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const { name, arguments: args } = request.params;
     if (!x) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
-    return (await guarded(() => x.getPrompt(name, args, scopeOf(ctx).caller, ctx.mcpReq.signal))()) as never;
+    const caller = scopeOf(ctx).caller;
+    const done = await guarded(() =>
+      viaClient(ctx, caller, `prompt:${name}`, (client, s) => x.getPrompt(name, args, caller, s, client), ctx.mcpReq.signal),
+    )();
+    return ('input' in done ? done.input : done.value) as never;
   });
   if (x) {
     server.setRequestHandler('completion/complete', async (request, ctx) => {
@@ -118,24 +159,9 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
       const callCtx = { requestId, ...(onProgress && { onProgress }) };
       const run = (client: ClientChannel | undefined, s: AbortSignal) =>
         deps.pipeline.call(name, args, caller, { ...callCtx, signal: s, ...(client && { client }) });
-      let outcome: CallOutcome;
-      const relay = deps.relay;
-      const modern = ctx.mcpReq.envelope !== undefined;
-      const caps = relay && (modern ? relayable(server.getClientCapabilities()) : sessionCapabilities(caller.session));
-      if (relay && caps && modern) {
-        // 2026-07-28: the upstream's requests come back to the client as input_required rounds
-        const state = ctx.mcpReq.requestState<string>();
-        const step = await (state
-          ? relay.resume<CallOutcome>(caller, name, state, ctx.mcpReq.inputResponses, signal)
-          : relay.start(caller, name, caps, run, signal));
-        if (step.kind === 'input') return { resultType: 'input_required', inputRequests: step.requests, requestState: step.state } as never;
-        if (step.kind === 'failed') throw step.error;
-        outcome = step.value;
-      } else if (relay && caps) {
-        // 2025-11-25 with a Nexus session: the requests go out on this call's SSE stream
-        const write = (m: Record<string, unknown>) => server.transport!.send(m as never, { relatedRequestId: ctx.mcpReq.id });
-        outcome = await run(relay.streamChannel(caller, caps, write), signal);
-      } else outcome = await run(undefined, signal);
+      const done = await viaClient(ctx, caller, name, run, signal);
+      if ('input' in done) return done.input as never;
+      const outcome: CallOutcome = done.value;
       const r = outcome.result;
       const result: CallToolResult = {
         content: r.content as CallToolResult['content'],
@@ -149,9 +175,7 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
       if (r.structuredContent && !r.isError) result.structuredContent = r.structuredContent;
       return server.projectCallToolResult(result, outcome.tool.outputSchema);
     } catch (e) {
-      if (e instanceof RelayError) throw new ProtocolError(e.code, e.message);
-      if (isNexusError(e) || !(e instanceof ProtocolError)) throw toProtocolError(e);
-      throw e;
+      throw asProtocolError(e);
     } finally {
       call?.end();
     }

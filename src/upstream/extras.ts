@@ -5,6 +5,7 @@
 // (pool.ts); a read is routed by the listed URI, else by the template with the longest literal start.
 // All are filtered by the caller's tool patterns on the namespaced name.
 import { ProtocolError } from '@modelcontextprotocol/client';
+import type { ClientChannel } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import { scrub } from '../invoke/result.ts';
 import { servedName } from './catalogue.ts';
@@ -16,10 +17,16 @@ type Json = Record<string, unknown>;
 
 export interface UpstreamExtras {
   prompts(caller: Caller): Json[];
-  getPrompt(name: string, args: Record<string, string> | undefined, caller: Caller, signal?: AbortSignal): Promise<Json>;
+  getPrompt(
+    name: string,
+    args: Record<string, string> | undefined,
+    caller: Caller,
+    signal?: AbortSignal,
+    client?: ClientChannel,
+  ): Promise<Json>;
   resources(caller: Caller): Json[];
   templates(caller: Caller): Json[];
-  readResource(uri: string, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
+  readResource(uri: string, caller: Caller, signal?: AbortSignal, client?: ClientChannel): Promise<Json | undefined>;
   complete(params: Json, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
   /** Hears when a server's prompts or resources change (to tell clients). */
   onChange(listener: (what: 'prompts' | 'resources') => void): () => void;
@@ -38,9 +45,10 @@ export function createUpstreamExtras(
     caller: Caller,
     signal: AbortSignal | undefined,
     fn: Parameters<ServerRuntime['request']>[2],
+    client?: ClientChannel,
   ) => {
     try {
-      const out = (await rt.request(caller, signal, fn)) as T;
+      const out = (await rt.request(caller, signal, fn, client)) as T;
       const secrets = [...(await rt.secretsFor(caller))];
       return JSON.parse(scrub(JSON.stringify(out), secrets)) as T;
     } catch (e) {
@@ -86,11 +94,15 @@ export function createUpstreamExtras(
         .flatMap((rt) =>
           rt.extras.prompts.map((p) => ({ ...p, name: servedName(rt.spec.prefix, p.name) })).filter((p) => canUse(caller, p.name)),
         ),
-    async getPrompt(name, args, caller, signal) {
+    async getPrompt(name, args, caller, signal, client) {
       const owner = promptOwner(name, caller);
       if (!owner) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
-      return run<Json>(owner.rt, caller, signal, (c, timeout) =>
-        c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
+      return run<Json>(
+        owner.rt,
+        caller,
+        signal,
+        (c, timeout) => c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
+        client,
       );
     },
     resources: (caller) =>
@@ -105,11 +117,15 @@ export function createUpstreamExtras(
         (rt) => rt.extras.templates,
         (t) => t.uriTemplate,
       ),
-    async readResource(uri, caller, signal) {
+    async readResource(uri, caller, signal, client) {
       const rt = resourceOwner(uri, caller);
       if (!rt) return undefined;
-      return run<Json>(rt, caller, signal, (c, timeout) =>
-        c.readResource({ uri }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
+      return run<Json>(
+        rt,
+        caller,
+        signal,
+        (c, timeout) => c.readResource({ uri }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
+        client,
       );
     },
     async complete(params, caller, signal) {

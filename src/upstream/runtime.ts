@@ -2,7 +2,7 @@
 // shared), its state for /readyz and `nexus servers list`, tool-list refreshes (list_changed, timer)
 // and reconnects with backoff when it is down or its child process exited.
 import { type Client, type Prompt, ProtocolError, type Resource, type ResourceTemplateType, type Tool } from '@modelcontextprotocol/client';
-import type { InvokeContext } from '../call/types.ts';
+import type { ClientChannel, InvokeContext } from '../call/types.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
 import type { ToolResult } from '../invoke/result.ts';
@@ -160,13 +160,18 @@ export class ServerRuntime {
   }
 
   /** Runs one request on this caller's session; a lost session is re-opened once. */
-  async request<T>(caller: Caller, signal: AbortSignal | undefined, fn: (client: Client, timeout: number) => Promise<T>): Promise<T> {
+  async request<T>(
+    caller: Caller,
+    signal: AbortSignal | undefined,
+    fn: (client: Client, timeout: number) => Promise<T>,
+    channel?: ClientChannel,
+  ): Promise<T> {
     const timeout = this.spec.backend.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection(caller, false);
       try {
-        // counted as a call without a channel: an upstream request during it is refused, never misrouted
-        return await asTarget(conn.calls, { deadline: Date.now() + timeout }, () => fn(conn.client, timeout));
+        // without a channel it still counts: an upstream request during it is refused, never misrouted
+        return await asTarget(conn.calls, { ...(channel && { channel }), deadline: Date.now() + timeout }, () => fn(conn.client, timeout));
       } catch (e) {
         if (attempt === 1 && sessionLost(e) && !signal?.aborted) {
           await this.reset(conn);

@@ -69,6 +69,18 @@ for (const up of UPSTREAMS) {
           }
         });
 
+        test('a prompt that elicits before it answers gets the answer too', async () => {
+          const client = await answering(gw.mcpUrl, rev, ['elicitation']);
+          try {
+            const got = await client.getPrompt({ name: 'fx__ask' });
+            expect(got.messages).toEqual([
+              { role: 'user', content: { type: 'text', text: 'asked: {"action":"accept","content":{"ok":true}}' } },
+            ]);
+          } finally {
+            await client.close();
+          }
+        });
+
         test('a client without the capability: the upstream is refused at once, saying why', async () => {
           const client = await answering(gw.mcpUrl, rev, ['roots']);
           try {
