@@ -93,7 +93,7 @@ export interface AppOptions {
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
-  assertStartupChecks(config);
+  const rules = assertStartupChecks(config);
   const tracer = await openTracer(config, opts.version ?? VERSION);
   const log = traceLogger(opts.log, tracer);
   const loadOpts: LoadOptions = { ...(opts.env && { env: opts.env }), maxResponseBytes: config.maxResponseBytes };
@@ -114,6 +114,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     tracer,
     dbSearchPath: opts.dbSearchPath,
     redisPrefix: opts.redisPrefix,
+    ...(rules && { rules }),
   }).catch(async (e) => {
     await tracer.close();
     throw e;

@@ -70,6 +70,8 @@ export interface ServicesOptions {
   /** Redis key prefix (tests give each gateway its own); default `nexus:`. */
   readonly redisPrefix?: string;
   readonly tracer?: Tracer;
+  /** The access rules as the start-up checks read them (default: read NEXUS_ACCESS_RULES now). */
+  readonly rules?: AccessRules;
 }
 
 const REFRESH: Record<'ok' | 'refused' | 'unreachable', Labels> = {
@@ -183,7 +185,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
 
     const keys = createKeyService(db, { log, graceMs, onStale: stale('key'), ...(changes && { changes }) });
     const oauth = oauthConfigOf(config);
-    const rules = rulesOf(config);
+    const rules = opts.rules ?? rulesOf(config);
     const jwt = oauth ? createJwtVerifier(oauth, { ...(rules && { scopes: rules.scopes }) }) : undefined;
     const auditStore = createAuditStore(db);
     // Embedded: the inserts run in a worker thread on a connection of their own that does not wait for
