@@ -1,6 +1,8 @@
 // A/B check for hot-path work: Nexus from a git revision (a temporary worktree) against the working
 // tree, embedded mode, both driven by wrk in alternating rounds, uncached and cached.
 // bun scripts/bench/ab.ts [--base HEAD] [--rounds 3] [--seconds 3] [--revision 2026-07-28] [--secured] [--shared]
+// --base-env KEY=VALUE: extra environment for the base's gateway only (KEY= unsets it), e.g. to
+// compare a setting: --base HEAD --base-env MIMALLOC_PURGE_DELAY=
 // --pause MS: each connection waits MS between calls (an open-ish load, for tail latency: try --connections 9 --pause 1)
 // --shared: PostgreSQL + Redis (a schema per gateway, dropped afterwards; tool names unique to the run)
 // Besides throughput it prints the server's CPU time per call (user + system of the gateway process,
@@ -28,6 +30,7 @@ const { values: f } = parseArgs({
     secured: { type: 'boolean', default: false },
     shared: { type: 'boolean', default: false },
     pause: { type: 'string', default: '0' },
+    'base-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const rev = f.revision as Revision;
@@ -51,7 +54,13 @@ try {
   if (f.shared) shared = await openSharedServices();
   const masterKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
   const names = toolNames(prefix);
-  const start = async (label: string, cwd: string) => {
+  const baseEnv = Object.fromEntries(
+    f['base-env'].map((kv) => {
+      const at = kv.indexOf('=');
+      return [kv.slice(0, at), kv.slice(at + 1) || undefined];
+    }),
+  );
+  const start = async (label: string, cwd: string, extra: Record<string, string | undefined> = {}) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
     writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: f.secured });
@@ -59,11 +68,18 @@ try {
       ? { DATABASE_URL: await shared.schemaUrl(`ab_${runId}_${targets.length}`), REDIS_URL: shared.redisUrl, NEXUS_MASTER_KEY: masterKey }
       : {};
     const key = f.secured ? (await createKey(data, { NEXUS_DATA_DIR: data, ...env })).key : undefined;
-    const gw: Gateway = await startGateway({ toolsDir: tools, dataDir: data, log: join(dir, `${label}.log`), cpu: CPUS.server, env, cwd });
+    const gw: Gateway = await startGateway({
+      toolsDir: tools,
+      dataDir: data,
+      log: join(dir, `${label}.log`),
+      cpu: CPUS.server,
+      env: { ...env, ...extra },
+      cwd,
+    });
     return { label, gw, auth: key ? { authorization: `Bearer ${key}` } : undefined };
   };
   const targets: Awaited<ReturnType<typeof start>>[] = [];
-  targets.push(await start(`base(${f.base})`, worktree));
+  targets.push(await start(`base(${f.base})`, worktree, baseEnv));
   targets.push(await start('work', ROOT));
   const results = new Map<string, { rps: number[]; p99: number[]; cpuUs: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {

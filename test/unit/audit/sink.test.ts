@@ -49,6 +49,24 @@ describe('audit sink', () => {
     await sink.close();
   });
 
+  test('the spool is fsynced by the timer, not once per full batch', async () => {
+    const store = fakeStore();
+    let seq = 0;
+    const events: string[] = [];
+    const spool = {
+      append: () => ++seq,
+      shipped: () => {},
+      sync: () => void events.push('sync'),
+      close: () => {},
+    };
+    const sink = createAuditSink({ store, log: createLogger({ write: () => {} }), flushIntervalMs: 60_000, spool });
+    for (let i = 0; i < 1000; i++) sink.record(rec(i));
+    await until(() => store.batches.flat().length === 1000); // ten full batches, each kicked at once
+    await sink.flush();
+    expect(events).toEqual([]);
+    await sink.close();
+  });
+
   test('a few records are written by the timer', async () => {
     const store = fakeStore();
     const sink = createAuditSink({ store, log: createLogger({ write: () => {} }), flushIntervalMs: 20 });
