@@ -97,7 +97,15 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
   ): Promise<{ value: T } | { input: Record<string, unknown> }> => {
     const relay = deps.relay;
     const modern = ctx.mcpReq.envelope !== undefined;
-    const caps = relay && (modern ? relayable(server.getClientCapabilities()) : sessionCapabilities(caller.session));
+    // a server that saw this client's initialize (an HTTP+SSE session, or 2026-07-28's envelope) knows its capabilities
+    const own = relay && relayable(server.getClientCapabilities());
+    if (relay && own && !modern) {
+      // an HTTP+SSE session: the SDK sends on the session's stream and matches the answer itself
+      const ask = (method: string, params: Record<string, unknown>, s: AbortSignal) =>
+        ctx.mcpReq.send({ method, params } as never, { signal: s }) as Promise<Record<string, unknown>>;
+      return { value: await run({ via: '2024-11-05 session', capabilities: own, ask }, signal) };
+    }
+    const caps = relay && (modern ? own : sessionCapabilities(caller.session));
     if (!relay || !caps) return { value: await run(undefined, signal) };
     if (!modern) {
       // 2025-11-25 with a Nexus session: the requests go out on this request's SSE stream

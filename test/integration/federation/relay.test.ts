@@ -190,3 +190,34 @@ describe('a stdio upstream (one channel for every call)', () => {
     });
   }
 });
+
+describe('an HTTP+SSE (2024-11-05) client, whose session Nexus holds', () => {
+  let upstream: FixtureUpstream;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    upstream = startStatefulUpstream(undefined, relayServer as never);
+    gw = await startGateway({
+      toolsDir: toolsDir({ 'servers.yaml': `servers:\n  - name: fx\n    url: ${upstream.url.href}\n    protocol: "2025-11-25"\n` }),
+    });
+    await gw.app.upstreams.settled();
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await upstream?.stop();
+  });
+
+  test('is asked over its session stream and its answer reaches the upstream', async () => {
+    const { Client: V1Client } = await import('sdk-v1-latest/client/index.js');
+    const { SSEClientTransport } = await import('sdk-v1-latest/client/sse.js');
+    const { ElicitRequestSchema } = await import('sdk-v1-latest/types.js');
+    const client = new V1Client({ name: 'sse-relay', version: '1' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { ok: true } }));
+    await client.connect(new SSEClientTransport(new URL(`${gw.url}/sse`)));
+    try {
+      const r = await client.callTool({ name: 'fx__confirm', arguments: {} });
+      expect(textOf(r as { content?: unknown })).toBe('confirm: {"action":"accept","content":{"ok":true}}');
+    } finally {
+      await client.close();
+    }
+  });
+});
