@@ -73,17 +73,31 @@ if (values.upstream) {
 
 const START = '<!-- federation -->';
 const END = '<!-- /federation -->';
-const section = (out: string, rounds: number) => `${START}
+const section = (out: string, rounds: number, base?: string) => `${START}
 ## Federation: a call through Nexus to an MCP upstream vs the same call direct
 
-\`bun scripts/bench/federation.ts --write\` (${new Date().toISOString().slice(0, 10)}): a stateless SDK upstream with one tool,
-Nexus in front of it as a \`servers:\` entry (2026-07-28 negotiated), and an HTTP tool on the same gateway
-against the same process for reference. The load generator sends concurrent raw JSON-RPC
-\`tools/call\` POSTs; each round runs every row once, the table shows medians of ${rounds} rounds. "Nexus CPU" is
-the gateway process's user+system time (/proc) divided by the calls it served: the figure that holds
-on a busy machine; rates and latencies depend on what else runs.
+\`bun scripts/bench/federation.ts --write${base ? ` --base ${base}` : ''}\` (${new Date().toISOString().slice(0, 10)}): a stateless SDK
+upstream with one tool, Nexus in front of it as a \`servers:\` entry (2026-07-28 negotiated), and an
+HTTP tool on the same gateway against the same process for reference${base ? `; \`${base}\` is Nexus before the direct call path, run side by side` : ''}.
+The load generator sends concurrent 2026-07-28 \`tools/call\` POSTs; each round runs every row once, the
+table shows medians of ${rounds} rounds. "Nexus CPU" is the gateway process's user+system time (/proc)
+divided by the calls it served, "upstream CPU" the same for the upstream: the figures that hold on a
+busy machine (this one is shared: 2 cores, several other jobs; see the load average). Rates and
+latencies depend on what else runs, and here the gateway, the upstream and the load generator share
+the two cores, so a rate ratio mostly says how much CPU the extra hop takes from the upstream.
+
+The "direct" row declares the client capabilities Nexus declares to upstreams (sampling, elicitation,
+roots, which it relays); the SDK server spends noticeably more per request for such a client than for
+one declaring none ("direct, no capabilities"), so "of direct" compares the same upstream work.
 
 ${out}
+Issue 14's targets are under 100 µs of gateway CPU per call and at least 90% of the direct rate when
+the upstream is the bottleneck. Neither can be shown on this machine: even the HTTP tool row costs
+several times its quiet-core figure (about 90 µs for a whole uncached call), so read the federated row
+against the HTTP tool row of the same gateway (the difference is what federation adds), and the
+20 ms case is still CPU-bound here (the upstream, the gateway and the load generator share two busy
+cores), not bound by the upstream's latency. Sessions are reused: one handshake per gateway for the
+whole run (last line).
 ${END}`;
 
 const TICK_US = 1_000_000 / 100; // /proc CPU times are in clock ticks (100 Hz on Linux)
@@ -92,9 +106,28 @@ function cpuUs(pid: number): { user: number; sys: number } {
   return { user: Number(f[11]) * TICK_US, sys: Number(f[12]) * TICK_US };
 }
 
-async function load(url: string, tool: string, ms: number, seconds: number, concurrency: number) {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: { text: 'hi', ms } } });
-  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+// Every request is a 2026-07-28 one, the revision Nexus negotiates with the upstream: direct and via Nexus
+// the upstream does the same work per call
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+};
+
+// What Nexus declares to upstreams (it relays sampling, elicitation and roots): an SDK server works
+// harder per request for a client that declares them, so the same call direct declares them too
+const RELAYING = { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} };
+
+async function load(url: string, tool: string, ms: number, seconds: number, concurrency: number, caps = {}) {
+  const params = { name: tool, arguments: { text: 'hi', ms }, _meta: { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': caps } };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params });
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': tool,
+  };
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   let errors = 0;
@@ -119,6 +152,8 @@ interface Target {
   readonly tool: string;
   /** The Nexus process whose CPU is counted. */
   readonly nexus?: Child;
+  /** Client capabilities the requests declare. */
+  readonly caps?: object;
 }
 
 async function startNexus(label: string, cwd: string, dir: string, upstreamUrl: string, profile: boolean): Promise<Child> {
@@ -178,7 +213,10 @@ async function main() {
       label: worktree ? 'Nexus (work)' : 'Nexus',
       nexus: await startNexus('work', ROOT, dir, upstream.url, !!values.profile),
     });
-    const targets: Target[] = [{ label: 'direct', url: `${upstream.url}/mcp`, tool: 'echo' }];
+    const targets: Target[] = [
+      { label: 'direct, no capabilities', url: `${upstream.url}/mcp`, tool: 'echo' },
+      { label: 'direct', url: `${upstream.url}/mcp`, tool: 'echo', caps: RELAYING },
+    ];
     for (const g of gateways) {
       targets.push({ label: `via ${g.label}`, url: `${g.nexus.url}/mcp`, tool: 'up__echo', nexus: g.nexus });
       targets.push({ label: `HTTP tool, ${g.label}`, url: `${g.nexus.url}/mcp`, tool: 'plain_echo', nexus: g.nexus });
@@ -188,18 +226,22 @@ async function main() {
       { label: 'fast upstream', ms: 0 },
       { label: 'upstream takes 20 ms', ms: 20 },
     ];
-    const got = new Map<string, { rate: number[]; p50: number[]; cpu: number[]; sys: number[]; errors: number }>();
+    const got = new Map<string, { rate: number[]; p50: number[]; cpu: number[]; sys: number[]; up: number[]; errors: number }>();
     for (let round = 0; round < rounds; round++) {
       for (const c of cases) {
         for (const t of targets) {
           const before = t.nexus ? cpuUs(t.nexus.pid) : { user: 0, sys: 0 };
-          const r = await load(t.url, t.tool, c.ms, seconds, concurrency);
+          const up = cpuUs(upstream.pid);
+          const r = await load(t.url, t.tool, c.ms, seconds, concurrency, t.caps);
           const after = t.nexus ? cpuUs(t.nexus.pid) : { user: NaN, sys: NaN };
+          const upAfter = cpuUs(upstream.pid);
+          const upCpu = (upAfter.user + upAfter.sys - up.user - up.sys) / r.calls;
           const sys = (after.sys - before.sys) / r.calls;
           const cpu = (after.user - before.user) / r.calls + sys;
           const k = `${c.label}\t${t.label}`;
-          const e = got.get(k) ?? { rate: [], p50: [], cpu: [], sys: [], errors: 0 };
+          const e = got.get(k) ?? { rate: [], p50: [], cpu: [], sys: [], up: [], errors: 0 };
           e.sys.push(sys);
+          e.up.push(upCpu);
           e.rate.push(r.rate);
           e.p50.push(r.p50);
           e.cpu.push(cpu);
@@ -217,19 +259,39 @@ async function main() {
       for (const t of targets) {
         const e = got.get(`${c.label}\t${t.label}`)!;
         const rate = median(e.rate);
-        const ratio = t.nexus ? `${((rate / direct) * 100).toFixed(1)}%` : '-';
+        const ratio = t.label !== 'direct' ? `${((rate / direct) * 100).toFixed(1)}%` : '-';
         const cpu = t.nexus ? `${median(e.cpu).toFixed(0)} (${Math.min(...e.cpu).toFixed(0)}–${Math.max(...e.cpu).toFixed(0)})` : '-';
         const sys = t.nexus ? median(e.sys).toFixed(0) : '-';
-        rows.push([c.label, t.label, rate.toFixed(0), ratio, median(e.p50).toFixed(2), cpu, sys, String(e.errors)]);
+        rows.push([
+          c.label,
+          t.label,
+          rate.toFixed(0),
+          ratio,
+          median(e.p50).toFixed(2),
+          cpu,
+          sys,
+          median(e.up).toFixed(0),
+          String(e.errors),
+        ]);
       }
     }
     const stats = (await (await fetch(`${upstream.url}/stats`)).json()) as { handshakes: number; listings: number; calls: number };
-    const head = ['case', 'path', 'calls/s', 'of direct', 'p50 ms', 'Nexus CPU µs/call (range)', 'of which system', 'errors'];
+    const head = [
+      'case',
+      'path',
+      'calls/s',
+      'of direct',
+      'p50 ms',
+      'Nexus CPU µs/call (range)',
+      'of which system',
+      'upstream CPU µs/call',
+      'errors',
+    ];
     const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
     const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const out = `${table}\n\nconcurrency ${concurrency}, ${seconds}s per row, ${rounds} rounds, load average ${load1} at the end; upstream handshakes (initialize, server/discover) over the whole run: ${stats.handshakes} (one per gateway), tools/list: ${stats.listings}, tools/call: ${stats.calls}\n`;
     console.log(out);
-    if (values.write) writeMarkedSection(START, END, section(out, rounds));
+    if (values.write) writeMarkedSection(START, END, section(out, rounds, values.base));
     for (const g of gateways) await g.nexus.stop(values.profile ? 'SIGTERM' : 'SIGKILL');
     await upstream.stop();
     if (values.profile) {
