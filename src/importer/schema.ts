@@ -46,8 +46,12 @@ export function toJsonSchema(schema: unknown, mode: SchemaMode, dropped?: string
   const out: JsonRecord = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k.startsWith('x-') || DROPPED.has(k) || DROPPED_IN[mode].has(k)) continue;
-    if (MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode, dropped));
-    else if (LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode, dropped));
+    if (k === 'properties' && isRecord(v)) out[k] = mapValues(v, (s) => objectSchema(toJsonSchema(s, mode, dropped)));
+    else if (MAPS.has(k) && isRecord(v)) out[k] = mapValues(v, (s) => toJsonSchema(s, mode, dropped));
+    else if (k === 'type') {
+      const type = validType(v);
+      if (type !== undefined) out[k] = type;
+    } else if (LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => toJsonSchema(s, mode, dropped));
     else if (k === 'items' && Array.isArray(v)) out.prefixItems = v.map((s) => toJsonSchema(s, mode, dropped));
     else if (ONE.has(k) && (isRecord(v) || typeof v === 'boolean')) out[k] = toJsonSchema(v, mode, dropped);
     else if (k === 'pattern' && typeof v === 'string') {
@@ -70,6 +74,19 @@ export function toJsonSchema(schema: unknown, mode: SchemaMode, dropped?: string
   pruneDirection(out, mode);
   return flattenAllOf(leadingKeys(out));
 }
+
+const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+/** A `type` JSON Schema allows, or undefined (Codat's `type: { type: string, ... }` accepts any value). */
+function validType(v: unknown): unknown {
+  if (typeof v === 'string') return TYPES.has(v) ? v : undefined;
+  if (!Array.isArray(v)) return undefined;
+  const types = v.filter((t) => typeof t === 'string' && TYPES.has(t));
+  return types.length ? types : undefined;
+}
+
+/** A property's schema as an object: SDK v1 clients refuse `true` / `false` there. */
+const objectSchema = (s: JsonSchema): JsonRecord => (s === true ? {} : s === false ? { not: {} } : s);
 
 /** `type`, `title`, `description` first: how people write (and read) schemas. */
 export function leadingKeys(s: JsonRecord): JsonRecord {

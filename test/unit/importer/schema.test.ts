@@ -88,3 +88,13 @@ test('Swagger-style tuple items become prefixItems and every result is a valid 2
   expect(out).toEqual({ type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] });
   expect(new Ajv2020({ strict: true }).validateSchema(out as object)).toBe(true);
 });
+
+test('an invalid type accepts any value, and boolean property schemas become objects', () => {
+  // Codat nests a whole schema under `type`; Vercel declares a property schema as `false`
+  expect(toJsonSchema({ type: { type: 'string', enum: ['a'] }, description: 'Kind' }, 'input')).toEqual({ description: 'Kind' });
+  expect(toJsonSchema({ type: ['string', 'Bill'] }, 'input')).toEqual({ type: ['string'] });
+  expect(toJsonSchema({ type: 'object', properties: { any: true, none: false } }, 'input')).toEqual({
+    type: 'object',
+    properties: { any: {}, none: { not: {} } },
+  });
+});
