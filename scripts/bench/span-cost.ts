@@ -4,15 +4,18 @@
 //   off        the no-op tracer, as a gateway without OTEL_EXPORTER_OTLP_ENDPOINT runs
 //   spans      100% sampling, spans recorded and batched, then dropped by the exporter
 //   serialised the same, and the batch serialised to OTLP JSON by the official serializer
+//   serialised, protobuf (official / own encoder)   to OTLP protobuf by the official serializer, or
+//              by src/trace/otlp-proto.ts (the same bytes)
 //   exported   the same, and sent to an OTLP/HTTP sink in another process (the real exporter)
-//   exported, protobuf   the same with OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
+//   exported, protobuf (own encoder)   the same with OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
 // Modes alternate within each round; the figures are the median and the minimum over the rounds
 // (on a shared machine the minimum is the least disturbed).
 // bun scripts/bench/span-cost.ts [--calls 5000] [--rounds 9]
 import { parseArgs } from 'node:util';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { createOtelTracer } from '../../src/trace/otel.ts';
+import { encodeSpans } from '../../src/trace/otlp-proto.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../../src/trace/tracer.ts';
 import { median } from './stats.ts';
 
@@ -28,9 +31,9 @@ const first = await sink.stdout.getReader().read();
 const port = (JSON.parse(new TextDecoder().decode(first.value)) as { port: number }).port;
 
 const done = { code: 0 } as const;
-const exporter = (serialise: boolean): SpanExporter => ({
+const exporter = (serialise?: (spans: ReadableSpan[]) => unknown): SpanExporter => ({
   export: (spans, cb) => {
-    if (serialise) JsonTraceSerializer.serializeRequest(spans);
+    serialise?.(spans);
     cb(done);
   },
   shutdown: async () => {},
@@ -38,10 +41,12 @@ const exporter = (serialise: boolean): SpanExporter => ({
 const base = { serviceName: 'bench', serviceVersion: '0', sampler: 'always_on', endpoint: `http://127.0.0.1:${port}` };
 const modes: Record<string, Tracer> = {
   off: NOOP_TRACER,
-  spans: createOtelTracer({ ...base, exporter: exporter(false) }),
-  serialised: createOtelTracer({ ...base, exporter: exporter(true) }),
-  exported: createOtelTracer(base),
-  'exported, protobuf': createOtelTracer({ ...base, protocol: 'http/protobuf' }),
+  spans: createOtelTracer({ ...base, exporter: exporter() }),
+  serialised: createOtelTracer({ ...base, exporter: exporter(JsonTraceSerializer.serializeRequest) }),
+  'serialised, protobuf (official)': createOtelTracer({ ...base, exporter: exporter(ProtobufTraceSerializer.serializeRequest) }),
+  'serialised, protobuf (own encoder)': createOtelTracer({ ...base, exporter: exporter(encodeSpans) }),
+  exported: createOtelTracer({ ...base, protocol: 'http/json' }),
+  'exported, protobuf (own encoder)': createOtelTracer({ ...base, protocol: 'http/protobuf' }),
 };
 
 const SERVER = {

@@ -42,7 +42,7 @@ export interface OtelOptions {
   readonly samplerArg?: string;
   /** Export delay of the batch processor (ms). */
   readonly scheduledDelayMs?: number;
-  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: http/json unless set. */
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: http/protobuf (the OTLP default) unless set. */
   readonly protocol?: Protocol;
   /** Instead of OTLP/HTTP to `endpoint` (benchmarks). */
   readonly exporter?: SpanExporter;

@@ -1,5 +1,7 @@
-// A stand-in OpenTelemetry collector: an OTLP/HTTP receiver on port 0 that decodes the JSON export of
-// traces (/v1/traces) and logs (/v1/logs) into flat records.
+// A stand-in OpenTelemetry collector: an OTLP/HTTP receiver on port 0 that decodes the export of
+// traces (/v1/traces, JSON or protobuf) and logs (/v1/logs, JSON) into flat records.
+import { decodeTraces } from './otlp-decode.ts';
+
 export interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -50,16 +52,27 @@ export function startOtlpReceiver() {
   const logs: ReceivedLog[] = [];
   const raw: string[] = [];
   const problems: string[] = [];
+  const protobuf: number[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
     async fetch(req) {
       const path = new URL(req.url).pathname;
       const type = req.headers.get('content-type') ?? '';
-      const text = await req.text();
+      const bytes = new Uint8Array(await req.arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
       raw.push(text);
+      if (path === '/v1/traces' && type.startsWith('application/x-protobuf')) {
+        try {
+          spans.push(...decodeTraces(bytes));
+        } catch (e) {
+          problems.push(`${path}: ${(e as Error).message}`);
+        }
+        protobuf.push(bytes.length);
+        return new Response(new Uint8Array(0), { headers: { 'content-type': 'application/x-protobuf' } });
+      }
       if (!type.startsWith('application/json')) {
-        problems.push(`${path}: content-type ${type} (this receiver decodes OTLP JSON only)`);
+        problems.push(`${path}: content-type ${type} (this receiver decodes OTLP JSON, and protobuf traces)`);
         return new Response('unsupported', { status: 415 });
       }
       const body = JSON.parse(text);
@@ -103,6 +116,8 @@ export function startOtlpReceiver() {
     logs,
     /** Every export body as received, to search for secrets in any encoding. */
     raw,
+    /** The size of each protobuf trace export (JSON ones are not counted). */
+    protobuf,
     problems,
     stop: () => server.stop(true),
   };

@@ -1,9 +1,11 @@
-// The OTLP/HTTP span exporter against a local receiver: JSON to /v1/traces with the configured
-// headers, and a refusal the exporter spec calls retryable (503, Retry-After) sent again.
+// The OTLP/HTTP span exporter against a local receiver: protobuf by default (the OTLP default), or
+// JSON, to /v1/traces with the configured headers, and a refusal the exporter spec calls retryable
+// (503, Retry-After) sent again.
 import { expect, test } from 'bun:test';
 import { createOtelTracer } from '../../../src/trace/otel.ts';
+import { decodeTraces } from '../../helpers/otlp-decode.ts';
 
-test('spans arrive as OTLP JSON with the configured headers; a 503 is retried after its Retry-After', async () => {
+test('with http/json, spans arrive as OTLP JSON with the configured headers; a 503 is retried after its Retry-After', async () => {
   const seen: { type: string | null; key: string | null; names: string[] }[] = [];
   const receiver = Bun.serve({
     port: 0,
@@ -24,6 +26,7 @@ test('spans arrive as OTLP JSON with the configured headers; a 503 is retried af
     serviceName: 'export-test',
     serviceVersion: '1',
     sampler: 'always_on',
+    protocol: 'http/json',
   });
   try {
     tracer.span('exported', undefined, () => {});
@@ -38,7 +41,7 @@ test('spans arrive as OTLP JSON with the configured headers; a 503 is retried af
   }
 });
 
-test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends the spans as OTLP protobuf', async () => {
+test('by default the spans go as OTLP protobuf, which decodes to the spans recorded', async () => {
   const bodies: { type: string | null; body: Buffer }[] = [];
   const receiver = Bun.serve({
     port: 0,
@@ -53,7 +56,6 @@ test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends the spans as OTLP p
     serviceName: 'proto-test',
     serviceVersion: '1',
     sampler: 'always_on',
-    protocol: 'http/protobuf',
   });
   try {
     let ids = { traceId: '', spanId: '' };
@@ -66,6 +68,9 @@ test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends the spans as OTLP p
     expect(body.includes(Buffer.from(ids.traceId, 'hex'))).toBe(true);
     expect(body.includes(Buffer.from(ids.spanId, 'hex'))).toBe(true);
     expect(body.includes(Buffer.from(ids.traceId))).toBe(false);
+    expect(decodeTraces(body).map((s) => [s.name, s.traceId, s.spanId, s.service])).toEqual([
+      ['exported-as-protobuf', ids.traceId, ids.spanId, 'proto-test'],
+    ]);
   } finally {
     await tracer.close();
     receiver.stop(true);

@@ -85,6 +85,8 @@ describe('one tools/call traced through two gateways', () => {
   test('the call succeeds through both gateways', () => {
     expect(result).toMatchObject({ isError: false, structuredContent: { item: argCanary } });
     expect(receiver.problems).toEqual([]);
+    // the default encoding, OTLP protobuf (test/helpers/otlp-decode.ts reads it)
+    expect(receiver.protobuf.length).toBeGreaterThan(0);
   });
 
   test('the spans form one tree under the client span from params._meta', () => {
