@@ -90,7 +90,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   return {
     record(entry) {
       if (closed || queue.length >= maxQueue) return drop(1);
-      queue.push({ r: { ...entry }, seq: spool?.append(entry) ?? 0 });
+      const r = { ...entry }; // the spool and the store share its row (toRow builds it once)
+      queue.push({ r, seq: spool?.append(r) ?? 0 });
       if (queue.length >= batchSize && !kicked) {
         kicked = true;
         setTimeout(() => void flush(), 0);

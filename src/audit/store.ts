@@ -29,8 +29,17 @@ type DbRow = Record<string, SqlValue>;
 
 const text = (v: string | undefined) => (v === undefined ? null : redactText(v));
 
-/** The row for one record; every free-text field (and the arguments, when kept) is redacted first. */
-export function toRow(r: AuditRecord): SqlValue[] {
+// The sink's record goes to the spool and then to the store: its row is built (and redacted) once
+const rows = new WeakMap<AuditRecord, readonly SqlValue[]>();
+
+/** The row for one record (never to be mutated); every free-text field (and the arguments, when kept) is redacted first. */
+export function toRow(r: AuditRecord): readonly SqlValue[] {
+  let row = rows.get(r);
+  if (!row) rows.set(r, (row = buildRow(r)));
+  return row;
+}
+
+function buildRow(r: AuditRecord): SqlValue[] {
   return [
     r.time,
     text(r.requestId),
@@ -82,7 +91,7 @@ export const recordOfRow = (row: readonly SqlValue[]): AuditRecord =>
 
 export interface AuditRowWriter {
   /** Writes rows made by toRow (already redacted) in one transaction, ROWS_PER_INSERT per statement. */
-  insertRows(rows: readonly SqlValue[][]): Promise<void>;
+  insertRows(rows: readonly (readonly SqlValue[])[]): Promise<void>;
 }
 
 export interface AuditStore extends AuditReader {

@@ -7,7 +7,7 @@ import { type AuditRowWriter, createAuditRowWriter } from './store.ts';
 
 export type WriterRequest =
   | { readonly id: number; readonly kind: 'open'; readonly file: string }
-  | { readonly id: number; readonly kind: 'insert'; readonly rows: SqlValue[][] }
+  | { readonly id: number; readonly kind: 'insert'; readonly rows: readonly (readonly SqlValue[])[] }
   | { readonly id: number; readonly kind: 'close' };
 export type WriterReply = { readonly id: number; readonly ok: true } | { readonly id: number; readonly ok: false; readonly error: string };
 
