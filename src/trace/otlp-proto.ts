@@ -30,7 +30,7 @@ const tag = (b: number) => {
 
 const room = (n: number) => {
   if (pos + n <= buf.length) return;
-  let size = buf.length * 2;
+  let size = Math.max(buf.length * 2, 64);
   while (size < pos + n) size *= 2;
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
@@ -40,6 +40,7 @@ const room = (n: number) => {
 
 /** A varint of an unsigned 32-bit value (tags, lengths, enums, counts). */
 const u32 = (v: number) => {
+  room(5);
   while (v > 127) {
     buf[pos++] = (v & 127) | 128;
     v >>>= 7;
@@ -120,11 +121,28 @@ const hex = (h: string) => {
   for (let i = 0; i < h.length; i += 2) buf[pos++] = (nibble(h.charCodeAt(i)) << 4) | nibble(h.charCodeAt(i + 1));
 };
 
+const text = (field: number, s: string | undefined) => {
+  if (s === undefined) return;
+  tag(field);
+  str(s);
+};
+const id = (field: number, h: string) => {
+  tag(field);
+  hex(h);
+};
+const num = (field: number, v: number) => {
+  tag(field);
+  u32(v);
+};
 /** Opens a length-delimited field (tag already written): reserves `guess` bytes for its length. */
 const open = (guess = 1) => {
   room(guess);
   pos += guess;
   return pos;
+};
+const nest = (field: number) => {
+  tag(field);
+  return open();
 };
 /** Closes what open() returned: writes the length, moving the body if the guess was wrong. */
 const close = (body: number, guess = 1) => {
@@ -144,30 +162,24 @@ const close = (body: number, guess = 1) => {
   buf[at] = v;
 };
 
-// attribute keys recur in every span: their KeyValue.key field, encoded once (bounded)
-const keys = new Map<string, Uint8Array>();
-const key = (k: string) => {
-  let b = keys.get(k);
-  if (!b) {
-    const start = pos;
-    tag(0x0a);
-    str(k);
-    b = buf.slice(start, pos);
-    pos = start;
-    if (keys.size >= 4096) keys.clear();
-    keys.set(k, b);
-  }
+type Value = unknown;
+const copy = (b: Uint8Array) => {
   room(b.length);
-  buf.set(b, pos);
-  pos += b.length;
+  for (let i = 0; i < b.length; i++) buf[pos++] = b[i]!;
+};
+/** Writes with `write` once, keeps the bytes, and copies them on later calls with the same `key`. */
+const cached = <K>(memo: Map<K, Uint8Array>, key: K, write: () => void) => {
+  const b = memo.get(key);
+  if (b) return copy(b);
+  const start = pos;
+  write();
+  if (memo.size >= 4096) memo.clear();
+  memo.set(key, buf.slice(start, pos));
 };
 
-type Value = unknown;
 function anyValue(v: Value): void {
-  if (typeof v === 'string') {
-    tag(0x0a);
-    str(v);
-  } else if (typeof v === 'boolean') {
+  if (typeof v === 'string') text(0x0a, v);
+  else if (typeof v === 'boolean') {
     tag(0x10);
     tag(v ? 1 : 0);
   } else if (typeof v === 'number') {
@@ -184,72 +196,59 @@ function anyValue(v: Value): void {
     tag(0x3a);
     bytes(v);
   } else if (Array.isArray(v)) {
-    tag(0x2a);
-    const arr = open();
+    const arr = nest(0x2a);
     for (const item of v) {
-      tag(0x0a);
-      const at = open();
+      const at = nest(0x0a);
       anyValue(item);
       close(at);
     }
     close(arr);
-  } else if (typeof v === 'object' && v !== null) {
-    tag(0x32);
-    const list = open();
-    for (const k in v) {
-      if (!Object.hasOwn(v, k)) continue;
-      tag(0x0a);
-      keyValue(k, (v as Record<string, Value>)[k]);
-    }
-    close(list);
-  }
+  } else if (typeof v === 'object' && v !== null) attributes(v as Record<string, Value>, 0x0a, 0x32);
 }
-/** One KeyValue message body (its tag already written), with its length. */
+
+// attributes recur: per key, the last value's KeyValue message is kept and copied while it repeats
+// ("http.request.method": "POST"); both maps are bounded
+const last = new Map<string, { v: Value; kv: Uint8Array }>();
+const keys = new Map<string, Uint8Array>();
 const keyValue = (k: string, v: Value) => {
+  const seen = last.get(k);
+  if (seen && seen.v === v) return copy(seen.kv);
+  const start = pos;
   const kv = open();
-  key(k);
-  tag(0x12);
-  const at = open();
+  cached(keys, k, () => text(0x0a, k));
+  const at = nest(0x12);
   anyValue(v);
   close(at);
   close(kv);
+  if (typeof v === 'object' || (typeof v === 'string' && v.length > 64)) return;
+  if (last.size >= 4096) last.clear();
+  last.set(k, { v, kv: buf.slice(start, pos) });
 };
-const attributes = (attrs: Readonly<Record<string, Value>> | undefined, field: number) => {
+/** Repeated KeyValue fields, each tagged `field`; inside a message tagged `outer` if given. */
+function attributes(attrs: Readonly<Record<string, Value>> | undefined, field: number, outer?: number): void {
+  const list = outer ? nest(outer) : 0;
   for (const k in attrs) {
     if (!Object.hasOwn(attrs, k)) continue;
     tag(field);
     keyValue(k, attrs[k]);
   }
-};
+  if (outer) close(list);
+}
 
-/** A span's flags: W3C trace flags, and whether its parent (or link) is remote. */
-const flags = (traceFlags: number, remote: boolean | undefined) => {
-  tag(0x85); // field 16, fixed32: the two-byte tag 0x85 0x01
-  tag(0x01);
+/** A span's (or link's) flags: W3C trace flags, and whether its parent (or it) is remote. */
+const flags = (field: number, traceFlags: number, remote: boolean | undefined) => {
+  tag(field);
   fixed32((traceFlags & 255) | 256 | (remote ? 512 : 0));
 };
 
 function span(s: ReadableSpan): void {
   const ctx = s.spanContext();
-  tag(0x0a);
-  hex(ctx.traceId);
-  tag(0x12);
-  hex(ctx.spanId);
-  const state = ctx.traceState?.serialize();
-  if (state) {
-    tag(0x1a);
-    str(state);
-  }
-  if (s.parentSpanContext?.spanId) {
-    tag(0x22);
-    hex(s.parentSpanContext.spanId);
-  }
-  tag(0x2a);
-  str(s.name);
-  if (s.kind != null) {
-    tag(0x30);
-    u32(s.kind + 1);
-  }
+  id(0x0a, ctx.traceId);
+  id(0x12, ctx.spanId);
+  text(0x1a, ctx.traceState?.serialize() || undefined);
+  if (s.parentSpanContext?.spanId) id(0x22, s.parentSpanContext.spanId);
+  text(0x2a, s.name);
+  if (s.kind != null) num(0x30, s.kind + 1);
   tag(0x39);
   if (s instanceof RecordedSpan) msTime(s.startMs);
   else hrTime(s.startTime);
@@ -257,100 +256,58 @@ function span(s: ReadableSpan): void {
   if (s instanceof RecordedSpan) msTime(s.endMs);
   else hrTime(s.endTime);
   attributes(s.attributes, 0x4a);
-  tag(0x50);
-  u32(s.droppedAttributesCount);
+  num(0x50, s.droppedAttributesCount);
   for (const e of s.events) {
-    tag(0x5a);
-    const at = open();
+    const at = nest(0x5a);
     tag(0x09);
     hrTime(e.time);
-    tag(0x12);
-    str(e.name);
+    text(0x12, e.name);
     attributes(e.attributes, 0x1a);
-    tag(0x20);
-    u32(e.droppedAttributesCount || 0);
+    num(0x20, e.droppedAttributesCount || 0);
     close(at);
   }
-  tag(0x60);
-  u32(s.droppedEventsCount);
+  num(0x60, s.droppedEventsCount);
   for (const l of s.links) {
-    tag(0x6a);
-    const at = open();
-    tag(0x0a);
-    hex(l.context.traceId);
-    tag(0x12);
-    hex(l.context.spanId);
-    const linkState = l.context.traceState?.serialize();
-    if (linkState) {
-      tag(0x1a);
-      str(linkState);
-    }
+    const at = nest(0x6a);
+    id(0x0a, l.context.traceId);
+    id(0x12, l.context.spanId);
+    text(0x1a, l.context.traceState?.serialize() || undefined);
     attributes(l.attributes, 0x22);
-    tag(0x28);
-    u32(l.droppedAttributesCount || 0);
-    tag(0x35);
-    fixed32((l.context.traceFlags & 255) | 256 | (l.context.isRemote ? 512 : 0));
+    num(0x28, l.droppedAttributesCount || 0);
+    flags(0x35, l.context.traceFlags, l.context.isRemote);
     close(at);
   }
-  tag(0x70);
-  u32(s.droppedLinksCount);
-  tag(0x7a);
-  const status = open();
-  if (s.status.message) {
-    tag(0x12);
-    str(s.status.message);
-  }
-  tag(0x18);
-  u32(s.status.code);
+  num(0x70, s.droppedLinksCount);
+  const status = nest(0x7a);
+  text(0x12, s.status.message || undefined);
+  num(0x18, s.status.code);
   close(status);
-  flags(ctx.traceFlags, s.parentSpanContext?.isRemote);
+  tag(0x85); // field 16 (flags), fixed32: the two-byte tag 0x85 0x01
+  flags(0x01, ctx.traceFlags, s.parentSpanContext?.isRemote);
 }
 
 // a tracer's resource and scope are the same objects in every batch: their messages, encoded once
-const encoded = new WeakMap<object, Uint8Array>();
-const once = (o: object, write: () => void) => {
-  let b = encoded.get(o);
-  if (!b) {
-    const start = pos;
-    write();
-    b = buf.slice(start, pos);
-    pos = start;
-    encoded.set(o, b);
-  }
-  room(b.length);
-  buf.set(b, pos);
-  pos += b.length;
-};
+const encoded = new Map<object, Uint8Array>();
 const resource = (r: Resource) => {
-  tag(0x0a);
-  const at = open();
+  const at = nest(0x0a);
   attributes(r.attributes, 0x0a);
-  tag(0x10);
-  tag(0);
+  num(0x10, 0);
   close(at);
 };
 const scope = (sc: InstrumentationScope & { attributes?: Record<string, Value>; droppedAttributesCount?: number }) => {
-  tag(0x0a);
-  const at = open();
-  tag(0x0a);
-  str(sc.name);
-  if (sc.version) {
-    tag(0x12);
-    str(sc.version);
-  }
+  const at = nest(0x0a);
+  text(0x0a, sc.name);
+  text(0x12, sc.version || undefined);
   attributes(sc.attributes, 0x1a);
-  if (sc.droppedAttributesCount) {
-    tag(0x20);
-    u32(sc.droppedAttributesCount);
-  }
+  if (sc.droppedAttributesCount) num(0x20, sc.droppedAttributesCount);
   close(at);
 };
 
-const schema = (field: number, url: string | undefined) => {
-  if (!url) return;
-  tag(field);
-  str(url);
-};
+/** Tests: starts the next encoding in a buffer of `size` bytes (to grow it at every position). */
+export function resetBuffer(size: number): void {
+  buf = new Uint8Array(size);
+  view = new DataView(buf.buffer);
+}
 
 /** The spans as an OTLP ExportTraceServiceRequest in protobuf (a fresh copy; the buffer is reused). */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
@@ -366,22 +323,22 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   for (const [r, scopes] of groups) {
     tag(0x0a);
     const rs = open(3);
-    once(r, () => resource(r));
+    cached(encoded, r, () => resource(r));
     for (const list of scopes.values()) {
       tag(0x12);
       const ss = open(3);
       const sc = list[0]!.instrumentationScope;
-      once(sc, () => scope(sc));
+      cached(encoded, sc, () => scope(sc));
       for (const s of list) {
         tag(0x12);
         const at = open(2);
         span(s);
         close(at, 2);
       }
-      schema(0x1a, sc.schemaUrl);
+      text(0x1a, sc.schemaUrl || undefined);
       close(ss, 3);
     }
-    schema(0x1a, r.schemaUrl);
+    text(0x1a, r.schemaUrl || undefined);
     close(rs, 3);
   }
   const out = new Uint8Array(pos); // (faster than buf.slice)

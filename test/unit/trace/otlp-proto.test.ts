@@ -9,7 +9,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createOtelTracer } from '../../../src/trace/otel.ts';
-import { encodeSpans } from '../../../src/trace/otlp-proto.ts';
+import { encodeSpans, resetBuffer } from '../../../src/trace/otlp-proto.ts';
 import { hrTime, spanId, traceId } from '../../../src/trace/recorded.ts';
 import { decodeTraces } from '../../helpers/otlp-decode.ts';
 
@@ -103,6 +103,14 @@ test('the bytes are those of the official protobuf serializer, for spans of ever
 test('a batch bigger than the encoder’s buffer comes out whole', () => {
   const many = Array.from({ length: 600 }, (_, i) => span({ name: `span ${i}`, attributes: { long, i } }));
   expect(Buffer.from(encodeSpans(many))).toEqual(Buffer.from(ProtobufTraceSerializer.serializeRequest(many)!));
+});
+
+test('the buffer grows at any position without losing a byte', () => {
+  const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+  for (let size = 1; size <= official.length + 1; size += 1) {
+    resetBuffer(size);
+    expect(Buffer.from(encodeSpans(spans)).equals(official)).toBe(true);
+  }
 });
 
 test('the spans of the tracing port encode as the official serializer does, and decode to what was recorded', async () => {
