@@ -199,6 +199,7 @@ function serverIssues(servers: readonly ServerSpec[], tools: readonly HttpToolSp
   const issues: Issue[] = [];
   const byName = new Map<string, ServerSpec>();
   const byPrefix = new Map<string, ServerSpec>();
+  const byResourcePrefix = new Map<string, ServerSpec>();
   const at = (s: ServerSpec) => `${s.source.file}:${s.source.line}`;
   for (const s of servers) {
     const issue = (message: string) => issues.push({ file: s.source.file, line: s.source.line, path: 'name', message });
@@ -208,6 +209,16 @@ function serverIssues(servers: readonly ServerSpec[], tools: readonly HttpToolSp
     else if (samePrefix) issue(`server "${s.name}" uses the namespace "${s.prefix}" of server "${samePrefix.name}" at ${at(samePrefix)}`);
     byName.set(s.name, sameName ?? s);
     byPrefix.set(s.prefix, samePrefix ?? s);
+    if (s.resourcePrefix === undefined) continue;
+    const sameResources = byResourcePrefix.get(s.resourcePrefix);
+    if (sameResources)
+      issues.push({
+        file: s.source.file,
+        line: s.source.line,
+        path: 'resource_prefix',
+        message: `server "${s.name}" uses the resource_prefix "${s.resourcePrefix}" of server "${sameResources.name}" at ${at(sameResources)}`,
+      });
+    else byResourcePrefix.set(s.resourcePrefix, s);
   }
   for (const t of tools) {
     const ns = t.name.includes('__') ? byPrefix.get(t.name.slice(0, t.name.indexOf('__')) || '\0') : undefined;

@@ -276,6 +276,8 @@ export type OutputCheck = (typeof OUTPUT_CHECKS)[number];
 
 export const SERVER_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
 export const PREFIX_PATTERN = '^[A-Za-z0-9_-]{0,32}$';
+/** The start of a URI scheme without `+` (so `<prefix>+<uri>` splits one way only). */
+export const RESOURCE_PREFIX_PATTERN = '^[a-z][a-z0-9.-]{0,31}$';
 export const PROTOCOLS = ['auto', '2025-11-25', '2026-07-28'] as const;
 
 export const UpstreamToolPolicySchema = z
@@ -331,6 +333,15 @@ export const ServerSchema = z
       )
       .optional()
       .describe("Nexus's answer to the server's roots/list (default: relayed to the client of the call that asks)"),
+    resource_prefix: z
+      .string()
+      .regex(new RegExp(RESOURCE_PREFIX_PATTERN), {
+        message: 'expected 1-32 characters from a-z 0-9 . - (starting with a letter), the start of a URI scheme',
+      })
+      .optional()
+      .describe(
+        "Serve this server's resource URIs as <prefix>+<uri> (file:///x -> docs+file:///x), so two servers listing one URI can both be read",
+      ),
     tools: z
       .record(z.string().min(1), UpstreamToolPolicySchema)
       .optional()

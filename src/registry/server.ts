@@ -98,6 +98,7 @@ export function normaliseServer(decl: ServerDecl, ctx: ServerContext): ServerSpe
     ...(decl.exclude && { exclude: decl.exclude }),
     policies: Object.entries(decl.tools ?? {}).map(([pattern, p]) => ({ pattern, policy: policy(p) })),
     ...(decl.roots && { roots: decl.roots }),
+    ...(decl.resource_prefix && { resourcePrefix: decl.resource_prefix }),
     source: { file: ctx.file, line: ctx.line },
   };
 }

@@ -133,5 +133,7 @@ export interface ServerSpec {
   readonly policies: ReadonlyArray<{ readonly pattern: string; readonly policy: UpstreamToolPolicySpec }>;
   /** The operator's answer to the server's roots/list (instead of relaying it to a client). */
   readonly roots?: ReadonlyArray<{ readonly uri: string; readonly name?: string }>;
+  /** Resource URIs and templates are served as `<resourcePrefix>+<uri>` (off: as the upstream lists them). */
+  readonly resourcePrefix?: string;
   readonly source: { readonly file: string; readonly line: number };
 }

@@ -1,8 +1,9 @@
 // Prompts, resources, resource templates and completion of the federated servers: prompts
-// namespaced like tools (`server__prompt`); resources keep their own URIs, so that what clients show
-// and the resource links in tool results stay valid without rewriting: a URI (or template) two
-// servers list is served by the first in declaration order and the other is logged as left out
-// (pool.ts); a read is routed by the listed URI, else by the template with the longest literal start.
+// namespaced like tools (`server__prompt`); resources keep their own URIs unless the server entry
+// sets `resource_prefix` (then `<prefix>+<uri>`, resource-uri.ts), so what clients show and the
+// resource links in tool results stay valid: a URI (or template) two servers serve alike is served
+// by the first in declaration order and the other is logged as left out (pool.ts); a read is routed
+// by the listed URI, else by the template with the longest literal start.
 // All are filtered by the caller's tool patterns on the namespaced name.
 import { ProtocolError } from '@modelcontextprotocol/client';
 import type { ClientChannel } from '../call/types.ts';
@@ -11,6 +12,7 @@ import { scrub } from '../invoke/result.ts';
 import { servedName } from './catalogue.ts';
 import { upstreamFailure } from './failure.ts';
 import type { UpstreamPool } from './pool.ts';
+import { servedPrompt, servedRead, servedUri, upstreamUri } from './resource-uri.ts';
 import type { ServerRuntime } from './runtime.ts';
 
 type Json = Record<string, unknown>;
@@ -57,27 +59,36 @@ export function createUpstreamExtras(
       throw upstreamFailure(rt.spec.name, e, rt.spec.backend.timeoutMs);
     }
   };
+  /** The server answering a read of the served `uri`, and the URI as that server knows it. */
   const resourceOwner = (uri: string, caller: Caller) => {
     for (const rt of pool.runtimes()) {
-      const r = rt.extras.resources.find((x) => x.uri === uri);
-      if (r) return visible(rt, caller, r.name) ? rt : undefined;
+      const own = upstreamUri(rt.spec.resourcePrefix, uri);
+      const r = own === undefined ? undefined : rt.extras.resources.find((x) => x.uri === own);
+      if (r) return visible(rt, caller, r.name) ? { rt, upstream: r.uri } : undefined;
     }
     // the template with the longest literal start that fits wins (the first server's on a tie)
     let best: { rt: ServerRuntime; name: string; length: number } | undefined;
     for (const rt of pool.runtimes()) {
       for (const t of rt.extras.templates) {
-        const prefix = templatePrefix(t.uriTemplate);
+        const prefix = templatePrefix(servedUri(rt.spec.resourcePrefix, t.uriTemplate));
         if (uri.startsWith(prefix) && prefix.length > (best?.length ?? -1)) best = { rt, name: t.name, length: prefix.length };
       }
     }
-    return best && visible(best.rt, caller, best.name) ? best.rt : undefined;
+    if (!best || !visible(best.rt, caller, best.name)) return undefined;
+    return { rt: best.rt, upstream: upstreamUri(best.rt.spec.resourcePrefix, uri)! };
   };
-  /** Each URI once, from the first server listing it, among what the caller may see. */
-  const firstListed = <T extends { name: string }>(caller: Caller, list: (rt: ServerRuntime) => T[], uri: (x: T) => string) => {
+  /** Each served URI once, from the first server listing it, among what the caller may see. */
+  const firstListed = <K extends 'uri' | 'uriTemplate'>(
+    caller: Caller,
+    list: (rt: ServerRuntime) => Array<{ name: string } & Record<K, string>>,
+    key: K,
+  ) => {
     const seen = new Set<string>();
-    return pool
-      .runtimes()
-      .flatMap((rt) => list(rt).filter((x) => !seen.has(uri(x)) && seen.add(uri(x)) && visible(rt, caller, x.name)) as unknown as Json[]);
+    return pool.runtimes().flatMap((rt) =>
+      list(rt)
+        .map((x) => ({ ...x, [key]: servedUri(rt.spec.resourcePrefix, x[key]) }))
+        .filter((x) => !seen.has(x[key]) && seen.add(x[key]) && visible(rt, caller, x.name)),
+    ) as unknown as Json[];
   };
   const promptOwner = (name: string, caller: Caller) => {
     for (const rt of pool.runtimes()) {
@@ -97,36 +108,28 @@ export function createUpstreamExtras(
     async getPrompt(name, args, caller, signal, client) {
       const owner = promptOwner(name, caller);
       if (!owner) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
-      return run<Json>(
+      const out = await run<Json>(
         owner.rt,
         caller,
         signal,
         (c, timeout) => c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
         client,
       );
+      return servedPrompt(owner.rt.spec.resourcePrefix, out);
     },
-    resources: (caller) =>
-      firstListed(
-        caller,
-        (rt) => rt.extras.resources,
-        (r) => r.uri,
-      ),
-    templates: (caller) =>
-      firstListed(
-        caller,
-        (rt) => rt.extras.templates,
-        (t) => t.uriTemplate,
-      ),
+    resources: (caller) => firstListed(caller, (rt) => rt.extras.resources, 'uri'),
+    templates: (caller) => firstListed(caller, (rt) => rt.extras.templates, 'uriTemplate'),
     async readResource(uri, caller, signal, client) {
-      const rt = resourceOwner(uri, caller);
-      if (!rt) return undefined;
-      return run<Json>(
-        rt,
+      const owner = resourceOwner(uri, caller);
+      if (!owner) return undefined;
+      const out = await run<Json>(
+        owner.rt,
         caller,
         signal,
-        (c, timeout) => c.readResource({ uri }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
+        (c, timeout) => c.readResource({ uri: owner.upstream }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
         client,
       );
+      return servedRead(owner.rt.spec.resourcePrefix, out);
     },
     async complete(params, caller, signal) {
       const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
@@ -137,7 +140,11 @@ export function createUpstreamExtras(
         rt = owner?.rt;
         upstreamRef = owner && { ...ref, name: owner.upstream };
       } else if (ref?.type === 'ref/resource' && ref.uri) {
-        rt = pool.runtimes().find((r) => r.extras.templates.some((t) => t.uriTemplate === ref.uri && visible(r, caller, t.name)));
+        rt = pool.runtimes().find((r) => {
+          const own = upstreamUri(r.spec.resourcePrefix, ref.uri!);
+          return r.extras.templates.some((t) => t.uriTemplate === own && visible(r, caller, t.name));
+        });
+        upstreamRef = rt && { ...ref, uri: upstreamUri(rt.spec.resourcePrefix, ref.uri) };
       }
       if (!rt) return undefined;
       return run<Json>(rt, caller, signal, (c, timeout) =>

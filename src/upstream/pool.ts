@@ -7,6 +7,7 @@ import { NexusError } from '../errors.ts';
 import type { ToolResult } from '../invoke/result.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
+import { servedContent, servedUri } from './resource-uri.ts';
 import { type RuntimeDeps, ServerRuntime, type ServerStatus } from './runtime.ts';
 
 export interface UpstreamPool {
@@ -48,14 +49,15 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     }
     reportResourceCollisions();
   };
-  // A resource URI or template two servers list is served by the first in declaration order; each
-  // such pair is logged once, naming both entries, so the operator can narrow one of them
+  // A resource URI or template two servers serve alike is served by the first in declaration order;
+  // each such pair is logged once, naming both entries, so the operator can set resource_prefix
   const reported = new Set<string>();
   const reportResourceCollisions = () => {
     const owner = new Map<string, ServerSpec>();
     for (const { runtime } of servers.values()) {
       const { resources, templates } = runtime.extras;
-      const keys = [...resources.map((r) => `resource ${r.uri}`), ...templates.map((t) => `template ${t.uriTemplate}`)];
+      const served = (uri: string) => servedUri(runtime.spec.resourcePrefix, uri);
+      const keys = [...resources.map((r) => `resource ${served(r.uri)}`), ...templates.map((t) => `template ${served(t.uriTemplate)}`)];
       for (const key of new Set(keys)) {
         const first = owner.get(key);
         if (!first) {
@@ -65,7 +67,7 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
         const id = `${key}\n${first.name}\n${runtime.spec.name}`;
         if (reported.has(id)) continue;
         reported.add(id);
-        deps.log.error('upstream resource left out: another server lists the same URI', {
+        deps.log.error('upstream resource left out: another server lists the same URI (set resource_prefix on one)', {
           [key.startsWith('resource') ? 'uri' : 'uriTemplate']: key.slice(key.indexOf(' ') + 1),
           server: `${runtime.spec.name} (${runtime.spec.source.file}:${runtime.spec.source.line})`,
           servedBy: `${first.name} (${first.source.file}:${first.source.line})`,
@@ -104,7 +106,9 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     call(tool, args, caller, ctx) {
       const s = servers.get(tool.upstream.server);
       if (!s) return Promise.reject(new NexusError('UNAVAILABLE', `server ${tool.upstream.server} is not configured`));
-      return s.runtime.call(tool.upstream.tool, args, caller, ctx);
+      const prefix = s.runtime.spec.resourcePrefix;
+      const result = s.runtime.call(tool.upstream.tool, args, caller, ctx);
+      return prefix === undefined ? result : result.then((r) => servedContent(prefix, r));
     },
     runtime: (name) => servers.get(name)?.runtime,
     onExtrasChanged(listener) {

@@ -139,3 +139,24 @@ tools:
     'a.yaml:10 servers[2].auth: basic auth cannot be given to a stdio server: store the secret as bearer or api_key and set env: NAME',
   ]);
 });
+
+test('a resource_prefix that is not a scheme start, or that two servers share, is reported with both entries', () => {
+  const dir = toolsDir({
+    'a.yaml': 'servers:\n  - name: docs\n    url: http://a/mcp\n    resource_prefix: docs\n',
+    'b.yaml': `servers:
+  - name: wiki
+    url: http://b/mcp
+    resource_prefix: docs
+`,
+    'c.yaml': 'servers:\n  - name: bad\n    url: http://c/mcp\n    resource_prefix: "a+b"\n',
+  });
+  const { issues, servers } = loadToolsDir(dir, { env: {}, displayRoot: dir });
+  expect(issues.map(formatIssue)).toEqual([
+    'c.yaml:4 servers[0].resource_prefix: expected 1-32 characters from a-z 0-9 . - (starting with a letter), the start of a URI scheme',
+    'b.yaml:2 resource_prefix: server "wiki" uses the resource_prefix "docs" of server "docs" at a.yaml:2',
+  ]);
+  expect(servers.map((s) => [s.name, s.resourcePrefix])).toEqual([
+    ['docs', 'docs'],
+    ['wiki', 'docs'],
+  ]);
+});
