@@ -20,6 +20,7 @@ import { RecordedSpan } from './recorded.ts';
 
 let buf = new Uint8Array(1 << 16);
 let view = new DataView(buf.buffer);
+let bytesView = Buffer.from(buf.buffer);
 let pos = 0;
 const utf8 = new TextEncoder();
 
@@ -36,6 +37,7 @@ const room = (n: number) => {
   next.set(buf.subarray(0, pos));
   buf = next;
   view = new DataView(buf.buffer);
+  bytesView = Buffer.from(buf.buffer);
 };
 
 /** A varint of an unsigned 32-bit value (tags, lengths, enums, counts). */
@@ -114,11 +116,13 @@ const bytes = (b: Uint8Array) => {
   pos += b.length;
 };
 
-const nibble = (c: number) => (c <= 57 ? c - 48 : c >= 97 ? c - 87 : c - 55);
+// ids are hex strings (often ropes, from the id pool): decoded natively into the buffer
 const hex = (h: string) => {
-  u32(h.length >> 1);
-  room(h.length >> 1);
-  for (let i = 0; i < h.length; i += 2) buf[pos++] = (nibble(h.charCodeAt(i)) << 4) | nibble(h.charCodeAt(i + 1));
+  const n = h.length >> 1;
+  u32(n);
+  room(n);
+  buf.fill(0, pos + bytesView.write(h, pos, 'hex'), pos + n); // (a malformed id stays its length)
+  pos += n;
 };
 
 const text = (field: number, s: string | undefined) => {
@@ -307,6 +311,7 @@ const scope = (sc: InstrumentationScope & { attributes?: Record<string, Value>; 
 export function resetBuffer(size: number): void {
   buf = new Uint8Array(size);
   view = new DataView(buf.buffer);
+  bytesView = Buffer.from(buf.buffer);
 }
 
 /** The spans as an OTLP ExportTraceServiceRequest in protobuf (a fresh copy; the buffer is reused). */
