@@ -1,5 +1,6 @@
 // The composition root: the one place that wires modules together. Edges and core never import each
 // other's implementations; they meet here.
+import { join } from 'node:path';
 import { type AnyElysia, Elysia } from 'elysia';
 import { hashArguments } from './audit/record.ts';
 import { canUse } from './auth/access.ts';
@@ -39,6 +40,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { toolSetChanges } from './registry/changes.ts';
 import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
 import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
+import { fileLoadCache } from './registry/load-cache.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import type { ServerSpec } from './registry/spec.ts';
 import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts';
@@ -96,7 +98,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const rules = assertStartupChecks(config);
   const tracer = await openTracer(config, opts.version ?? VERSION);
   const log = traceLogger(opts.log, tracer);
-  const loadOpts: LoadOptions = { ...(opts.env && { env: opts.env }), maxResponseBytes: config.maxResponseBytes };
+  const loadOpts: LoadOptions = {
+    ...(opts.env && { env: opts.env }),
+    maxResponseBytes: config.maxResponseBytes,
+    cache: fileLoadCache(join(config.dataDir, 'catalogue-cache')),
+  };
   const initial = initialTools(config, loadOpts, log);
   if (initial.issues.length) {
     throw new NexusError(

@@ -7,8 +7,9 @@ import type { OverrideSpec } from '../catalogue/overrides.ts';
 import { type ToolsetSpec, toolsetProblems } from '../catalogue/toolsets.ts';
 import { settingDefault } from '../config/settings.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
+import { type CachedFile, type CacheEntry, cacheable, type LoadCache } from './load-cache.ts';
 import { fileShared, normaliseTool } from './normalise.ts';
-import { ToolFileSchema } from './schema.ts';
+import { type ToolFile, ToolFileSchema } from './schema.ts';
 import { normaliseServer } from './server.ts';
 import type { HttpToolSpec, ServerSpec, ToolSpec } from './spec.ts';
 import { hasUniqueKeys } from './unique-keys.ts';
@@ -53,6 +54,8 @@ export interface LoadOptions {
    * issues, and a whole dir when it has cross-file issues, to report their lines.
    */
   readonly precise?: boolean;
+  /** Serve's start-up cache (load-cache.ts); ignored when thorough or precise. */
+  readonly cache?: LoadCache;
 }
 
 export function listToolFiles(dir: string): string[] {
@@ -104,6 +107,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   issues.push(...serverIssues(servers, [...seen.values()]));
   // the fast path has no line numbers: report any issue from a precise (and thorough) pass
   if (issues.length && !opts.precise) return loadToolsDir(dir, { ...opts, precise: true, thorough: true });
+  if (!opts.thorough) opts.cache?.prune();
   return { tools: [...seen.values()], catalogue, servers, issues, files };
 }
 
@@ -120,11 +124,17 @@ function catalogueIssues(tools: readonly ToolSpec[], catalogue: CatalogueDecl): 
 
 export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): FileResult {
   if (!opts.precise) {
-    const fast = fastParse(text);
+    const cache = opts.thorough ? undefined : opts.cache;
+    const hit = cache?.get(text);
+    const fast = hit ? { ok: true as const, value: hit.value } : fastParse(text);
     // check also refuses duplicate keys, which Bun.YAML lets through
     if (fast.ok && (!opts.thorough || hasUniqueKeys(text, fast.value))) {
-      const result = buildFile(path, fast.value, undefined, opts);
-      if (!result.issues.length) return result;
+      let entry: CacheEntry | undefined;
+      const result = buildFile(path, fast.value, undefined, opts, hit, cache && !hit ? (e) => (entry = e) : undefined);
+      if (!result.issues.length) {
+        if (entry) cache?.put(text, entry);
+        return result;
+      }
     }
   }
   return buildFile(path, undefined, parseYaml(relative(opts.displayRoot ?? process.cwd(), path) || path, text), opts);
@@ -138,7 +148,14 @@ function fastParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undefined, opts: LoadOptions): FileResult {
+function buildFile(
+  path: string,
+  fastValue: unknown,
+  precise: ParsedYaml | undefined,
+  opts: LoadOptions,
+  cached?: CachedFile,
+  toCache?: (entry: CacheEntry) => void,
+): FileResult {
   const file = relative(opts.displayRoot ?? process.cwd(), path) || path;
   const parsed: Pick<ParsedYaml, 'value' | 'lineOf' | 'issues'> = precise ?? { value: fastValue, issues: [], lineOf: () => 0 };
   if (parsed.issues.length) return emptyFile(parsed.issues);
@@ -147,41 +164,48 @@ function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undef
     issues.push({ file, line: parsed.lineOf(path, atKey), path: formatPath(path), message });
   if (parsed.value === null || parsed.value === undefined) return emptyFile(issues); // an empty file declares nothing
 
-  const envProblems: InterpolationProblem[] = [];
-  // documented exception to "settings come from Config": ${env:NAME} in tool files reads the environment
-  const value = interpolateEnv(parsed.value, opts.env ?? process.env, envProblems);
-  for (const p of envProblems) push(p.path, p.message);
+  let data: ToolFile;
+  if (cached?.checked) data = cached.value as ToolFile;
+  else {
+    const envProblems: InterpolationProblem[] = [];
+    // documented exception to "settings come from Config": ${env:NAME} in tool files reads the environment
+    const value = interpolateEnv(parsed.value, opts.env ?? process.env, envProblems);
+    for (const p of envProblems) push(p.path, p.message);
 
-  const result = ToolFileSchema.safeParse(value);
-  if (!result.success) {
-    for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
-    return emptyFile(issues);
+    const result = ToolFileSchema.safeParse(value);
+    if (!result.success) {
+      for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
+      return emptyFile(issues);
+    }
+    if (envProblems.length) return emptyFile(issues);
+    data = result.data;
+    if (toCache) cacheEntry(parsed.value, data, toCache);
   }
-  if (envProblems.length) return emptyFile(issues);
   const tools: HttpToolSpec[] = [];
   const shared = fileShared();
-  (result.data.tools ?? []).forEach((decl, index) => {
-    const spec = normaliseTool(decl, result.data, {
+  (data.tools ?? []).forEach((decl, index) => {
+    const spec = normaliseTool(decl, data, {
       file,
       index,
       line: parsed.lineOf(['tools', index, 'name']),
       maxResponseBytes: opts.maxResponseBytes ?? Number(settingDefault('maxResponseBytes')),
       thorough: opts.thorough ?? false,
+      schemasChecked: cached !== undefined,
       problem: (p, m) => push(p, m),
       shared,
     });
     if (spec) tools.push(spec);
   });
-  const toolsets = (result.data.toolsets ?? []).map((decl, i) => ({
+  const toolsets = (data.toolsets ?? []).map((decl, i) => ({
     decl,
     source: { file, line: parsed.lineOf(['toolsets', i, 'name']) },
   }));
-  const overrides = (result.data.overrides ?? []).map((decl, i) => ({
+  const overrides = (data.overrides ?? []).map((decl, i) => ({
     decl,
     source: { file, line: parsed.lineOf(['overrides', i, 'tool']) },
   }));
   const servers: ServerSpec[] = [];
-  (result.data.servers ?? []).forEach((decl, index) => {
+  (data.servers ?? []).forEach((decl, index) => {
     const spec = normaliseServer(decl, {
       file,
       index,
@@ -192,6 +216,15 @@ function buildFile(path: string, fastValue: unknown, precise: ParsedYaml | undef
     if (spec) servers.push(spec);
   });
   return { tools, toolsets, overrides, servers, issues };
+}
+
+// a file that interpolates nothing is cached as zod made it; one that does, as parsed (zod runs again)
+function cacheEntry(parsed: unknown, data: ToolFile, toCache: (entry: CacheEntry) => void): void {
+  const raw = cacheable(parsed);
+  if (raw === undefined) return;
+  const checked = !raw.includes('${env:');
+  const json = checked ? cacheable(data) : raw;
+  if (json !== undefined) toCache({ checked, json });
 }
 
 /** Server names and namespaces are unique, and no file tool sits in a server's namespace. */

@@ -16,6 +16,8 @@ export interface NormaliseContext {
   readonly maxResponseBytes: number;
   /** Compile argument schemas now (nexus check) rather than on first call. */
   readonly thorough: boolean;
+  /** The schemas passed these checks before, in this very file (serve's start-up cache, load-cache.ts). */
+  readonly schemasChecked?: boolean;
   readonly problem: (path: PathPart[], message: string) => void;
   /** Shared by the tools of one file: most use the file's backend, so one URL and BackendSpec serve all. */
   readonly shared?: FileShared;
@@ -69,8 +71,10 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
   }
 
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
-  for (const p of schemaProblems(input, ctx.thorough)) problem(at('input'), `not a valid JSON Schema: ${p}`);
-  if (decl.output) for (const p of schemaProblems(decl.output, ctx.thorough)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+  if (!ctx.schemasChecked) {
+    for (const p of schemaProblems(input, ctx.thorough)) problem(at('input'), `not a valid JSON Schema: ${p}`);
+    if (decl.output) for (const p of schemaProblems(decl.output, ctx.thorough)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+  }
 
   const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));
   const required = new Set((input.required as string[] | undefined) ?? []);

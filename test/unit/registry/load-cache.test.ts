@@ -1,0 +1,92 @@
+// Serve's start-up cache (load-cache.ts): a cached start loads exactly what an uncached one does, a
+// changed file is checked again with identical issues, a corrupt entry is ignored, and `nexus check`
+// (thorough) never reads the cache.
+import { expect, test } from 'bun:test';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileLoadCache } from '../../../src/registry/load-cache.ts';
+import { type LoadOptions, loadToolsDir } from '../../../src/registry/load.ts';
+import { formatIssue } from '../../../src/registry/yaml-file.ts';
+import { tempDir, toolsDir } from '../../helpers/files.ts';
+
+const FILE = `backend:
+  base_url: \${env:NEXUS_TEST_CACHE_URL:-http://api.local}
+tools:
+  - name: get_item
+    description: "  One item.  "
+    input:
+      type: object
+      properties:
+        id: { type: string, pattern: "^[a-z]+$" }
+      required: [id]
+    output: { type: object, properties: { name: { type: string } } }
+    request: { method: GET, path: "/items/{id}" }
+    response: { select: "{name: name}" }
+`;
+const PLAIN = FILE.replace('${env:NEXUS_TEST_CACHE_URL:-http://api.local}', 'http://plain.local');
+const BAD_SCHEMA = PLAIN.replace('type: string, pattern', 'type: strung, pattern');
+
+const loaded = (dir: string, opts: LoadOptions = {}) => {
+  const r = loadToolsDir(dir, { env: {}, ...opts });
+  return { tools: JSON.stringify(r.tools), issues: r.issues.map(formatIssue) };
+};
+const entries = (cacheDir: string) => readdirSync(cacheDir).filter((n) => n.endsWith('.json'));
+
+test('a cached start loads what an uncached one does, with and without ${env:...}', () => {
+  for (const text of [FILE, PLAIN]) {
+    const dir = toolsDir({ 'a.yaml': text });
+    const cacheDir = tempDir();
+    const plain = loaded(dir);
+    expect(plain.issues).toEqual([]);
+    expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain); // miss: writes the entry
+    expect(entries(cacheDir)).toHaveLength(1);
+    expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain); // hit
+  }
+});
+
+test('a file with ${env:...} is interpolated with the environment of this start, not the cached one', () => {
+  const dir = toolsDir({ 'a.yaml': FILE });
+  const cacheDir = tempDir();
+  loaded(dir, { cache: fileLoadCache(cacheDir) });
+  const r = loadToolsDir(dir, { env: { NEXUS_TEST_CACHE_URL: 'http://other.local' }, cache: fileLoadCache(cacheDir) });
+  expect(r.tools[0]!.backend.baseUrl.href).toBe('http://other.local/');
+});
+
+test('a changed file is checked again: same issues as without the cache, old entry pruned', () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN });
+  const cacheDir = tempDir();
+  loaded(dir, { cache: fileLoadCache(cacheDir) });
+  const before = entries(cacheDir);
+  writeFileSync(join(dir, 'a.yaml'), BAD_SCHEMA);
+  const uncached = loaded(dir);
+  expect(uncached.issues.length).toBeGreaterThan(0);
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(uncached);
+  // a file with issues is never cached
+  expect(entries(cacheDir)).toEqual(before);
+  writeFileSync(join(dir, 'a.yaml'), FILE);
+  loaded(dir, { cache: fileLoadCache(cacheDir) });
+  expect(entries(cacheDir)).toHaveLength(1);
+  expect(entries(cacheDir)).not.toEqual(before);
+});
+
+test('a corrupt or foreign entry is ignored', () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN });
+  const cacheDir = tempDir();
+  const plain = loaded(dir);
+  loaded(dir, { cache: fileLoadCache(cacheDir) });
+  const [name] = entries(cacheDir);
+  for (const junk of ['{"key":', '{"key":"0000","checked":true,"value":{}}', '[]']) {
+    writeFileSync(join(cacheDir, name!), junk);
+    expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
+  }
+});
+
+test('nexus check (thorough) never reads the cache', () => {
+  const dir = toolsDir({ 'a.yaml': BAD_SCHEMA });
+  const cacheDir = tempDir();
+  // an entry claiming the broken file was checked: only a thorough load must still see its issues
+  fileLoadCache(cacheDir).put(BAD_SCHEMA, { checked: true, json: JSON.stringify({ tools: [] }) });
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) }).issues).toEqual([]);
+  expect(loaded(dir, { thorough: true, cache: fileLoadCache(cacheDir) }).issues).toEqual(loaded(dir).issues);
+  expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
+});
