@@ -138,7 +138,7 @@ if (!args['no-cost']) {
   const load = loadavg()[0]!.toFixed(1);
   print('\n## What the catalogue costs the gateway\n');
   print(
-    `Medians of ${args.rounds ?? 3} alternating rounds, each process pinned to one core; load average ${load} at the start (other work on the machine lengthens wall times; CPU is user+sys of the process). Start-up CPU is the process's CPU when /readyz first answers 200; idle RSS once two samples 200 ms apart agree within 1%.\n`,
+    `Medians of ${args.rounds ?? 3} alternating rounds, each process pinned to one core; load average ${load} at the start (other work on the machine lengthens wall times; CPU is user+sys of the process). Start-up CPU is the process's CPU when /readyz first answers 200, on a fresh data dir (every file parsed and checked); the second start uses the same data dir, so unchanged files come from serve's start-up cache (src/registry/load-cache.ts; a checkout without it just starts again); idle RSS once two samples 200 ms apart agree within 1%.\n`,
   );
   print(COST_HEADER);
   for (const [name, toolsDir] of [

@@ -4,8 +4,8 @@
 import { expect, test } from 'bun:test';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileLoadCache } from '../../../src/registry/load-cache.ts';
 import { type LoadOptions, loadToolsDir } from '../../../src/registry/load.ts';
+import { fileLoadCache } from '../../../src/registry/load-cache.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
 import { tempDir, toolsDir } from '../../helpers/files.ts';
 
