@@ -312,7 +312,7 @@ try {
   say(`idle RSS, example tools: ${idle.mb.toFixed(1)} MB`);
   // sections that scripts of their own measure (federation.ts, tracing.ts --write, the container test)
   // are kept as they are
-  const kept = ['federation', 'tracing', 'container'].map((n) => currentSection(n)).filter(Boolean);
+  const kept = ['federation', 'tracing', 'container', 'corpus'].map((n) => currentSection(n)).filter(Boolean);
   const md = `${writeReport(report).trimEnd()}\n\n${idleRssSection(idle)}\n${kept.map((k) => `\n${k}\n`).join('')}`;
   if (!flags['no-write']) {
     writeFileSync(join(ROOT, 'docs/benchmarks.md'), md);

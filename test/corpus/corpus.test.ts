@@ -23,7 +23,7 @@ beforeAll(async () => {
   const queue = [...corpus].sort((a, b) => Bun.file(b.file).size - Bun.file(a.file).size);
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      runs.set(next.doc.id, await runDocument(next.file).catch((e: Error) => ({ failures: [`run failed: ${e.message}`] })));
+      runs.set(next.doc.id, await runDocument(next.file, next.doc.args).catch((e: Error) => ({ failures: [`run failed: ${e.message}`] })));
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

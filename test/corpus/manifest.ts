@@ -14,6 +14,8 @@ export interface CorpusDocument {
   readonly path: string;
   /** Listed through every SDK client (the rest are imported, checked and validated only). */
   readonly listed?: boolean;
+  /** Extra `import-openapi` arguments the document needs (one without a host needs --base-url). */
+  readonly args?: readonly string[];
 }
 
 const directory: CorpusPackage = {
@@ -76,7 +78,12 @@ export const CORPUS: readonly CorpusDocument[] = [
   dir('1password-events', '1password.com/events.json'),
   { id: 'swagger2-petstore', pkg: readme, path: '2.0/json/petstore.json', listed: true },
   { id: 'swagger2-petstore-expanded', pkg: readme, path: '2.0/json/petstore-expanded.json' },
-  { id: 'swagger2-api-with-examples', pkg: readme, path: '2.0/json/api-with-examples.json' },
+  {
+    id: 'swagger2-api-with-examples',
+    pkg: readme,
+    path: '2.0/json/api-with-examples.json',
+    args: ['--base-url', 'https://api.example.com'],
+  },
   { id: 'swagger2-schema-circular', pkg: readme, path: '2.0/json/schema-circular.json', listed: true },
   { id: 'oas31-train-travel', pkg: readme, path: '3.1/json/train-travel.json', listed: true },
   { id: 'oas31-schema-types', pkg: readme, path: '3.1/json/schema-types.json' },

@@ -65,9 +65,13 @@ async function child(args: string[], timeoutMs: number): Promise<Child> {
 const firstLines = (text: string, n = 3) => text.trim().split('\n').slice(0, n).join(' | ').slice(0, 600);
 
 /** Imports, checks, serves and lists one document; `dir` receives its tool file. */
-export async function runDocument(file: string, dir = mkdtempSync(join(tmpdir(), 'nexus-corpus-'))): Promise<DocumentRun> {
+export async function runDocument(
+  file: string,
+  args: readonly string[] = [],
+  dir = mkdtempSync(join(tmpdir(), 'nexus-corpus-')),
+): Promise<DocumentRun> {
   const run: DocumentRun = { failures: [] };
-  const imported = await child(['tools', 'import-openapi', file, '--out', dir, '--force'], IMPORT_TIMEOUT_MS);
+  const imported = await child(['tools', 'import-openapi', file, '--out', dir, '--force', ...args], IMPORT_TIMEOUT_MS);
   run.importMs = Math.round(imported.ms);
   run.peakRssBytes = imported.maxRss;
   if (imported.signal) {
