@@ -54,9 +54,9 @@ export function fileLoadCache(dir: string): LoadCache {
     put(text, { checked, json }) {
       const key = keyOf(text);
       try {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 }); // beside the vault: only the service user reads it
         const tmp = `${entry(key)}.${process.pid}.tmp`;
-        writeFileSync(tmp, `{"key":${JSON.stringify(key)},"checked":${checked},"value":${json}}`);
+        writeFileSync(tmp, `{"key":${JSON.stringify(key)},"checked":${checked},"value":${json}}`, { mode: 0o600 });
         renameSync(tmp, entry(key));
         used.add(key);
       } catch {

@@ -2,7 +2,7 @@
 // changed file is checked again with identical issues, a corrupt entry is ignored, and `nexus check`
 // (thorough) never reads the cache.
 import { expect, test } from 'bun:test';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadOptions, loadToolsDir } from '../../../src/registry/load.ts';
 import { fileLoadCache } from '../../../src/registry/load-cache.ts';
@@ -89,4 +89,13 @@ test('nexus check (thorough) never reads the cache', () => {
   expect(loaded(dir, { cache: fileLoadCache(cacheDir) }).issues).toEqual([]);
   expect(loaded(dir, { thorough: true, cache: fileLoadCache(cacheDir) }).issues).toEqual(loaded(dir).issues);
   expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
+});
+
+test('the cache is private to the service user: directory 0700, entries 0600', () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN });
+  const cacheDir = join(tempDir(), 'catalogue-cache');
+  loaded(dir, { cache: fileLoadCache(cacheDir) });
+  expect((statSync(cacheDir).mode & 0o777).toString(8)).toBe('700');
+  for (const name of entries(cacheDir)) expect((statSync(join(cacheDir, name)).mode & 0o777).toString(8)).toBe('600');
+  expect(entries(cacheDir)).toHaveLength(1);
 });
