@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUN, freePort, pinned, ROOT, rssMb, until } from './proc.ts';
+import { BUN, freePort, pinned, ROOT, settledRssMb, until } from './proc.ts';
 import { median } from './stats.ts';
 import { toolsList } from './wrk.ts';
 
@@ -43,22 +43,7 @@ async function checkOnce(root: string, toolsDir: string): Promise<{ ms: number; 
   return { ms: performance.now() - t, cpuMs: Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 };
 }
 
-// RSS still moves while start-up garbage is returned: settled when two samples 200 ms apart agree within 1%
-async function settledRss(pid: number): Promise<number> {
-  let last = rssMb(pid);
-  await until(
-    async () => {
-      await Bun.sleep(200);
-      const now = rssMb(pid);
-      const steady = Math.abs(now - last) <= last * 0.01;
-      last = now;
-      return steady;
-    },
-    20_000,
-    'RSS to settle',
-  );
-  return last;
-}
+const settledRss = (pid: number) => settledRssMb(pid, 200, 20_000);
 
 type ServeSample = Pick<CostSample, 'readyMs' | 'readyCpuMs' | 'idleRssMb' | 'listBytes'>;
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoBackend } from '../demo-backend.ts';
-import { BUN, freePort, ROOT, rssMb, spawnChild, until } from './proc.ts';
+import { BUN, freePort, ROOT, settledRssMb, spawnChild } from './proc.ts';
 import { median } from './stats.ts';
 
 export interface IdleRss {
@@ -16,22 +16,7 @@ export interface IdleRss {
   readonly tools: number;
 }
 
-const settle = async (pid: number) => {
-  // RSS after start-up still moves while lazy work finishes: wait until two samples 100 ms apart agree within 1%
-  let last = rssMb(pid);
-  await until(
-    async () => {
-      await Bun.sleep(100);
-      const now = rssMb(pid);
-      const steady = Math.abs(now - last) <= last * 0.01;
-      last = now;
-      return steady;
-    },
-    10_000,
-    'RSS to settle',
-  );
-  return last;
-};
+const settle = (pid: number) => settledRssMb(pid, 100, 10_000);
 
 export async function measureIdleRss(root = ROOT, runs = 3): Promise<IdleRss> {
   const backend = startDemoBackend(0);

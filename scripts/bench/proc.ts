@@ -124,6 +124,23 @@ export function rssMb(pid: number): number {
   }
 }
 
+/** RSS after start-up still moves while lazy work and garbage settle: wait until two samples `everyMs` apart agree within 1%. */
+export async function settledRssMb(pid: number, everyMs: number, timeoutMs: number): Promise<number> {
+  let last = rssMb(pid);
+  await until(
+    async () => {
+      await Bun.sleep(everyMs);
+      const now = rssMb(pid);
+      const steady = Math.abs(now - last) <= last * 0.01;
+      last = now;
+      return steady;
+    },
+    timeoutMs,
+    'RSS to settle',
+  );
+  return last;
+}
+
 /** Samples RSS every 250 ms while `work` runs; resolves with its value and the peak RSS. */
 export async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
   let peak = rssMb(pid);
