@@ -34,6 +34,7 @@ import { DEFAULT_RETRY } from './invoke/retry.ts';
 import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import { createClientRelay } from './mcp/relay.ts';
 import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -235,6 +236,8 @@ async function wire(
     pipeline,
     extras,
     sse,
+    // one relay of upstreams' requests for every MCP endpoint; answers reach it from other instances over Redis
+    clientRelay: createClientRelay(s.sessionRelay),
     registry,
     log,
     authenticate,

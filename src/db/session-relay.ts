@@ -1,5 +1,6 @@
 // Hands a message to whichever instance holds a session (HTTP+SSE: the POST may land on any instance,
-// the answer must leave through the one holding the stream). Over Redis: a session is a key
+// the answer must leave through the one holding the stream; a 2025-11-25 client's answer to a request
+// relayed from an upstream: it must reach the instance holding that request). Over Redis: a session is a key
 // `<prefix>sse:<id>` = `<instance>\n<owner>` that expires unless its holder refreshes it, and each
 // instance listens on its own channel `<prefix>sse:to:<instance>`. Without Redis there is no relay.
 import type { Logger } from '../log.ts';
@@ -7,8 +8,8 @@ import type { RedisClient } from './redis.ts';
 
 /** Hands a payload to the instance holding a session (a port; the MCP edge knows nothing of Redis). */
 export interface SessionRelay {
-  /** This instance holds session `id` for `owner` until release(id). */
-  hold(id: string, owner: string): void;
+  /** This instance holds session `id` for `owner` until release(id); settles once other instances can see it. */
+  hold(id: string, owner: string): Promise<void>;
   release(id: string): void;
   /** Sends `payload` to the instance holding `id` for `owner`; false when none does. */
   forward(id: string, owner: string, payload: string): Promise<boolean>;
@@ -58,9 +59,9 @@ export function createRedisSessionRelay(opts: {
   refresh.unref?.();
 
   return {
-    hold(id, owner) {
+    async hold(id, owner) {
       held.set(id, owner);
-      void write(id, owner);
+      await write(id, owner);
     },
     release(id) {
       if (!held.delete(id)) return;

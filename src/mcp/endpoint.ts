@@ -12,7 +12,7 @@ import type { UpstreamExtras } from '../upstream/extras.ts';
 import { fastToolCall } from './fast-call.ts';
 import { createInflight, type InflightCall } from './inflight.ts';
 import { listChangedStream } from './notifications.ts';
-import { createClientRelay, mintSession, sessionCapabilities } from './relay.ts';
+import { type ClientRelay, createClientRelay, mintSession, sessionCapabilities } from './relay.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
 import { mcpSpan } from './span.ts';
@@ -39,6 +39,8 @@ export interface McpEndpointOptions {
   readonly instructions?: () => string | undefined;
   /** HTTP+SSE (2024-11-05) sessions: GET /sse, and event-stream GETs on /mcp from clients of that era. */
   readonly sse?: SseSessions;
+  /** The instance's relay of upstreams' requests to clients (one for every endpoint; default: this endpoint's own). */
+  readonly clientRelay?: ClientRelay;
 }
 
 export interface McpEndpoint {
@@ -67,8 +69,16 @@ const isUpstreamTool = (registry: Registry, name: unknown) => typeof name === 's
 const streamsRequests = (registry: Registry, caller: Caller, name: unknown) =>
   sessionCapabilities(caller.session) !== undefined && isUpstreamTool(registry, name);
 
+/** What the client hears when its answer went to another instance (or could not). */
+function answerRouted(outcome: 'routed' | 'unknown' | 'unreachable'): Response {
+  if (outcome === 'routed') return new Response(null, { status: 202 });
+  return outcome === 'unknown'
+    ? rpcError(404, -32602, 'no request waits for this answer: it ended (timeout or cancellation) or was made for another caller')
+    : rpcError(503, -32000, 'cannot reach the instance whose request this answers');
+}
+
 export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
-  const relay = createClientRelay();
+  const relay = opts.clientRelay ?? createClientRelay();
   const fastRelay = { relay, upstream: (name: string) => isUpstreamTool(opts.registry, name) };
   const serverDeps = () => {
     const instructions = opts.instructions?.();
@@ -137,9 +147,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       error?: unknown;
       params?: { requestId?: unknown; name?: unknown; capabilities?: unknown; _meta?: Record<string, unknown> };
     } | null;
-    // a 2025-11-25 client's answer to a request Nexus relayed from an upstream
-    if (msg && msg.method === undefined && (msg.result !== undefined || msg.error !== undefined) && relay.answer(caller, msg as never))
-      return new Response(null, { status: 202 });
+    // a 2025-11-25 client's answer to a request Nexus relayed from an upstream, waiting here or on another instance
+    if (msg && msg.method === undefined && (msg.result !== undefined || msg.error !== undefined)) {
+      if (relay.answer(caller, msg as never)) return new Response(null, { status: 202 });
+      const routed = relay.route(caller, msg as never);
+      if (routed) return answerRouted(await routed);
+    }
     if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
     const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
     // a 2025-11-25 client that can answer sampling, elicitation or roots gets a session naming that

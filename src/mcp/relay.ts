@@ -4,13 +4,16 @@
 // - 2025-11-25: a client that declares one of these capabilities at initialize gets an Mcp-Session-Id
 //   that carries them (`nx1.<flags>.<random>`: any instance can read it back). Its tools/call is then
 //   answered as an SSE stream, the request is written onto that stream with an id of Nexus's own, and
-//   the client's answer (a POST of its own) is matched back by that id, on this instance.
+//   the client's answer (a POST of its own) is matched back by that id. An answer landing on another
+//   instance is handed to this one through the session relay (Redis, src/db/session-relay.ts): the
+//   request id is held there while the request waits; without Redis the answer must reach this instance.
 // - 2026-07-28: multi round-trip requests. The call is parked here, the client gets an input_required
 //   result whose requestState names the parked call, and its retry (with inputResponses) resumes it.
 //   A retry that reaches another instance, or arrives after the call's timeout, gets a clear error.
 
 import type { ClientChannel, ClientRequestMethod } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
+import type { SessionRelay } from '../db/session-relay.ts';
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +21,9 @@ const FLAGS = { s: 'sampling', e: 'elicitation', u: 'elicitation-url', r: 'roots
 const SESSION = /^nx1\.([seur]{1,4})\.[A-Za-z0-9_-]{16,64}$/;
 const MAX_PENDING = 10_000;
 const OUTCOME_KEPT_MS = 60_000;
+
+/** Ids of the requests Nexus writes to 2025-11-25 streams (and holds in the session relay). */
+const ASKED = 'nexus-';
 
 const random = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
 
@@ -161,8 +167,14 @@ class Flow<T> {
 export interface ClientRelay {
   /** The 2025-11-25 channel over a call's SSE stream; `write` puts one message on it. */
   streamChannel(caller: Caller, capabilities: Json, write: (message: Json) => Promise<void>): ClientChannel;
-  /** A 2025-11-25 client's answer (a JSON-RPC response POSTed to /mcp): true when it was one of ours. */
+  /** A 2025-11-25 client's answer (a JSON-RPC response POSTed to /mcp): true when it was one of ours, waiting here. */
   answer(caller: Caller, message: Json): boolean;
+  /**
+   * Hands an answer that no request here waits for to the instance whose request it answers:
+   * 'routed', 'unknown' (no instance waits for it: ended, timed out, another caller's) or
+   * 'unreachable'; undefined without a session relay, or for an id Nexus did not make.
+   */
+  route(caller: Caller, message: Json): Promise<'routed' | 'unknown' | 'unreachable'> | undefined;
   /** Starts a 2026-07-28 call that may need the client's input. */
   start<T>(
     caller: Caller,
@@ -175,9 +187,26 @@ export interface ClientRelay {
   resume<T>(caller: Caller, tool: string, state: string, responses: Json | undefined, signal: AbortSignal): Promise<Step<T>>;
 }
 
-export function createClientRelay(): ClientRelay {
+export function createClientRelay(shared?: SessionRelay): ClientRelay {
   const pending = new Map<string, Pending>();
   const flows = new Map<string, Flow<unknown>>();
+  const settle = (p: Pending, message: Json) => {
+    const error = message.error as { code?: unknown; message?: unknown } | undefined;
+    if (error) p.reject(new RelayError(typeof error.code === 'number' ? error.code : -32603, String(error.message ?? 'error')));
+    else p.resolve((message.result ?? {}) as Json);
+  };
+  // answers other instances received for requests waiting here; `owner` is the caller they authenticated
+  shared?.onForward((id, owner, payload) => {
+    const p = id.startsWith(ASKED) ? pending.get(id) : undefined;
+    if (!p || p.caller !== owner) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (message && typeof message === 'object' && (message as Json).id === id) settle(p, message as Json);
+  });
   return {
     streamChannel(caller, capabilities, write) {
       return {
@@ -186,9 +215,10 @@ export function createClientRelay(): ClientRelay {
         ask: (method, params, signal) =>
           new Promise<Json>((resolve, reject) => {
             if (pending.size >= MAX_PENDING) return reject(new Error('too many requests waiting for clients'));
-            const id = `nexus-${random()}`;
+            const id = `${ASKED}${random()}`;
             const end = () => {
               pending.delete(id);
+              shared?.release(id);
               signal.removeEventListener('abort', onAbort);
             };
             const onAbort = () => {
@@ -207,7 +237,11 @@ export function createClientRelay(): ClientRelay {
                 reject(e);
               },
             });
-            write({ jsonrpc: '2.0', id, method, params }).catch((e) => pending.get(id)?.reject(e as Error));
+            // held before it is sent: the answer may come to any instance, which must find this one
+            const held = shared ? shared.hold(id, caller.id) : Promise.resolve();
+            held
+              .then(() => (pending.has(id) ? write({ jsonrpc: '2.0', id, method, params }) : undefined))
+              .catch((e) => pending.get(id)?.reject(e as Error));
           }),
       };
     },
@@ -215,10 +249,16 @@ export function createClientRelay(): ClientRelay {
       const id = message.id;
       const p = typeof id === 'string' ? pending.get(id) : undefined;
       if (!p || p.caller !== caller.id) return false;
-      const error = message.error as { code?: unknown; message?: unknown } | undefined;
-      if (error) p.reject(new RelayError(typeof error.code === 'number' ? error.code : -32603, String(error.message ?? 'error')));
-      else p.resolve((message.result ?? {}) as Json);
+      settle(p, message);
       return true;
+    },
+    route(caller, message) {
+      const id = message.id;
+      if (!shared || typeof id !== 'string' || !id.startsWith(ASKED)) return undefined;
+      return shared.forward(id, caller.id, JSON.stringify(message)).then(
+        (sent) => (sent ? 'routed' : 'unknown'),
+        () => 'unreachable' as const,
+      );
     },
     start(caller, tool, capabilities, run, signal) {
       if (flows.size >= MAX_PENDING) flows.delete(flows.keys().next().value as string);

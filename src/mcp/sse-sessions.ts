@@ -128,7 +128,7 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
       };
       transport.onerror = (e) => opts.log.debug('HTTP+SSE session error', { session: id, err: e });
       sessions.set(id, { owner: caller.id, transport, server });
-      opts.relay?.hold(id, caller.id);
+      void opts.relay?.hold(id, caller.id);
       await server.connect(transport);
       signal.addEventListener('abort', () => void transport.close(), { once: true });
       return transport.response;

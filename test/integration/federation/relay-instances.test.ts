@@ -1,0 +1,120 @@
+// A 2025-11-25 client's answer to a request an upstream made mid-call (sampling, elicitation) may land
+// on another instance than the one holding the call: with Redis it is handed there; without, the
+// upstream hears that no answer came, bounded by the call's timeout, and never hangs.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type FixtureUpstream, startStatefulUpstream } from '../../fixtures/upstream/fixture.ts';
+import { relayServer } from '../../fixtures/upstream/relay-server.ts';
+import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+
+const textOf = (r: { content?: unknown }) => ((r.content as Array<{ text?: string }>)[0]?.text ?? '') as string;
+
+/** Fetch for a client: its POSTs that carry a JSON-RPC answer go to `other`; `sent` counts them. */
+function answersTo(other: TestGateway, sent: { statuses: number[] }) {
+  return async (url: string | URL, init?: RequestInit) => {
+    const u = new URL(url);
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { method?: unknown; id?: unknown }) : undefined;
+    const answer = init?.method === 'POST' && body !== undefined && body.method === undefined && body.id !== undefined;
+    if (!answer) return fetch(u, init);
+    u.port = String(other.server.port);
+    const res = await fetch(u, init);
+    sent.statuses.push(res.status);
+    return res;
+  };
+}
+
+async function answeringClient(at: TestGateway, answersAt: TestGateway, sent: { statuses: number[] }) {
+  const client = new Client(
+    { name: 'two-instances', version: '1' },
+    { versionNegotiation: { mode: 'legacy' }, capabilities: { elicitation: {}, sampling: {} } },
+  );
+  client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { ok: true } }));
+  client.setRequestHandler('sampling/createMessage', async () => ({
+    role: 'assistant',
+    content: { type: 'text', text: 'sampled elsewhere' },
+    model: 'm',
+  }));
+  await client.connect(new StreamableHTTPClientTransport(at.mcpUrl, { fetch: answersTo(answersAt, sent) }));
+  return client;
+}
+
+const servers = (upstream: FixtureUpstream, timeout = '30s') =>
+  toolsDir({
+    'servers.yaml': `servers:\n  - name: fx\n    url: ${upstream.url.href}\n    protocol: "2025-11-25"\n    timeout: ${timeout}\n`,
+  });
+
+describe('two instances sharing PostgreSQL and Redis', () => {
+  let upstream: FixtureUpstream;
+  let scope: SharedScope;
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    upstream = startStatefulUpstream(undefined, relayServer as never);
+    scope = await sharedScope();
+    const dir = servers(upstream);
+    a = await startGateway({ toolsDir: dir, shared: scope });
+    b = await startGateway({ toolsDir: dir, shared: scope });
+    await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await upstream?.stop();
+    await scope?.cleanup();
+  });
+
+  test('the answers posted to the other instance reach the upstream request held by the first', async () => {
+    const sent = { statuses: [] as number[] };
+    const client = await answeringClient(a, b, sent);
+    try {
+      const confirm = await client.callTool({ name: 'fx__confirm', arguments: {} });
+      expect(textOf(confirm)).toBe('confirm: {"action":"accept","content":{"ok":true}}');
+      const sample = await client.callTool({ name: 'fx__summarize', arguments: {} });
+      expect(textOf(sample)).toContain('"text":"sampled elsewhere"');
+      expect(sent.statuses).toEqual([202, 202]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('an answer no instance waits for is refused with 404, naming why', async () => {
+    const res = await fetch(b.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'nexus-AAAAAAAAAAAAAAAAAAAAAAAA', result: { action: 'decline' } }),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32602);
+  });
+});
+
+describe('two instances without Redis', () => {
+  let upstream: FixtureUpstream;
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    upstream = startStatefulUpstream(undefined, relayServer as never);
+    const dir = servers(upstream, '1s');
+    a = await startGateway({ toolsDir: dir });
+    b = await startGateway({ toolsDir: dir });
+    await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await upstream?.stop();
+  });
+
+  test('an answer posted to the other instance is lost: the call fails within its timeout, never hangs', async () => {
+    const sent = { statuses: [] as number[] };
+    const client = await answeringClient(a, b, sent);
+    try {
+      const r = await client.callTool({ name: 'fx__summarize', arguments: {} });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toMatch(/did not answer/);
+      expect(sent.statuses.length).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
