@@ -5,6 +5,8 @@
 // compare a setting: --base HEAD --base-env MIMALLOC_PURGE_DELAY=
 // --pause MS: each connection waits MS between calls (an open-ish load, for tail latency: try --connections 9 --pause 1)
 // --shared: PostgreSQL + Redis (a schema per gateway, dropped afterwards; tool names unique to the run)
+// --cost: each side runs plain and secured (client key + limits), and the cost of security (CPU per
+// call and throughput, secured against plain of the same side) is printed per side
 // Besides throughput it prints the server's CPU time per call (user + system of the gateway process,
 // worker threads included, over the calls wrk made): on a shared machine that is the figure to trust.
 import { execFileSync } from 'node:child_process';
@@ -29,6 +31,7 @@ const { values: f } = parseArgs({
     revision: { type: 'string', default: '2026-07-28' },
     secured: { type: 'boolean', default: false },
     shared: { type: 'boolean', default: false },
+    cost: { type: 'boolean', default: false },
     pause: { type: 'string', default: '0' },
     'base-env': { type: 'string', multiple: true, default: [] },
   },
@@ -60,14 +63,14 @@ try {
       return [kv.slice(0, at), kv.slice(at + 1) || undefined];
     }),
   );
-  const start = async (label: string, cwd: string, extra: Record<string, string | undefined> = {}) => {
+  const start = async (label: string, cwd: string, extra: Record<string, string | undefined> = {}, secured = f.secured) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
-    writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: f.secured });
+    writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: secured });
     const env: Record<string, string> = shared
       ? { DATABASE_URL: await shared.schemaUrl(`ab_${runId}_${targets.length}`), REDIS_URL: shared.redisUrl, NEXUS_MASTER_KEY: masterKey }
       : {};
-    const key = f.secured ? (await createKey(data, { NEXUS_DATA_DIR: data, ...env })).key : undefined;
+    const key = secured ? (await createKey(data, { NEXUS_DATA_DIR: data, ...env })).key : undefined;
     const gw: Gateway = await startGateway({
       toolsDir: tools,
       dataDir: data,
@@ -80,7 +83,9 @@ try {
   };
   const targets: Awaited<ReturnType<typeof start>>[] = [];
   targets.push(await start(`base(${f.base})`, worktree, baseEnv));
+  if (f.cost) targets.push(await start(`base(${f.base})+secured`, worktree, baseEnv, true));
   targets.push(await start('work', ROOT));
+  if (f.cost) targets.push(await start('work+secured', ROOT, {}, true));
   const results = new Map<string, { rps: number[]; p99: number[]; cpuUs: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
     for (const kind of ['uncached', 'cached'] as const) {
@@ -108,9 +113,23 @@ try {
   for (const [k, v] of results) {
     console.log(
       `${k.padEnd(28)} median ${Math.round(median(v.rps))} req/s  p99 ${median(v.p99).toFixed(2)} ms  [${v.rps.map(Math.round).join(', ')}]` +
-        `  CPU ${median(v.cpuUs).toFixed(0)} µs/call [${v.cpuUs.map((c) => c.toFixed(0)).join(', ')}]`,
+        `  CPU ${median(v.cpuUs).toFixed(0)} µs/call (min ${Math.min(...v.cpuUs).toFixed(0)}) [${v.cpuUs.map((c) => c.toFixed(0)).join(', ')}]`,
     );
   }
+  // each round's secured run against the plain run just before it: the machine's load changes less
+  // between the two than over the whole run
+  if (f.cost)
+    for (const kind of ['uncached', 'cached'])
+      for (const side of [`base(${f.base})`, 'work']) {
+        const plain = results.get(`${kind} ${side}`)!;
+        const sec = results.get(`${kind} ${side}+secured`)!;
+        const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+        const cpu = sec.cpuUs.map((c, i) => c / plain.cpuUs[i]! - 1);
+        const rps = sec.rps.map((r, i) => r / plain.rps[i]! - 1);
+        console.log(
+          `cost ${kind} ${side.padEnd(20)} CPU/call ${pct(median(cpu))} [${cpu.map(pct).join(', ')}]  throughput ${pct(median(rps))} [${rps.map(pct).join(', ')}]`,
+        );
+      }
   backend.stop();
 } finally {
   await cleanup();

@@ -50,3 +50,49 @@ test('every limiter key has a TTL no longer than its window and shares the {rl} 
 test('a key prefix with braces is refused: it would move the hash tag', () => {
   expect(() => createRedisLimiter(a, { prefix: 'x{y}:' })).toThrow();
 });
+
+/** The client with a count of the scripts it sent (EVALSHA, or EVAL after NOSCRIPT). */
+function counting(client: RedisClient) {
+  const sent = { scripts: 0 };
+  const spy = new Proxy(client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if ((prop === 'evalsha' || prop === 'eval') && typeof v === 'function')
+        return (...args: unknown[]) => {
+          if (prop === 'evalsha') sent.scripts++;
+          return v.apply(target, args);
+        };
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { spy, sent };
+}
+
+test('calls made in the same turn are decided by one script run, exactly as one after another', async () => {
+  const { spy, sent } = counting(a);
+  const limiter = createRedisLimiter(spy, { prefix });
+  const rule = { requests: 5, perMs: 60_000 };
+  const decisions = await Promise.all(Array.from({ length: 8 }, () => limiter.take('tool:batch:one', rule)));
+  expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
+  expect(decisions.slice(0, 5).map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0]);
+  expect(sent.scripts).toBe(1);
+});
+
+test('a turn with more calls than maxBatch is split into runs of at most maxBatch calls', async () => {
+  const { spy, sent } = counting(a);
+  const limiter = createRedisLimiter(spy, { prefix, maxBatch: 3 });
+  const rule = { requests: 6, perMs: 60_000 };
+  const decisions = await Promise.all(Array.from({ length: 7 }, () => limiter.take('tool:batch:split', rule)));
+  expect(decisions.map((d) => d.remaining)).toEqual([5, 4, 3, 2, 1, 0, 0]);
+  expect(decisions[6]!.allowed).toBe(false);
+  expect(sent.scripts).toBe(3);
+});
+
+test('when the script run fails, every call of the batch fails with it', async () => {
+  const gone = await connect();
+  gone.disconnect();
+  const limiter = createRedisLimiter(gone, { prefix });
+  const rule = { requests: 5, perMs: 60_000 };
+  const results = await Promise.allSettled(Array.from({ length: 3 }, (_, i) => limiter.take(`tool:batch:${i}`, rule)));
+  expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+});

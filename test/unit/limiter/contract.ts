@@ -84,6 +84,23 @@ export function limiterContract(name: string, open: () => Promise<LimiterFixture
       expect(verdict.refused?.check).toEqual(b);
     });
 
+    test('concurrent calls are decided in call order: each sees what the earlier ones consumed, a refused one nothing', async () => {
+      const tight = { name: 'tool', key: 'tool:y', rule: { requests: 2, perMs: minute } };
+      const loose = { name: 'caller', key: 'caller:y', rule: { requests: 10, perMs: minute } };
+      const verdicts = await Promise.all([
+        fx.limiter.checkAll([tight, loose]),
+        fx.limiter.take('caller:y', loose.rule),
+        fx.limiter.checkAll([tight, loose]),
+        fx.limiter.checkAll([tight, loose]),
+        fx.limiter.take('caller:y', loose.rule, 2),
+      ]);
+      expect(verdicts[0]).toEqual({ allowed: true, decisions: [allowed(1, 2), allowed(9, 10)] });
+      expect(verdicts[1]).toEqual(allowed(8, 10));
+      expect(verdicts[2]).toEqual({ allowed: true, decisions: [allowed(0, 2), allowed(7, 10)] });
+      expect((verdicts[3] as { allowed: boolean }).allowed).toBe(false);
+      expect(verdicts[4]).toEqual(allowed(5, 10));
+    });
+
     test('checkAll of no limits allows', async () => {
       expect(await fx.limiter.checkAll([])).toEqual({ allowed: true, decisions: [] });
     });
