@@ -16,42 +16,42 @@ export interface RedisLimiterOptions {
   maxBatch?: number;
 }
 
-// KEYS: the distinct keys of the batch. ARGV: per call its number of checks, then per check (key index,
-// interval µs, requests, cost). Returns (allowed, remaining, wait µs) per check, calls in order. A key
-// is read once and written once per run; its TAT is kept as an integer string (doubles hold µs epochs
-// exactly) with a PTTL until the TAT.
+// KEYS: the key of every check, calls in order (a key may repeat across calls). ARGV: one text per call,
+// `interval requests cost` (µs, integers) per check, space separated. Returns (allowed, remaining,
+// wait µs) per check. A key is read once and written once per run; its TAT is kept as an integer string
+// (doubles hold µs epochs exactly) with a PTTL until the TAT. Few, reusable arguments: encoding them was
+// most of the client's cost.
 const GCRA = luaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tat, out, a, o = {}, {}, 1, 0
-while a <= #ARGV do
-  local n, ok, ks, next = tonumber(ARGV[a]), true, {}, {}
-  a = a + 1
-  for j = 1, n do
-    local k, interval = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    local cap = interval * tonumber(ARGV[a + 2])
-    if tat[k] == nil then tat[k] = tonumber(redis.call('GET', KEYS[k]) or 0) end
-    local before = math.max(tat[k], now) - now
-    local ahead = before + tonumber(ARGV[a + 3]) * interval
-    ks[j], next[j] = k, now + ahead
+local tat, dirty, out, k, o = {}, {}, {}, 0, 0
+for c = 1, #ARGV do
+  local ok, ks, next, n = true, {}, {}, 0
+  for interval, requests, cost in string.gmatch(ARGV[c], '(%d+) (%d+) (%d+)') do
+    n, k = n + 1, k + 1
+    local key = KEYS[k]
+    interval = tonumber(interval)
+    local cap = interval * tonumber(requests)
+    if tat[key] == nil then tat[key] = tonumber(redis.call('GET', key) or 0) end
+    local before = math.max(tat[key], now) - now
+    local ahead = before + tonumber(cost) * interval
+    ks[n], next[n] = key, now + ahead
     if ahead <= cap then
       out[o + 1], out[o + 2], out[o + 3] = 1, math.floor((cap - ahead) / interval), 0
     else
       ok = false
       out[o + 1], out[o + 2], out[o + 3] = 0, math.max(0, math.floor((cap - before) / interval)), ahead - cap
     end
-    a, o = a + 4, o + 3
+    o = o + 3
   end
   if ok then
     for j = 1, n do
-      tat[ks[j]], tat[-ks[j]] = next[j], true
+      tat[ks[j]], dirty[ks[j]] = next[j], true
     end
   end
 end
-for k = 1, #KEYS do
-  if tat[-k] then
-    redis.call('SET', KEYS[k], string.format('%.0f', tat[k]), 'PX', math.max(1, math.ceil((tat[k] - now) / 1000)))
-  end
+for key in pairs(dirty) do
+  redis.call('SET', key, string.format('%.0f', tat[key]), 'PX', math.max(1, math.ceil((tat[key] - now) / 1000)))
 end
 return out
 `);
@@ -66,28 +66,27 @@ export function createRedisLimiter(redis: RedisClient, opts: RedisLimiterOptions
   const prefix = opts.prefix ?? 'nexus:';
   if (/[{}]/.test(prefix)) throw new NexusError('INVALID_CONFIG', 'limiter key prefix must not contain { or }');
   const maxBatch = opts.maxBatch ?? 64;
-  const redisKeys = new Map<string, string>(); // limit key -> Redis key, built once (bounded: cleared on overflow)
-  const redisKey = (key: string) => {
-    let k = redisKeys.get(key);
-    if (k === undefined) {
-      if (redisKeys.size >= 10_000) redisKeys.clear();
-      redisKeys.set(key, (k = `${prefix}{rl}:${key}`));
-    }
-    return k;
-  };
   let queue: Pending[] = [];
+
+  // A call's argument text and Redis keys depend only on its checks: kept per checks array, which
+  // the call pipeline reuses for every call of a tool by a caller
+  const encoded = new WeakMap<readonly LimitCheck[], { arg: string; keys: string[] }>();
+  const encode = (checks: readonly LimitCheck[]) => {
+    let e = encoded.get(checks);
+    if (!e) {
+      const arg = checks.map((c) => `${intervalUs(c.rule)} ${c.rule.requests} ${c.cost ?? 1}`).join(' ');
+      encoded.set(checks, (e = { arg, keys: checks.map((c) => `${prefix}{rl}:${c.key}`) }));
+    }
+    return e;
+  };
 
   async function run(batch: readonly Pending[]) {
     const keys: string[] = [];
-    const index = new Map<string, number>();
-    const args: number[] = [];
+    const args: string[] = [];
     for (const { checks } of batch) {
-      args.push(checks.length);
-      for (const c of checks) {
-        let i = index.get(c.key);
-        if (i === undefined) index.set(c.key, (i = keys.push(redisKey(c.key))));
-        args.push(i, intervalUs(c.rule), c.rule.requests, c.cost ?? 1);
-      }
+      const e = encode(checks);
+      for (const k of e.keys) keys.push(k);
+      args.push(e.arg);
     }
     let raw: number[];
     try {
