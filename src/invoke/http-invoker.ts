@@ -42,7 +42,7 @@ export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> 
       const send1 = () => send(out, tool.backend, opts);
       const res = !t.enabled
         ? await send1()
-        : await t.span(`${req.method} ${urlTemplate(tool)}`, clientSpan(tool, out.url, attempt), async (span) => {
+        : await t.span(clientSpanName(tool), clientSpan(tool, out.url, attempt), async (span) => {
             span.inject((k, v) => out.headers.set(k, v)); // after the credential: never taken for an injected secret
             const r = await send1();
             span.set('http.response.status_code', r.status);
@@ -58,10 +58,39 @@ export function createHttpInvoker(deps: HttpInvokerDeps): Invoker<HttpToolSpec> 
 /** The backend URL's path with the tool's template, never argument values (url.template). */
 const urlTemplate = (tool: HttpToolSpec) => `${tool.backend.baseUrl.pathname.replace(/\/+$/, '')}${tool.request.path}`;
 
+// The client span's name and attributes depend on the tool (and the attempt) only, so they are built
+// once per tool and shared by its calls; a tool that records url.full builds them per call
+interface ClientSpanParts {
+  readonly name: string;
+  readonly first: ReturnType<typeof clientSpanOptions>;
+  readonly retry: ReturnType<typeof clientSpanOptions>;
+}
+const parts = new WeakMap<HttpToolSpec, ClientSpanParts>();
+const partsOf = (tool: HttpToolSpec): ClientSpanParts => {
+  let p = parts.get(tool);
+  if (!p) {
+    const url = tool.backend.baseUrl;
+    p = {
+      name: `${tool.request.method} ${urlTemplate(tool)}`,
+      first: clientSpanOptions(tool, url, 1),
+      retry: clientSpanOptions(tool, url, 2),
+    };
+    parts.set(tool, p);
+  }
+  return p;
+};
+const clientSpanName = (tool: HttpToolSpec) => partsOf(tool).name;
+
 function clientSpan(tool: HttpToolSpec, url: URL, attempt: 1 | 2) {
-  return {
+  if (tool.auditArguments) return clientSpanOptions(tool, url, attempt);
+  const p = partsOf(tool);
+  return attempt === 1 ? p.first : p.retry;
+}
+
+function clientSpanOptions(tool: HttpToolSpec, url: URL, attempt: 1 | 2) {
+  return Object.freeze({
     kind: 'client' as const,
-    attributes: {
+    attributes: Object.freeze({
       'http.request.method': tool.request.method,
       'server.address': url.hostname,
       'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
@@ -70,6 +99,6 @@ function clientSpan(tool: HttpToolSpec, url: URL, attempt: 1 | 2) {
       'http.request.resend_count': attempt === 2 ? 1 : undefined,
       // the path and query carry argument values (and maybe an api_key): only for tools that opt in
       'url.full': tool.auditArguments ? `${url.origin}${url.pathname}` : undefined,
-    },
-  };
+    }),
+  });
 }

@@ -128,17 +128,14 @@ export function createOtelTracer(opts: OtelOptions): Tracer {
         failed(span, e);
         throw e;
       }
+      // the span ends in a reaction to the function's own promise, registered before the caller's:
+      // the caller awaits that promise itself (no second one per span) and resumes once the span ended
       if (out instanceof Promise) {
-        return out.then(
-          (v) => {
-            span.end(nowMs());
-            return v;
-          },
-          (e) => {
-            failed(span, e);
-            throw e;
-          },
-        ) as T;
+        out.then(
+          () => span.end(nowMs()),
+          (e) => failed(span, e),
+        );
+        return out;
       }
       span.end(nowMs());
       return out;

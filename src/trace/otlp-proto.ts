@@ -16,7 +16,9 @@ import type { HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { RecordedSpan } from './recorded.ts';
+import { currentMatcher } from '../util/redact.ts';
+import { clean, RecordedSpan } from './recorded.ts';
+import type { AttributeValue } from './tracer.ts';
 
 let buf = new Uint8Array(1 << 16);
 let view = new DataView(buf.buffer);
@@ -211,22 +213,26 @@ function anyValue(v: Value): void {
 }
 
 // attributes recur: per key, the last value's KeyValue message is kept and copied while it repeats
-// ("http.request.method": "POST"); both maps are bounded
-const last = new Map<string, { v: Value; kv: Uint8Array }>();
+// ("http.request.method": "POST"); the maps are bounded. A RecordedSpan's values are masked (clean)
+// here, so theirs are kept apart, and forgotten when the set of secrets changes.
+type Memo = Map<string, { v: Value; kv: Uint8Array }>;
+const last: Memo = new Map();
+const lastClean: Memo = new Map();
+let secrets: unknown;
 const keys = new Map<string, Uint8Array>();
-const keyValue = (k: string, v: Value) => {
-  const seen = last.get(k);
+const keyValue = (k: string, v: Value, memo: Memo = last) => {
+  const seen = memo.get(k);
   if (seen && seen.v === v) return copy(seen.kv);
   const start = pos;
   const kv = open();
   cached(keys, k, () => text(0x0a, k));
   const at = nest(0x12);
-  anyValue(v);
+  anyValue(memo === lastClean ? clean(v as AttributeValue) : v);
   close(at);
   close(kv);
   if (typeof v === 'object' || (typeof v === 'string' && v.length > 64)) return;
-  if (last.size >= 4096) last.clear();
-  last.set(k, { v, kv: buf.slice(start, pos) });
+  if (memo.size >= 4096) memo.clear();
+  memo.set(k, { v, kv: buf.slice(start, pos) });
 };
 /** Repeated KeyValue fields, each tagged `field`; inside a message tagged `outer` if given. */
 function attributes(attrs: Readonly<Record<string, Value>> | undefined, field: number, outer?: number): void {
@@ -237,6 +243,23 @@ function attributes(attrs: Readonly<Record<string, Value>> | undefined, field: n
     keyValue(k, attrs[k]);
   }
   if (outer) close(list);
+}
+
+/** A RecordedSpan's attributes (field 9) straight from what it kept: those it opened with, then the later ones. */
+function recordedAttributes(s: RecordedSpan): void {
+  const { base, extra } = s;
+  for (const k in base) {
+    const v = base[k];
+    if (v === undefined || !Object.hasOwn(base, k)) continue;
+    tag(0x4a);
+    keyValue(k, v, lastClean);
+  }
+  if (extra) {
+    for (let i = 0; i < extra.length; i += 2) {
+      tag(0x4a);
+      keyValue(extra[i] as string, extra[i + 1], lastClean);
+    }
+  }
 }
 
 /** A span's (or link's) flags: W3C trace flags, and whether its parent (or it) is remote. */
@@ -259,7 +282,8 @@ function span(s: ReadableSpan): void {
   tag(0x41);
   if (s instanceof RecordedSpan) msTime(s.endMs);
   else hrTime(s.endTime);
-  attributes(s.attributes, 0x4a);
+  if (s instanceof RecordedSpan && !s.overrides()) recordedAttributes(s);
+  else attributes(s.attributes, 0x4a);
   num(0x50, s.droppedAttributesCount);
   for (const e of s.events) {
     const at = nest(0x5a);
@@ -323,6 +347,11 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
     const list = scopes.get(s.instrumentationScope);
     if (list) list.push(s);
     else scopes.set(s.instrumentationScope, [s]);
+  }
+  const matcher = currentMatcher();
+  if (matcher !== secrets) {
+    lastClean.clear();
+    secrets = matcher;
   }
   pos = 0;
   for (const [r, scopes] of groups) {

@@ -3,7 +3,9 @@
 // it is. It is lean on purpose: a call opens about seven spans, and the SDK's own span (attribute
 // sanitising, an OpenTelemetry Context per span, hrtime tuples, metrics hooks) cost more than the
 // call. Attribute values are the port's primitives (string, number, boolean), so they need no
-// sanitising; times stay epoch milliseconds until the exporter asks for them as hrtime.
+// sanitising; times stay epoch milliseconds until the exporter asks for them as hrtime. Nothing is
+// copied while the call runs: the span keeps the attributes it opened with (the caller's object, often
+// one shared per tool) and the pairs set later, and the exporter masks and merges them in its batch.
 import { randomFillSync } from 'node:crypto';
 import { type HrTime, type SpanContext, SpanKind, type SpanStatus, SpanStatusCode, type TraceState } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -52,16 +54,19 @@ export interface SpanSink {
   readonly instrumentationScope: InstrumentationScope;
 }
 
-// Last line of defence: an attribute value that holds a registered secret is masked before export
-// (a string shorter than the shortest secret cannot hold one: "POST", "/mcp", a status code)
-const clean = (v: AttributeValue) => (typeof v === 'string' && v.length >= MIN_SECRET ? redactText(v) : v);
+// Last line of defence: an attribute value that holds a registered secret is masked before export,
+// with the secrets known then (a string shorter than the shortest secret cannot hold one: "POST",
+// "/mcp", a status code)
+export const clean = (v: AttributeValue): AttributeValue => (typeof v === 'string' && v.length >= MIN_SECRET ? redactText(v) : v);
 
 export class RecordedSpan implements SpanPort, ReadableSpan, SpanContext {
   readonly kind: SpanKind;
-  readonly attributes: Record<string, AttributeValue> = {};
   status: SpanStatus = UNSET;
   endMs = 0;
   readonly traceFlags: number;
+  /** The attributes set after the span opened, as key, value pairs, one per key. */
+  extra: AttributeValue[] | undefined = undefined;
+  private merged: Record<string, AttributeValue> | undefined = undefined;
 
   constructor(
     private readonly sink: SpanSink,
@@ -74,21 +79,49 @@ export class RecordedSpan implements SpanPort, ReadableSpan, SpanContext {
     readonly parentSpanContext: SpanContext | undefined,
     readonly traceState: TraceState | undefined,
     readonly startMs: number,
-    attributes: SpanAttributes | undefined,
+    /** The attributes the span opened with: the caller's object, read only at export. */
+    readonly base: SpanAttributes | undefined,
   ) {
     this.kind = KINDS[kind ?? 'internal'];
     this.traceFlags = sampled ? 1 : 0;
-    if (sampled && attributes) for (const k in attributes) if (attributes[k] !== undefined) this.attributes[k] = clean(attributes[k]);
   }
 
   set(key: string, value: AttributeValue | undefined): void {
-    if (this.sampled && value !== undefined) this.attributes[key] = clean(value);
+    if (!this.sampled || value === undefined) return;
+    this.merged = undefined;
+    const extra = (this.extra ??= []);
+    for (let i = 0; i < extra.length; i += 2) {
+      if (extra[i] === key) {
+        extra[i + 1] = value;
+        return;
+      }
+    }
+    extra.push(key, value);
   }
 
   fail(errorType: string): void {
     if (!this.sampled) return;
-    this.attributes['error.type'] = errorType;
+    this.set('error.type', errorType);
     this.status = ERROR;
+  }
+
+  /** Whether a key set later was also an opening attribute (the exporter then merges them first). */
+  overrides(): boolean {
+    const { base, extra } = this;
+    if (!base || !extra) return false;
+    for (let i = 0; i < extra.length; i += 2) if (base[extra[i] as string] !== undefined) return true;
+    return false;
+  }
+
+  /** The attributes as exported: opening ones, then those set later (the later value wins), masked. */
+  get attributes(): Record<string, AttributeValue> {
+    if (this.merged) return this.merged;
+    const out: Record<string, AttributeValue> = {};
+    const { base, extra } = this;
+    if (base) for (const k in base) if (base[k] !== undefined) out[k] = clean(base[k]);
+    if (extra) for (let i = 0; i < extra.length; i += 2) out[extra[i] as string] = clean(extra[i + 1]!);
+    if (this.endMs) this.merged = out;
+    return out;
   }
 
   /** The W3C traceparent (and tracestate) of this span, for an outgoing request. */

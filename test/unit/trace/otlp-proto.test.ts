@@ -11,6 +11,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { createOtelTracer } from '../../../src/trace/otel.ts';
 import { encodeSpans, resetBuffer } from '../../../src/trace/otlp-proto.ts';
 import { hrTime, spanId, traceId } from '../../../src/trace/recorded.ts';
+import { registerSecret } from '../../../src/util/redact.ts';
 import { decodeTraces } from '../../helpers/otlp-decode.ts';
 
 const resource = resourceFromAttributes({ 'service.name': 'unit', 'service.version': '1.2.3', 'host.cores': 2 });
@@ -135,5 +136,49 @@ test('the spans of the tracing port encode as the official serializer does, and 
   expect(root.attributes).toEqual({ 'http.request.method': 'POST', 'server.port': 8080, ratio: 0.5 });
   expect(got[1]!.start).toBe(1_767_225_600_000_500_000n);
   expect(got.every((s) => s.traceId === root.traceId && /^[0-9a-f]{32}$/.test(s.traceId))).toBe(true);
+  await t.close();
+});
+
+test('a port span keeps its opening attributes unmerged: a later set wins, and the bytes stay the official ones', async () => {
+  const exporter = new InMemorySpanExporter();
+  const t = createOtelTracer({ endpoint: 'http://127.0.0.1:9', serviceName: 'unit', serviceVersion: '1', sampler: 'always_on', exporter });
+  const shared = Object.freeze({ 'http.request.method': 'GET', 'url.template': '/items/{id}', absent: undefined });
+  t.span('first', { attributes: shared }, (s) => {
+    s.set('http.request.method', 'POST'); // an opening attribute set again
+    s.set('late', 1);
+    s.set('late', 2);
+  });
+  t.span('second', { attributes: shared }, (s) => s.fail('UPSTREAM_TIMEOUT'));
+  await t.flush();
+  const recorded = exporter.getFinishedSpans();
+  const bytes = encodeSpans(recorded);
+  expect(Buffer.from(bytes)).toEqual(Buffer.from(ProtobufTraceSerializer.serializeRequest(recorded)!));
+  const got = decodeTraces(bytes);
+  expect(got.find((s) => s.name === 'first')!.attributes).toEqual({
+    'http.request.method': 'POST',
+    'url.template': '/items/{id}',
+    late: 2,
+  });
+  expect(got.find((s) => s.name === 'second')!.attributes).toEqual({
+    'http.request.method': 'GET',
+    'url.template': '/items/{id}',
+    'error.type': 'UPSTREAM_TIMEOUT',
+  });
+  await t.close();
+});
+
+test('a secret registered after a value was encoded is masked in the next batch (the encoder forgets its copies)', async () => {
+  const exporter = new InMemorySpanExporter();
+  const t = createOtelTracer({ endpoint: 'http://127.0.0.1:9', serviceName: 'unit', serviceVersion: '1', sampler: 'always_on', exporter });
+  const secret = `agent-${crypto.randomUUID()}`;
+  const batch = async () => {
+    exporter.reset();
+    t.span('x', { attributes: { 'user_agent.original': secret } }, (s) => s.set('later', secret));
+    await t.flush();
+    return decodeTraces(encodeSpans(exporter.getFinishedSpans()))[0]!.attributes;
+  };
+  expect(await batch()).toEqual({ 'user_agent.original': secret, later: secret });
+  registerSecret(secret);
+  expect(await batch()).toEqual({ 'user_agent.original': '[REDACTED]', later: '[REDACTED]' });
   await t.close();
 });
