@@ -1,13 +1,14 @@
 // What tracing and audit export cost: uncached tools/call of Nexus side by side, in alternating
-// rounds: a revision from before tracing (baseline), the working tree with tracing off, with tracing
-// at 100% sampling to a local OTLP/HTTP sink (JSON, and protobuf), and with audit export to a syslog receiver that never
-// reads (stalled). Per target: the server's CPU per call (user + system from /proc, counted until
-// the batched span export after the round is done), the figure to compare on a shared machine, and
-// wrk's throughput.
-// bun scripts/bench/tracing.ts [--base 75673c9~1] [--rounds 5] [--seconds 3] [--connections 32] [--write]
+// rounds: tracing off (twice: two identical gateways, whose difference is the run's noise floor),
+// tracing at 100% sampling to a local OTLP/HTTP sink (protobuf, the default, and JSON), and audit
+// export to a syslog receiver that never reads (stalled). Per target: the server's CPU per call
+// (user + system from /proc, counted until the batched span export after the round is done), the
+// figure to compare on a shared machine, and wrk's throughput. That tracing off costs nothing is
+// measured in process (span-cost.ts measureOffCost: the call's steps through the no-op port against
+// the same steps without it), since a gateway without the port would be another build.
+// bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--write]
 // --write: replaces the tracing section of docs/benchmarks.md
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { type Gateway, startGateway, toolNames, writeBenchTools } from './nexus.
 import { pidCpuMs } from './noise.ts';
 import { CPUS, killChildren, ROOT } from './proc.ts';
 import { markers, writeSection } from './section.ts';
+import { measureOffCost } from './span-cost.ts';
 import { median } from './stats.ts';
 import { checkCall, runWrk, toolCall } from './wrk.ts';
 
@@ -24,7 +26,6 @@ const EXPORT_SETTLE_MS = 1500;
 
 const { values: f } = parseArgs({
   options: {
-    base: { type: 'string', default: '75673c9~1' },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
@@ -32,12 +33,8 @@ const { values: f } = parseArgs({
   },
 });
 const dir = mkdtempSync(join(tmpdir(), 'nexus-tracing-'));
-const worktree = join(dir, 'base');
-execFileSync('git', ['worktree', 'add', '--detach', worktree, f.base!], { cwd: ROOT, stdio: 'ignore' });
-symlinkSync(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
 const cleanup = () => {
   killChildren();
-  execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 };
 process.on('SIGINT', () => {
@@ -63,26 +60,27 @@ try {
   const backend = startBenchBackend();
   const prefix = 'tr_';
   const names = toolNames(prefix);
-  const start = async (label: string, cwd: string, env: Record<string, string> = {}) => {
+  const start = async (label: string, env: Record<string, string> = {}) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
     writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: false });
-    const gw: Gateway = await startGateway({ toolsDir: tools, dataDir: data, log: join(dir, `${label}.log`), cpu: CPUS.server, env, cwd });
+    const gw: Gateway = await startGateway({
+      toolsDir: tools,
+      dataDir: data,
+      log: join(dir, `${label}.log`),
+      cpu: CPUS.server,
+      env,
+      cwd: ROOT,
+    });
     return { label, gw };
   };
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`, OTEL_TRACES_SAMPLER: 'always_on' };
   const targets = [
-    await start(`baseline (${f.base})`, worktree),
-    await start('tracing off', ROOT),
-    await start('tracing on, 100%', ROOT, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
-      OTEL_TRACES_SAMPLER: 'always_on',
-    }),
-    await start('tracing on, 100%, protobuf', ROOT, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
-      OTEL_TRACES_SAMPLER: 'always_on',
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
-    }),
-    await start('audit export, stalled', ROOT, { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
+    await start('tracing off'),
+    await start('tracing off, a second gateway'),
+    await start('tracing on, 100% (protobuf)', traced),
+    await start('tracing on, 100%, JSON', { ...traced, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+    await start('audit export, stalled', { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
   const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
@@ -117,6 +115,11 @@ try {
       `| ${k} | ${cpu.toFixed(1)} | ${pct(cpu, offCpu)} | ${Math.round(rps)} | ${pct(rps, off)} | ${median(v.p99).toFixed(2)} | ${v.cpu.map((c) => c.toFixed(1)).join(', ')} |`,
     );
   }
+  // the no-op port in process, with the gateways idle: what tracing off adds to a call's own steps
+  const offCost = await measureOffCost();
+  const portUs = offCost.off - offCost.none;
+  const share = (Math.abs(portUs) / offCpu) * 100;
+  const floor = median(results.get('tracing off, a second gateway')!.cpu);
   const [open, close] = markers('tracing');
   const section = [
     open,
@@ -127,6 +130,12 @@ try {
     `the round (until its spans are exported) divided by the calls answered. Tracing on exports every span (seven per call)`,
     `to a local OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,
     `Load average during the run: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (shared): compare the rows, not the absolute figures.`,
+    '',
+    'Tracing off is the gateway without the tracing module (src/trace/otel.ts and OpenTelemetry are loaded only when',
+    'OTEL_EXPORTER_OTLP_ENDPOINT is set); what stays on the call path is the no-op port, measured in process by',
+    `\`span-cost.ts\`: a call's steps through it ${offCost.off.toFixed(2)} µs CPU against ${offCost.none.toFixed(2)} µs without it (minimums`,
+    `${offCost.offMin.toFixed(2)} and ${offCost.noneMin.toFixed(2)}), ${portUs.toFixed(2)} µs a call: ${share.toFixed(2)}% of the gateway's ${offCpu.toFixed(1)} µs${share < 1 ? ', below what any gateway row can resolve' : ''}.`,
+    `The second tracing-off gateway is the same build again: its ${pct(floor, offCpu)} is how far two identical gateways differ in this run.`,
     '',
     ...rows,
     close,
