@@ -1,6 +1,5 @@
 // The composition root: the one place that wires modules together. Edges and core never import each
 // other's implementations; they meet here.
-import { join } from 'node:path';
 import { type AnyElysia, Elysia } from 'elysia';
 import { hashArguments } from './audit/record.ts';
 import { canUse } from './auth/access.ts';
@@ -39,9 +38,8 @@ import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { toolSetChanges } from './registry/changes.ts';
-import { EXAMPLE_TOOL_FILES, servesBuiltInExamples } from './registry/examples.ts';
-import { type LoadOptions, loadToolFile, loadToolsDir } from './registry/load.ts';
-import { fileLoadCache } from './registry/load-cache.ts';
+import { type InitialTools, loadInitialTools } from './registry/initial.ts';
+import type { LoadOptions } from './registry/load.ts';
 import { createRegistry, type Registry } from './registry/registry.ts';
 import type { ServerSpec } from './registry/spec.ts';
 import { type ReloadResult, reloadTools, watchTools } from './registry/watch.ts';
@@ -92,6 +90,8 @@ export interface AppOptions {
   readonly redisPrefix?: string;
   /** Answer plain tools/call directly (default true); tests turn it off to compare with the SDK path. */
   readonly mcpFastPath?: boolean;
+  /** The tool files as `serve` loaded them before importing this module (registry/initial.ts); else loaded here. */
+  readonly initialTools?: InitialTools;
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -99,12 +99,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const rules = assertStartupChecks(config);
   const tracer = await openTracer(config, opts.version ?? VERSION);
   const log = traceLogger(opts.log, tracer);
-  const loadOpts: LoadOptions = {
-    ...(opts.env && { env: opts.env }),
-    maxResponseBytes: config.maxResponseBytes,
-    cache: fileLoadCache(join(config.dataDir, 'catalogue-cache')),
-  };
-  const initial = initialTools(config, loadOpts, log);
+  const initial = opts.initialTools ?? loadInitialTools(config, opts.env);
+  const { loadOpts } = initial;
+  if (initial.builtIn) {
+    log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', {
+      toolsDir: config.toolsDir,
+    });
+  }
   if (initial.issues.length) {
     throw new NexusError(
       'INVALID_CONFIG',
@@ -346,23 +347,6 @@ async function wire(
       await tracer.close();
     },
   };
-}
-
-/** The tools dir, or the embedded examples when the default ./tools does not exist (a bare binary). */
-function initialTools(config: Config, loadOpts: LoadOptions, log: Logger) {
-  if (servesBuiltInExamples(config.toolsDir)) {
-    log.warn('no ./tools directory: serving the built-in example tools; point NEXUS_TOOLS_DIR or --tools at your own', {
-      toolsDir: config.toolsDir,
-    });
-    const results = Object.entries(EXAMPLE_TOOL_FILES).map(([name, text]) => loadToolFile(`(built-in)/${name}`, text, loadOpts));
-    return {
-      tools: results.flatMap((r) => r.tools),
-      catalogue: { toolsets: results.flatMap((r) => r.toolsets), overrides: results.flatMap((r) => r.overrides) },
-      servers: results.flatMap((r) => r.servers),
-      issues: results.flatMap((r) => r.issues),
-    };
-  }
-  return loadToolsDir(config.toolsDir, loadOpts);
 }
 
 function limitRule(name: string, text: string) {

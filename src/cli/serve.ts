@@ -1,9 +1,8 @@
 // `nexus serve`: start the gateway.
-import { createApp } from '../app.ts';
 import { parseCommandArgs, resolveConfig } from '../config/config.ts';
 import { SETTINGS } from '../config/settings.ts';
 import { createLogger } from '../log.ts';
-import { startServer } from '../server.ts';
+import { loadInitialTools } from '../registry/initial.ts';
 import type { Command } from './command.ts';
 import { settingsHelp } from './help.ts';
 
@@ -23,7 +22,10 @@ Example:
     const { values } = parseCommandArgs(io.argv);
     const config = resolveConfig(values, io.env);
     const log = createLogger({ level: config.logLevel });
-    const app = await createApp({ config, log, env: io.env });
+    // the tool files first, then the HTTP and MCP modules into the memory their parse left (registry/initial.ts)
+    const initialTools = loadInitialTools(config, io.env);
+    const [{ createApp }, { startServer }] = await Promise.all([import('../app.ts'), import('../server.ts')]);
+    const app = await createApp({ config, log, env: io.env, initialTools });
     const server = await startServer(app, config, log);
     await server.closed;
     // pools and timers are closed; don't let a straggling handle hold the process after a clean stop

@@ -143,7 +143,9 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
     const done = await guarded(() =>
       viaClient(ctx, caller, `prompt:${name}`, (client, s) => x.getPrompt(name, args, caller, s, client), ctx.mcpReq.signal),
     )();
-    return ('input' in done ? done.input : done.value) as never;
+    if ('input' in done) return done.input as never;
+    if (!done.value) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
+    return done.value as never;
   });
   if (x) {
     server.setRequestHandler('completion/complete', async (request, ctx) => {

@@ -5,12 +5,10 @@
 // by the first in declaration order and the other is logged as left out (pool.ts); a read is routed
 // by the listed URI, else by the template with the longest literal start.
 // All are filtered by the caller's tool patterns on the namespaced name.
-import { ProtocolError } from '@modelcontextprotocol/client';
+// Nothing here loads the MCP client: a gateway without `servers:` has no runtime to ask.
 import type { ClientChannel } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
-import { scrub } from '../invoke/result.ts';
 import { servedName } from './catalogue.ts';
-import { upstreamFailure } from './failure.ts';
 import type { UpstreamPool } from './pool.ts';
 import { servedPrompt, servedRead, servedUri, upstreamUri } from './resource-uri.ts';
 import type { ServerRuntime } from './runtime.ts';
@@ -19,13 +17,14 @@ type Json = Record<string, unknown>;
 
 export interface UpstreamExtras {
   prompts(caller: Caller): Json[];
+  /** The prompt, or undefined when no server offers one of that name to this caller. */
   getPrompt(
     name: string,
     args: Record<string, string> | undefined,
     caller: Caller,
     signal?: AbortSignal,
     client?: ClientChannel,
-  ): Promise<Json>;
+  ): Promise<Json | undefined>;
   resources(caller: Caller): Json[];
   templates(caller: Caller): Json[];
   readResource(uri: string, caller: Caller, signal?: AbortSignal, client?: ClientChannel): Promise<Json | undefined>;
@@ -42,23 +41,6 @@ export function createUpstreamExtras(
   canUse: (caller: Caller, name: string) => boolean,
 ): UpstreamExtras {
   const visible = (rt: ServerRuntime, caller: Caller, name: string) => canUse(caller, servedName(rt.spec.prefix, name));
-  const run = async <T>(
-    rt: ServerRuntime,
-    caller: Caller,
-    signal: AbortSignal | undefined,
-    fn: Parameters<ServerRuntime['request']>[2],
-    client?: ClientChannel,
-  ) => {
-    try {
-      const out = (await rt.request(caller, signal, fn, client)) as T;
-      const secrets = [...(await rt.secretsFor(caller))];
-      return JSON.parse(scrub(JSON.stringify(out), secrets)) as T;
-    } catch (e) {
-      // the upstream's own JSON-RPC error keeps its code (resource not found, invalid params)
-      if (e instanceof ProtocolError) throw new ProtocolError(e.code, scrub(e.message, []).slice(0, 300));
-      throw upstreamFailure(rt.spec.name, e, rt.spec.backend.timeoutMs);
-    }
-  };
   /** The server answering a read of the served `uri`, and the URI as that server knows it. */
   const resourceOwner = (uri: string, caller: Caller) => {
     for (const rt of pool.runtimes()) {
@@ -107,9 +89,8 @@ export function createUpstreamExtras(
         ),
     async getPrompt(name, args, caller, signal, client) {
       const owner = promptOwner(name, caller);
-      if (!owner) throw new ProtocolError(-32602, `Unknown prompt: ${name}`);
-      const out = await run<Json>(
-        owner.rt,
+      if (!owner) return undefined;
+      const out = await owner.rt.ask<Json>(
         caller,
         signal,
         (c, timeout) => c.getPrompt({ name: owner.upstream, ...(args && { arguments: args }) }, { timeout, ...(signal && { signal }) }),
@@ -122,8 +103,7 @@ export function createUpstreamExtras(
     async readResource(uri, caller, signal, client) {
       const owner = resourceOwner(uri, caller);
       if (!owner) return undefined;
-      const out = await run<Json>(
-        owner.rt,
+      const out = await owner.rt.ask<Json>(
         caller,
         signal,
         (c, timeout) => c.readResource({ uri: owner.upstream }, { timeout, cacheMode: 'bypass', ...(signal && { signal }) }),
@@ -147,7 +127,7 @@ export function createUpstreamExtras(
         upstreamRef = rt && { ...ref, uri: upstreamUri(rt.spec.resourcePrefix, ref.uri) };
       }
       if (!rt) return undefined;
-      return run<Json>(rt, caller, signal, (c, timeout) =>
+      return rt.ask<Json>(caller, signal, (c, timeout) =>
         c.complete({ ...params, ref: upstreamRef } as Parameters<typeof c.complete>[0], { timeout, ...(signal && { signal }) }),
       );
     },

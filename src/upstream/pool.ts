@@ -8,7 +8,7 @@ import type { ToolResult } from '../invoke/result.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
 import { servedContent, servedUri } from './resource-uri.ts';
-import { type RuntimeDeps, ServerRuntime, type ServerStatus } from './runtime.ts';
+import type { RuntimeDeps, ServerRuntime, ServerStatus } from './runtime.ts';
 
 export interface UpstreamPool {
   /** Starts, restarts (when changed) and stops servers to match the tool files. */
@@ -33,6 +33,11 @@ export const sourceOf = (server: string) => `server:${server}`;
 
 /** What makes two entries the same server (a change to anything else restarts it). */
 const fingerprint = (s: ServerSpec) => JSON.stringify({ ...s, source: undefined });
+
+// The runtime (and with it the MCP client SDK, ~4 MB resident) loads with the first server: a gateway
+// whose tool files declare no `servers:` never holds it.
+let runtimeClass: typeof ServerRuntime | undefined;
+const Runtime = () => (runtimeClass ??= (require('./runtime.ts') as typeof import('./runtime.ts')).ServerRuntime);
 
 export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
   const servers = new Map<string, { runtime: ServerRuntime; print: string }>();
@@ -98,7 +103,7 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
       if (Object.keys(removed).length) deps.registry.replaceSources(removed);
       for (const spec of next) {
         if (servers.has(spec.name)) continue;
-        const runtime = new ServerRuntime(spec, runtimeDeps);
+        const runtime = new (Runtime())(spec, runtimeDeps);
         servers.set(spec.name, { runtime, print: fingerprint(spec) });
         runtime.start();
       }

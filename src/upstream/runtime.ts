@@ -5,7 +5,7 @@ import { type Client, type Prompt, ProtocolError, type Resource, type ResourceTe
 import type { ClientChannel, InvokeContext } from '../call/types.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { NexusError } from '../errors.ts';
-import type { ToolResult } from '../invoke/result.ts';
+import { scrub, type ToolResult } from '../invoke/result.ts';
 import type { CredentialIdentity, InjectCredential, Injected } from '../invoke/types.ts';
 import { NOTHING_INJECTED } from '../invoke/types.ts';
 import type { McpToolSpec, ServerSpec } from '../registry/spec.ts';
@@ -179,6 +179,27 @@ export class ServerRuntime {
         }
         throw e;
       }
+    }
+  }
+
+  /**
+   * A prompts/resources/completion request for a client of Nexus: the answer with the session's
+   * credential values masked; the upstream's own JSON-RPC error keeps its code (resource not found,
+   * invalid params), any other failure is an upstream failure.
+   */
+  async ask<T>(
+    caller: Caller,
+    signal: AbortSignal | undefined,
+    fn: (client: Client, timeout: number) => Promise<T>,
+    channel?: ClientChannel,
+  ): Promise<T> {
+    try {
+      const out = await this.request(caller, signal, fn, channel);
+      const secrets = [...(await this.secretsFor(caller))];
+      return JSON.parse(scrub(JSON.stringify(out), secrets)) as T;
+    } catch (e) {
+      if (e instanceof ProtocolError) throw new ProtocolError(e.code, scrub(e.message, []).slice(0, 300));
+      throw upstreamFailure(this.spec.name, e, this.spec.backend.timeoutMs);
     }
   }
 

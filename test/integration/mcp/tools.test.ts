@@ -145,5 +145,13 @@ for (const rev of REVISIONS) {
       expect(err.code).toBe(-32602);
       expect(err.message).toContain('Unknown tool: no_such_tool');
     });
+
+    test('an unknown prompt is a protocol error that names it (no federated server offers prompts here)', async () => {
+      const client = await connect(gw.mcpUrl, rev);
+      const err = await client.getPrompt({ name: 'no_such_prompt' }).catch((e) => e);
+      await client.close();
+      expect(err.code).toBe(-32602);
+      expect(err.message).toContain('Unknown prompt: no_such_prompt');
+    });
   });
 }

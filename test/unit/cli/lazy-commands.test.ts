@@ -1,5 +1,5 @@
 // `nexus serve` loads only what serving needs: commands are imported when they run, so the static
-// import graph of serve holds no doctor, importer or YAML tooling code.
+// import graph of serve holds no doctor, importer or YAML tooling code, and no MCP client SDK.
 import { expect, test } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -27,14 +27,22 @@ function staticGraph(entry: string): Set<string> {
   return seen;
 }
 
+/** What serve loads before it listens: its own graph, and app.ts and server.ts it imports once the tool files are loaded. */
+function serveGraph(): Set<string> {
+  const text = readFileSync(join(ROOT, 'src/cli/serve.ts'), 'utf8');
+  const later = [...text.matchAll(/import\('\.\.\/([^']+)'\)/g)].map((m) => `src/${m[1]}`);
+  return new Set(['src/cli/serve.ts', ...later].flatMap((entry) => [...staticGraph(entry)]));
+}
+
 test('the CLI router imports no command statically', () => {
   const graph = [...staticGraph('src/main.ts')];
   expect(graph.filter((f) => f.startsWith('src/cli/') && !['src/cli/index.ts', 'src/cli/command.ts'].includes(f))).toEqual([]);
 });
 
 test('serve does not load doctor, the OpenAPI importer, other commands or the YAML package', () => {
-  const graph = [...staticGraph('src/cli/serve.ts')];
+  const graph = [...serveGraph()];
   expect(graph).toContain('src/app.ts');
+  expect(graph).toContain('src/server.ts');
   const unwanted = graph.filter(
     (f) =>
       f.startsWith('src/importer/') ||
@@ -42,4 +50,16 @@ test('serve does not load doctor, the OpenAPI importer, other commands or the YA
       f === 'pkg:yaml',
   );
   expect(unwanted).toEqual([]);
+});
+
+test('serve does not load the MCP client SDK: it loads with the first federated server', () => {
+  const graph = [...serveGraph()];
+  expect(graph).toContain('src/upstream/pool.ts');
+  expect(graph.filter((f) => f.startsWith('pkg:@modelcontextprotocol/client') || f === 'src/upstream/runtime.ts')).toEqual([]);
+});
+
+test('serve loads the tool files before Elysia and the MCP SDK (their parse garbage is memory those modules reuse)', () => {
+  const graph = [...staticGraph('src/cli/serve.ts')];
+  expect(graph).toContain('src/registry/initial.ts');
+  expect(graph.filter((f) => f === 'pkg:elysia' || f.startsWith('pkg:@modelcontextprotocol/'))).toEqual([]);
 });
