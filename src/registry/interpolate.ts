@@ -11,14 +11,22 @@ export interface InterpolationProblem {
   readonly message: string;
 }
 
+/** What interpolation met: its problems, and how many references it resolved or refused. */
+export interface Interpolation {
+  readonly problems: InterpolationProblem[];
+  refs: number;
+}
+
 export function interpolateEnv(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
-  problems: InterpolationProblem[],
+  seen: Interpolation,
   path: PathPart[] = [],
 ): unknown {
+  const { problems } = seen;
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (ref: string, name: string, fallback: string | undefined) => {
+      seen.refs++;
       if (FORBIDDEN.test(name)) {
         problems.push({ path, message: `\${env:${name}} is not allowed: Nexus's own secrets never reach a backend` });
         return '';
@@ -28,10 +36,10 @@ export function interpolateEnv(
       return v ?? ref; // left as written: the missing variable is the one issue reported
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, problems, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, seen, [...path, i]));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SKIP.has(k) ? v : interpolateEnv(v, env, problems, [...path, k]);
+    for (const [k, v] of Object.entries(value)) out[k] = SKIP.has(k) ? v : interpolateEnv(v, env, seen, [...path, k]);
     return out;
   }
   return value;

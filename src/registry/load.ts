@@ -6,7 +6,7 @@ import { assembleCatalogue, type CatalogueDecl, mayBeFederated } from '../catalo
 import type { OverrideSpec } from '../catalogue/overrides.ts';
 import { type ToolsetSpec, toolsetProblems } from '../catalogue/toolsets.ts';
 import { settingDefault } from '../config/settings.ts';
-import { type InterpolationProblem, interpolateEnv } from './interpolate.ts';
+import { type Interpolation, interpolateEnv } from './interpolate.ts';
 import { type CachedFile, type CacheEntry, cacheable, type LoadCache } from './load-cache.ts';
 import { fileShared, normaliseTool } from './normalise.ts';
 import { type ToolFile, ToolFileSchema } from './schema.ts';
@@ -86,7 +86,7 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
       issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }],
     };
   }
-  const results = files.map((f) => loadToolFile(f, readFileSync(f, 'utf8'), opts));
+  const results = files.map((f) => loadToolFile(f, readFileSync(f), opts));
   const tools = results.flatMap((r) => r.tools);
   const issues = results.flatMap((r) => r.issues);
   const seen = new Map<string, HttpToolSpec>();
@@ -122,27 +122,32 @@ function catalogueIssues(tools: readonly ToolSpec[], catalogue: CatalogueDecl): 
   return out;
 }
 
-export function loadToolFile(path: string, text: string, opts: LoadOptions = {}): FileResult {
+/** One file: its text, or its bytes as read (UTF-8; decoded only when the slow parser needs the text). */
+export function loadToolFile(path: string, source: string | Uint8Array, opts: LoadOptions = {}): FileResult {
+  const text = () =>
+    typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
   if (!opts.precise) {
     const cache = opts.thorough ? undefined : opts.cache;
-    const hit = cache?.get(text);
-    const fast = hit ? { ok: true as const, value: hit.value } : fastParse(text);
+    const key = cache?.keyOf(source);
+    const hit = key === undefined ? undefined : cache?.get(key);
+    const fast = hit ? { ok: true as const, value: hit.value } : fastParse(source);
     // check also refuses duplicate keys, which Bun.YAML lets through
-    if (fast.ok && (!opts.thorough || hasUniqueKeys(text, fast.value))) {
+    if (fast.ok && (!opts.thorough || hasUniqueKeys(text(), fast.value))) {
       let entry: CacheEntry | undefined;
-      const result = buildFile(path, fast.value, undefined, opts, hit, cache && !hit ? (e) => (entry = e) : undefined);
+      const result = buildFile(path, fast.value, undefined, opts, hit, key !== undefined && !hit ? (e) => (entry = e) : undefined);
       if (!result.issues.length) {
-        if (entry) cache?.put(text, entry);
+        if (entry && key !== undefined) cache?.put(key, entry);
         return result;
       }
     }
   }
-  return buildFile(path, undefined, parseYaml(relative(opts.displayRoot ?? process.cwd(), path) || path, text), opts);
+  return buildFile(path, undefined, parseYaml(relative(opts.displayRoot ?? process.cwd(), path) || path, text()), opts);
 }
 
-function fastParse(text: string): { ok: true; value: unknown } | { ok: false } {
+// Bun.YAML reads UTF-8 bytes as it reads their decoded text (a BOM or an invalid byte alike)
+function fastParse(source: string | Uint8Array): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: Bun.YAML.parse(text) };
+    return { ok: true, value: Bun.YAML.parse(source as string) };
   } catch {
     return { ok: false };
   }
@@ -167,19 +172,19 @@ function buildFile(
   let data: ToolFile;
   if (cached?.checked) data = cached.value as ToolFile;
   else {
-    const envProblems: InterpolationProblem[] = [];
+    const seen: Interpolation = { problems: [], refs: 0 };
     // documented exception to "settings come from Config": ${env:NAME} in tool files reads the environment
-    const value = interpolateEnv(parsed.value, opts.env ?? process.env, envProblems);
-    for (const p of envProblems) push(p.path, p.message);
+    const value = interpolateEnv(parsed.value, opts.env ?? process.env, seen);
+    for (const p of seen.problems) push(p.path, p.message);
 
     const result = ToolFileSchema.safeParse(value);
     if (!result.success) {
       for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
       return emptyFile(issues);
     }
-    if (envProblems.length) return emptyFile(issues);
+    if (seen.problems.length) return emptyFile(issues);
     data = result.data;
-    if (toCache) cacheEntry(parsed.value, data, toCache);
+    if (toCache) cacheEntry(seen.refs ? parsed.value : data, seen.refs === 0, toCache);
   }
   const tools: HttpToolSpec[] = [];
   const shared = fileShared();
@@ -219,11 +224,8 @@ function buildFile(
 }
 
 // a file that interpolates nothing is cached as zod made it; one that does, as parsed (zod runs again)
-function cacheEntry(parsed: unknown, data: ToolFile, toCache: (entry: CacheEntry) => void): void {
-  const raw = cacheable(parsed);
-  if (raw === undefined) return;
-  const checked = !raw.includes('${env:');
-  const json = checked ? cacheable(data) : raw;
+function cacheEntry(value: unknown, checked: boolean, toCache: (entry: CacheEntry) => void): void {
+  const json = cacheable(value);
   if (json !== undefined) toCache({ checked, json });
 }
 

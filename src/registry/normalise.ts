@@ -2,6 +2,7 @@
 import { withProjection } from '../catalogue/shape.ts';
 import { parseDuration } from '../util/duration.ts';
 import { schemaProblems } from './arguments.ts';
+import { cacheable } from './load-cache.ts';
 import type { ToolDecl, ToolFile } from './schema.ts';
 import type { BackendSpec, HttpToolSpec, JsonObject, RateLimitSpec } from './spec.ts';
 import { bodyPlaceholders, placeholders } from './template.ts';
@@ -26,8 +27,19 @@ export interface NormaliseContext {
 export interface FileShared {
   readonly urls: Map<string, URL>;
   fileBackend?: BackendSpec;
+  /** schemaProblems by the schema's exact JSON: an imported API repeats schemas (GitHub: 1,844, 1,044 distinct). */
+  readonly schemaProblems: Map<string, string[]>;
 }
-export const fileShared = (): FileShared => ({ urls: new Map() });
+export const fileShared = (): FileShared => ({ urls: new Map(), schemaProblems: new Map() });
+
+function checkSchema(schema: JsonObject, ctx: NormaliseContext): string[] {
+  const key = ctx.shared && cacheable(schema);
+  // a second schema with the same $id is an error Ajv reports when it compiles: never skip that compile
+  if (key === undefined || key.includes('"$id"')) return schemaProblems(schema, ctx.thorough);
+  let problems = ctx.shared!.schemaProblems.get(key);
+  if (!problems) ctx.shared!.schemaProblems.set(key, (problems = schemaProblems(schema, ctx.thorough)));
+  return problems;
+}
 
 type QueryDecl = NonNullable<ToolDecl['request']['query']>[string];
 const queryValue = (v: QueryDecl) => (typeof v === 'object' ? v.value : v);
@@ -72,8 +84,8 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
 
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
   if (!ctx.schemasChecked) {
-    for (const p of schemaProblems(input, ctx.thorough)) problem(at('input'), `not a valid JSON Schema: ${p}`);
-    if (decl.output) for (const p of schemaProblems(decl.output, ctx.thorough)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+    for (const p of checkSchema(input, ctx)) problem(at('input'), `not a valid JSON Schema: ${p}`);
+    if (decl.output) for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
   }
 
   const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));

@@ -105,3 +105,25 @@ test('the precompiled meta-schema validator is the one Ajv generates (run `bun r
   const published = readFileSync(join(import.meta.dir, '../../../src/registry/generated/meta-validator.js'), 'utf8');
   expect(published).toEqual(metaValidatorSource());
 });
+
+test('a schema repeated across tools is checked once and reported at every tool that has it', () => {
+  const tool = (name: string, schema: string) =>
+    `  - name: ${name}\n    description: ${name}.\n    input: ${schema}\n    request: { method: GET, path: /${name} }\n`;
+  const bad = '{ type: object, properties: { id: { type: strung } } }';
+  const withId = '{ $id: "https://schemas.local/s", type: object, properties: { id: { type: string } } }';
+  const file = (...tools: string[]) => ({ 'a.yaml': `backend: { base_url: "http://a" }\ntools:\n${tools.join('')}` });
+  const dir = toolsDir(file(tool('one', bad), tool('two', withId), tool('three', bad)));
+  const typeIssue = (line: number, i: number) => [
+    `a.yaml:${line} tools[${i}].input: not a valid JSON Schema: /properties/id/type must be equal to one of the allowed values`,
+    `a.yaml:${line} tools[${i}].input: not a valid JSON Schema: /properties/id/type must be array`,
+    `a.yaml:${line} tools[${i}].input: not a valid JSON Schema: /properties/id/type must match a schema in anyOf`,
+  ];
+  const issues = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true }).issues.map(formatIssue);
+  expect(issues.filter((i) => i.includes('type must'))).toEqual([...typeIssue(5, 0), ...typeIssue(13, 2)]);
+  // a second schema with the same $id is compiled (Ajv refuses it, as it would on a call), not taken as seen
+  const once = withId.replace('/s"', '/once"'); // Ajv is process-wide: an $id no other test compiled
+  const sameId = toolsDir(file(tool('two', once), tool('four', once)));
+  expect(loadToolsDir(sameId, { env: {}, displayRoot: sameId, thorough: true }).issues.map(formatIssue)).toContain(
+    'a.yaml:9 tools[1].input: not a valid JSON Schema: schema with key or id "https://schemas.local/once" already exists',
+  );
+});

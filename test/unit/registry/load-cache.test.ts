@@ -85,7 +85,8 @@ test('nexus check (thorough) never reads the cache', () => {
   const dir = toolsDir({ 'a.yaml': BAD_SCHEMA });
   const cacheDir = tempDir();
   // an entry claiming the broken file was checked: only a thorough load must still see its issues
-  fileLoadCache(cacheDir).put(BAD_SCHEMA, { checked: true, json: JSON.stringify({ tools: [] }) });
+  const cache = fileLoadCache(cacheDir);
+  cache.put(cache.keyOf(BAD_SCHEMA), { checked: true, json: JSON.stringify({ tools: [] }) });
   expect(loaded(dir, { cache: fileLoadCache(cacheDir) }).issues).toEqual([]);
   expect(loaded(dir, { thorough: true, cache: fileLoadCache(cacheDir) }).issues).toEqual(loaded(dir).issues);
   expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
@@ -98,4 +99,21 @@ test('the cache is private to the service user: directory 0700, entries 0600', (
   expect((statSync(cacheDir).mode & 0o777).toString(8)).toBe('700');
   for (const name of entries(cacheDir)) expect((statSync(join(cacheDir, name)).mode & 0o777).toString(8)).toBe('600');
   expect(entries(cacheDir)).toHaveLength(1);
+});
+
+test("a file's bytes and its text have one key: a start reads bytes and never decodes a hit", () => {
+  const cache = fileLoadCache(tempDir());
+  const text = `${PLAIN}# ünïcode\n`;
+  expect(cache.keyOf(Buffer.from(text, 'utf8'))).toBe(cache.keyOf(text));
+  expect(cache.keyOf(text)).not.toBe(cache.keyOf(PLAIN));
+});
+
+test('${env:...} only where nothing is interpolated (a description) is cached as checked', () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN.replace('"  One item.  "', '"Set ${env:NOT_READ} yourself."') });
+  const cacheDir = tempDir();
+  const plain = loaded(dir);
+  expect(plain.issues).toEqual([]);
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
+  expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
 });
