@@ -23,6 +23,9 @@ const COLUMNS = [
 ];
 /** Rows per INSERT statement (14 parameters each stays far below every driver's limit). */
 export const ROWS_PER_INSERT = 200;
+// bun:sqlite binds a long parameter list slowly: 50-row statements cost about a third less per row
+// than 200-row ones (PostgreSQL keeps the longer statements: fewer messages on the wire)
+const SQLITE_ROWS_PER_INSERT = 50;
 const MAX_LIMIT = 10_000;
 
 type DbRow = Record<string, SqlValue>;
@@ -90,31 +93,32 @@ export const recordOfRow = (row: readonly SqlValue[]): AuditRecord =>
   fromRow(Object.fromEntries(COLUMNS.map((c, i) => [c, row[i] ?? null])));
 
 export interface AuditRowWriter {
-  /** Writes rows made by toRow (already redacted) in one transaction, ROWS_PER_INSERT per statement. */
+  /** Writes rows made by toRow (already redacted) in one transaction, up to ROWS_PER_INSERT per statement. */
   insertRows(rows: readonly (readonly SqlValue[])[]): Promise<void>;
 }
 
 export interface AuditStore extends AuditReader {
-  /** Writes all records in one transaction, ROWS_PER_INSERT rows per statement. */
+  /** Writes all records in one transaction, up to ROWS_PER_INSERT rows per statement. */
   insert(records: readonly AuditRecord[]): Promise<void>;
   /** Deletes records older than `before` (epoch ms); returns how many. */
   deleteBefore(before: number): Promise<number>;
 }
 
 export function createAuditRowWriter(db: Db): AuditRowWriter {
-  // at most ROWS_PER_INSERT texts, each written once
+  const perInsert = db.kind === 'sqlite' ? SQLITE_ROWS_PER_INSERT : ROWS_PER_INSERT;
+  // at most perInsert texts, each written once
   const insertSql = memoize(
     (n: number) =>
       `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ` +
       Array.from({ length: n }, (_, i) => `(${COLUMNS.map((_, j) => `$${i * COLUMNS.length + j + 1}`).join(', ')})`).join(', '),
-    ROWS_PER_INSERT,
+    perInsert,
   );
   return {
     async insertRows(rows) {
       if (!rows.length) return;
       await db.transaction(async (tx) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        for (let i = 0; i < rows.length; i += perInsert) {
+          const chunk = rows.slice(i, i + perInsert);
           await tx.run(insertSql(chunk.length), chunk.flat());
         }
       });

@@ -43,7 +43,8 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     for (let i = 0; i < 1000; i++)
       sink.record({ time: t0 + i, requestId: `r${i}`, caller: 'key:bulk', tool: `t${i % 3}`, outcome: 'ok', latencyMs: 1.25 });
     await sink.close();
-    expect([await countRows(store.db), inserts() <= 10]).toEqual([1000, true]);
+    // SQLite binds long parameter lists slowly: its statements carry 50 rows, PostgreSQL's 200
+    expect([await countRows(store.db), inserts() <= (kind === 'sqlite' ? 20 : 10)]).toEqual([1000, true]);
   });
 
   test('a record reads back with every field it was written with', async () => {
