@@ -1,11 +1,12 @@
 // The OTLP logs audit target: each record one log record (event nexus.audit) with its fields as
-// attributes and its trace context, sent over OTLP/HTTP to the collector that receives the traces.
+// attributes and its trace context, sent over OTLP/HTTP (JSON) to the collector that receives the
+// traces, by the span exporter's fetch transport (src/trace/export.ts: node:http costs Bun far more).
 // Loaded only when NEXUS_AUDIT_EXPORT names `otlp`.
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { createLogExporter } from '../trace/export.ts';
 import type { AuditTarget } from './export.ts';
 import type { AuditRecord } from './record.ts';
 import { auditJson } from './syslog.ts';
@@ -46,10 +47,7 @@ const attributes = (r: AuditRecord) => {
 };
 
 export function createOtlpAuditTarget(opts: OtlpLogOptions): AuditTarget {
-  const inner = new OTLPLogExporter({
-    url: `${opts.endpoint.replace(/\/+$/, '')}/v1/logs`,
-    ...(opts.headers && { headers: { ...opts.headers } }),
-  });
+  const inner = createLogExporter(`${opts.endpoint.replace(/\/+$/, '')}/v1/logs`, opts.headers);
   // The SDK reports a failed export only to its diagnostics: remember it, so a batch is retried, not lost
   let failure: Error | undefined;
   const exporter: LogRecordExporter = {
@@ -59,7 +57,7 @@ export function createOtlpAuditTarget(opts: OtlpLogOptions): AuditTarget {
         done(r);
       }),
     shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+    forceFlush: () => inner.forceFlush(),
   };
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': opts.serviceVersion }),

@@ -1,4 +1,4 @@
-// The OTLP/HTTP span exporter: the official exporter's parts (OTLPExporterBase, its export delegate
+// The OTLP/HTTP exporters of spans and (for the audit `otlp` target) log records: the official exporter's parts (OTLPExporterBase, its export delegate
 // with the bounded queue of concurrent exports, the official OTLP JSON serializer or our protobuf
 // encoder, otlp-proto.ts, which writes the official serializer's bytes for less CPU) over a transport
 // that sends with fetch. The official Node transport goes through node:http, which in Bun cost several times the
@@ -6,7 +6,8 @@
 // profile); fetch is native. Retries follow the exporter spec: 429, 502, 503 and 504 and network
 // errors are retried with exponential backoff (Retry-After honoured) until the export timeout.
 import { createOtlpNetworkExportDelegate, type ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { type ISerializer, JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { type ISerializer, JsonLogsSerializer, JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeSpans } from './otlp-proto.ts';
 
@@ -68,7 +69,7 @@ function fetchTransport(url: string, headers: Readonly<Record<string, string>>, 
 }
 
 // The exporter's own self-metrics (otel.sdk.exporter.*) are not collected: nothing reads them
-const NO_METRICS = { startExport: () => () => {} } as unknown as ExporterMetrics<ReadableSpan[]>;
+const NO_METRICS = { startExport: () => () => {} };
 
 const PROTOBUF: ISerializer<ReadableSpan[], unknown> = {
   serializeRequest: encodeSpans,
@@ -78,18 +79,34 @@ const PROTOBUF: ISerializer<ReadableSpan[], unknown> = {
 /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (the setting's values; grpc is not offered). */
 export type Protocol = 'http/json' | 'http/protobuf';
 
+/** An OTLP/HTTP exporter of `T` to `url` over fetch. */
+function otlpExporter<T>(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  serializer: ISerializer<T, unknown>,
+  type: string,
+): OTLPExporterBase<T> {
+  const delegate = createOtlpNetworkExportDelegate(
+    { timeoutMillis: TIMEOUT_MS, concurrencyLimit: CONCURRENCY, compression: 'none' },
+    serializer,
+    NO_METRICS as unknown as ExporterMetrics<T>,
+    fetchTransport(url, headers, type),
+  );
+  return new OTLPExporterBase(delegate);
+}
+
 /** Exports spans as OTLP/HTTP (protobuf or JSON) to `url` (…/v1/traces). */
 export function createSpanExporter(
   url: string,
   headers: Readonly<Record<string, string>> = {},
   protocol: Protocol = 'http/protobuf',
 ): OTLPExporterBase<ReadableSpan[]> {
-  const json = protocol === 'http/json';
-  const delegate = createOtlpNetworkExportDelegate(
-    { timeoutMillis: TIMEOUT_MS, concurrencyLimit: CONCURRENCY, compression: 'none' },
-    json ? JsonTraceSerializer : PROTOBUF,
-    NO_METRICS,
-    fetchTransport(url, headers, json ? 'application/json' : 'application/x-protobuf'),
-  );
-  return new OTLPExporterBase(delegate);
+  return protocol === 'http/json'
+    ? otlpExporter(url, headers, JsonTraceSerializer, 'application/json')
+    : otlpExporter(url, headers, PROTOBUF, 'application/x-protobuf');
+}
+
+/** Exports log records as OTLP/HTTP JSON to `url` (…/v1/logs). */
+export function createLogExporter(url: string, headers: Readonly<Record<string, string>> = {}): OTLPExporterBase<ReadableLogRecord[]> {
+  return otlpExporter(url, headers, JsonLogsSerializer, 'application/json');
 }
