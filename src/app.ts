@@ -35,6 +35,7 @@ import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createClientRelay } from './mcp/relay.ts';
 import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
+import { createResourceSubscriptions } from './mcp/subscriptions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { toolSetChanges } from './registry/changes.ts';
@@ -221,8 +222,14 @@ async function wire(
     log,
     tracer,
   });
+  const extras = createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets));
+  // clients' subscriptions to upstream resources, handed over Redis to the instance holding a session's stream
+  const subscriptions = createResourceSubscriptions({ extras, log, ...(s.sessionRelay && { relay: s.sessionRelay }) });
+  metrics.gauge('nexus_resource_subscriptions', () => extras.subscriptionCount());
+  metrics.gauge('nexus_notification_streams', () => subscriptions.streams);
   // HTTP+SSE (2024-11-05) sessions of every MCP endpoint; POSTs reach them through /messages
   const sse = createSseSessions({
+    attach: subscriptions.attach,
     maxSessions: config.sseMaxSessions,
     maxRequestBytes: config.maxRequestBytes,
     bodyTimeoutMs: config.bodyTimeout,
@@ -231,7 +238,6 @@ async function wire(
     ...(s.sessionRelay && { relay: s.sessionRelay }),
   });
   metrics.gauge('nexus_sse_sessions', () => sse.size);
-  const extras = createUpstreamExtras(upstreams, (caller, name) => canUse(caller, name, registry.current().toolsets));
   const unsubscribeSse = [registry.onChange(() => sse.notify('tools')), extras.onChange((what) => sse.notify(what))];
   const mcpOptions = {
     pipeline,
@@ -239,6 +245,7 @@ async function wire(
     sse,
     // one relay of upstreams' requests for every MCP endpoint; answers reach it from other instances over Redis
     clientRelay: createClientRelay(s.sessionRelay),
+    subscriptions,
     registry,
     log,
     authenticate,
@@ -339,6 +346,7 @@ async function wire(
       stopWatching();
       unsubscribeAudit();
       for (const off of unsubscribeSse) off();
+      subscriptions.close();
       await sse.close();
       await mcp.close();
       await toolsetMcp.close();

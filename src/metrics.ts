@@ -10,6 +10,8 @@ export const METRICS = {
   nexus_build_info: { type: 'gauge', help: 'Always 1; labels name the version and commit of this build.' },
   nexus_tools_loaded: { type: 'gauge', help: 'Tools in the served catalogue (after a reload: the new set).' },
   nexus_sse_sessions: { type: 'gauge', help: 'HTTP+SSE (2024-11-05) sessions open on this instance.' },
+  nexus_resource_subscriptions: { type: 'gauge', help: 'Resource subscriptions this instance holds at federated servers.' },
+  nexus_notification_streams: { type: 'gauge', help: '2025-11-25 GET streams and HTTP+SSE sessions hearing resource updates here.' },
   nexus_tool_calls_total: { type: 'counter', help: 'Tool calls by tool and outcome (ok, denied, limited, invalid, error, timeout).' },
   nexus_tool_call_seconds: { type: 'histogram', help: 'Tool call latency in seconds, by tool.' },
   nexus_output_mismatches_total: {

@@ -17,6 +17,7 @@ import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import { createMcpServer, SERVER_INFO, scopeFromMessage } from './server.ts';
 import { mcpSpan } from './span.ts';
 import type { SseSessions } from './sse-sessions.ts';
+import { narrowListen, type ResourceSubscriptions } from './subscriptions.ts';
 
 export interface McpEndpointOptions {
   readonly pipeline: CallPipeline;
@@ -41,6 +42,8 @@ export interface McpEndpointOptions {
   readonly sse?: SseSessions;
   /** The instance's relay of upstreams' requests to clients (one for every endpoint; default: this endpoint's own). */
   readonly clientRelay?: ClientRelay;
+  /** The instance's clients' subscriptions to upstream resources (absent: not offered). */
+  readonly subscriptions?: ResourceSubscriptions;
 }
 
 export interface McpEndpoint {
@@ -87,6 +90,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       version: opts.version,
       ...(instructions && { instructions }),
       ...(opts.extras && { extras: opts.extras }),
+      ...(opts.subscriptions && { subscriptions: opts.subscriptions }),
       relay,
     };
   };
@@ -109,6 +113,9 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   const unsubscribeExtras = opts.extras?.onChange((what) =>
     what === 'prompts' ? handler.notify.promptsChanged() : handler.notify.resourcesChanged(),
   );
+  // reaches the 2026-07-28 listen streams here that named the URI (narrowed per caller, subscriptions.ts)
+  const unsubscribeUpdates = opts.subscriptions && opts.extras?.onUpdated((uri) => handler.notify.resourceUpdated(uri));
+  const subs = opts.subscriptions;
   const tracer = opts.tracer ?? NOOP_TRACER;
 
   async function handle(req: Request): Promise<Response> {
@@ -132,10 +139,13 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/event-stream')) {
       if (opts.sse && isSseClientGet(req.headers))
         return opts.sse.open(caller, createMcpServer(serverDeps(), scopeFromMessage), req.signal);
-      return listChangedStream(opts.registry, req.signal, opts.extras?.onChange);
+      return listChangedStream(opts.registry, req.signal, opts.extras?.onChange, subs && ((send) => subs.attach(caller, send)));
     }
     const authInfo = { token: '', clientId: caller.id, scopes: [], extra: { caller, requestId } };
-    if (req.method !== 'POST') return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));
+    if (req.method !== 'POST') {
+      if (req.method === 'DELETE' && caller.session) void subs?.end(caller); // the session ended: so do its subscriptions
+      return traced(undefined, caller, undefined, () => handler.fetch(req, { authInfo }));
+    }
 
     const read = await readJsonBody(req, { maxBytes: opts.maxRequestBytes, timeoutMs: opts.bodyTimeoutMs });
     if ('refused' in read) return read.refused;
@@ -156,7 +166,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
     const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
     // a 2025-11-25 client that can answer sampling, elicitation or roots gets a session naming that
-    const session = msg?.method === 'initialize' && !req.headers.has('mcp-session-id') ? mintSession(msg.params?.capabilities) : undefined;
+    const session =
+      msg?.method === 'initialize' && !req.headers.has('mcp-session-id')
+        ? mintSession(msg.params?.capabilities, !!subs && !!opts.extras?.subscribable())
+        : undefined;
+    // a 2026-07-28 listen keeps the resources the caller may subscribe to, held upstream while it is open
+    const parsedBody = msg?.method === 'subscriptions/listen' && subs ? await narrowListen(subs, caller, body, req.signal) : body;
     const relayed = call !== undefined && streamsRequests(opts.registry, caller, msg?.params?.name);
     return traced(body, caller, undefined, async () => {
       if (opts.fastPath !== false && !relayed) {
@@ -173,7 +188,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       try {
         const res = await handler.fetch(req, {
           authInfo: call ? { ...authInfo, extra: { ...authInfo.extra, call } } : authInfo,
-          parsedBody: body,
+          parsedBody,
         });
         if (session && res.ok) res.headers.set('mcp-session-id', session);
         return res;
@@ -203,6 +218,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     close: async () => {
       unsubscribe();
       unsubscribeExtras?.();
+      unsubscribeUpdates?.();
       await handler.close();
     },
   };

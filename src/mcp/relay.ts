@@ -18,7 +18,7 @@ import type { SessionRelay } from '../db/session-relay.ts';
 type Json = Record<string, unknown>;
 
 const FLAGS = { s: 'sampling', e: 'elicitation', u: 'elicitation-url', r: 'roots' } as const;
-const SESSION = /^nx1\.([seur]{1,4})\.[A-Za-z0-9_-]{16,64}$/;
+const SESSION = /^nx1\.([seur]{1,4})\.[A-Za-z0-9_-]{16,64}$/; // `nx1.n.` sessions carry no capability
 const MAX_PENDING = 10_000;
 const OUTCOME_KEPT_MS = 60_000;
 
@@ -36,13 +36,18 @@ export function relayable(caps: unknown): Json | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
-/** A session id for a 2025-11-25 client that can answer requests, or undefined when it cannot. */
-export function mintSession(caps: unknown): string | undefined {
+/**
+ * A session id for a 2025-11-25 client that can answer requests, or that may subscribe to resources
+ * (`subscribable`: its subscriptions follow the session to any instance; flags `n`, nothing to relay);
+ * undefined when it needs none.
+ */
+export function mintSession(caps: unknown, subscribable = false): string | undefined {
   const r = relayable(caps);
-  if (!r) return undefined;
-  const e = r.elicitation as Json | undefined;
-  const flags = (r.sampling ? 's' : '') + (e && (e.form || !Object.keys(e).length) ? 'e' : '') + (e?.url ? 'u' : '') + (r.roots ? 'r' : '');
-  return flags ? `nx1.${flags}.${random()}` : undefined;
+  const e = r?.elicitation as Json | undefined;
+  const flags = r
+    ? (r.sampling ? 's' : '') + (e && (e.form || !Object.keys(e).length) ? 'e' : '') + (e?.url ? 'u' : '') + (r.roots ? 'r' : '')
+    : '';
+  return flags || subscribable ? `nx1.${flags || 'n'}.${random()}` : undefined;
 }
 
 /** The capabilities a session id minted by Nexus carries (undefined for any other session id). */

@@ -17,6 +17,7 @@ import type { ToolSpec } from '../registry/spec.ts';
 import type { UpstreamExtras } from '../upstream/extras.ts';
 import type { InflightCall } from './inflight.ts';
 import { type ClientRelay, RelayError, relayable, sessionCapabilities } from './relay.ts';
+import type { ResourceSubscriptions } from './subscriptions.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
 
@@ -51,6 +52,8 @@ export interface McpServerDeps {
   readonly version?: string;
   /** Relays upstreams' sampling, elicitation and roots requests to the clients that can answer. */
   readonly relay?: ClientRelay;
+  /** Clients' subscriptions to upstream resources; absent, `resources.subscribe` is not offered. */
+  readonly subscriptions?: ResourceSubscriptions;
 }
 
 /** Who a request is served for: fixed for a per-request server, read from each message on a session. */
@@ -65,12 +68,19 @@ export const scopeFromMessage = (ctx: ServerContext): RequestScope => ctx.http?.
 
 export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ctx: ServerContext) => RequestScope)): Server {
   const scopeOf = typeof scoped === 'function' ? scoped : () => scoped;
+  // offered only while a federated server offers it (subscriptions.ts carries it to the upstream)
+  const subs = deps.subscriptions && deps.extras?.subscribable() ? deps.subscriptions : undefined;
   const server = new Server(
     { ...SERVER_INFO, version: deps.version ?? SERVER_INFO.version },
     {
       // Nexus serves tools only; empty resource and prompt lists tell clients so in a cacheable way.
       capabilities: deps.extras
-        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, completions: {} }
+        ? {
+            tools: { listChanged: true },
+            resources: { listChanged: true, ...(subs && { subscribe: true }) },
+            prompts: { listChanged: true },
+            completions: {},
+          }
         : { tools: { listChanged: true }, resources: {}, prompts: {} },
       ...(!deps.extras && { cacheHints: EMPTY_LIST_HINTS }),
       ...(deps.instructions && { instructions: deps.instructions }),
@@ -135,6 +145,17 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
     if (!done.value) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
     return done.value as never;
   });
+  if (subs) {
+    // 2025-11-25 and HTTP+SSE clients; a 2026-07-28 client names its URIs on subscriptions/listen instead
+    server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+      await guarded(() => subs.subscribe(scopeOf(ctx).caller, request.params.uri))();
+      return {};
+    });
+    server.setRequestHandler('resources/unsubscribe', async (request, ctx) => {
+      await guarded(() => subs.unsubscribe(scopeOf(ctx).caller, request.params.uri))();
+      return {};
+    });
+  }
   server.setRequestHandler('prompts/list', async (_r, ctx) => ({ prompts: (x?.prompts(scopeOf(ctx).caller) ?? []) as never[] }));
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const { name, arguments: args } = request.params;

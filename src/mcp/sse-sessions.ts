@@ -25,6 +25,8 @@ export interface SseSessionsOptions {
   readonly authenticate?: (req: Request) => Promise<Caller>;
   readonly log: Logger;
   readonly relay?: SessionRelay;
+  /** Attaches a session to its resource subscriptions (its stream hears their updates); returns the detach. */
+  readonly attach?: (caller: Caller, send: (uri: string) => void) => () => void;
 }
 
 export interface SseSessions {
@@ -120,7 +122,9 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
         maxQueuedBytes: MAX_QUEUED_BYTES,
         maxInflight: MAX_INFLIGHT,
       });
+      const detach = opts.attach?.({ ...caller, session: id }, (uri) => void server.sendResourceUpdated({ uri }).catch(() => {}));
       transport.onclose = () => {
+        detach?.();
         if (sessions.get(id)?.transport !== transport) return;
         sessions.delete(id);
         opts.relay?.release(id);

@@ -45,6 +45,8 @@ export interface ConnectOptions {
   readonly refreshable: boolean;
   /** Called for the upstream's change notifications, and when the session ends. */
   readonly onListChanged: (what: 'tools' | 'prompts' | 'resources') => void;
+  /** Called for the upstream's notifications/resources/updated (the upstream's own URI). */
+  readonly onResourceUpdated?: (uri: string) => void;
   readonly onClose: (reason: string) => void;
   /** Answers the upstream's sampling, elicitation and roots requests; `target` names the call they belong to. */
   readonly onClientRequest: (
@@ -83,6 +85,8 @@ function newClient(server: ServerSpec, deps: ConnectDeps, o: ConnectOptions, cal
   client.setNotificationHandler('notifications/tools/list_changed', () => o.onListChanged('tools'));
   client.setNotificationHandler('notifications/prompts/list_changed', () => o.onListChanged('prompts'));
   client.setNotificationHandler('notifications/resources/list_changed', () => o.onListChanged('resources'));
+  // 2025-11-25: on the session's GET stream after resources/subscribe; 2026-07-28: on a listen stream
+  client.setNotificationHandler('notifications/resources/updated', (n) => o.onResourceUpdated?.(n.params.uri));
   return client;
 }
 

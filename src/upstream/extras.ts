@@ -8,6 +8,7 @@
 // Nothing here loads the MCP client: a gateway without `servers:` has no runtime to ask.
 import type { ClientChannel } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
+import { NexusError } from '../errors.ts';
 import { servedName } from './catalogue.ts';
 import type { UpstreamPool } from './pool.ts';
 import { servedPrompt, servedRead, servedUri, upstreamUri } from './resource-uri.ts';
@@ -31,13 +32,27 @@ export interface UpstreamExtras {
   complete(params: Json, caller: Caller, signal?: AbortSignal): Promise<Json | undefined>;
   /** Hears when a server's prompts or resources change (to tell clients). */
   onChange(listener: (what: 'prompts' | 'resources') => void): () => void;
+  /** Whether any server offers resource subscriptions (Nexus then advertises `resources.subscribe`). */
+  subscribable(): boolean;
+  /**
+   * Subscribes the caller to a served URI at its server (shared with the other subscribers there);
+   * resolves to its release. Throws a ProtocolError when the caller may not read the URI or its
+   * server offers no subscriptions.
+   */
+  subscribe(uri: string, caller: Caller): Promise<() => void>;
+  /** Throws what subscribe would for a URI the caller may not subscribe to (nothing is opened). */
+  checkSubscribe(uri: string, caller: Caller): void;
+  /** Hears notifications/resources/updated of subscribed resources (served URIs). */
+  onUpdated(listener: (uri: string) => void): () => void;
+  /** Upstream subscriptions held on this instance. */
+  subscriptionCount(): number;
 }
 
 /** The literal start of a URI template (`file:///{path}` -> `file:///`), to route reads by. */
 const templatePrefix = (t: string) => t.slice(0, t.search(/\{|$/));
 
 export function createUpstreamExtras(
-  pool: Pick<UpstreamPool, 'runtimes' | 'onExtrasChanged'>,
+  pool: Pick<UpstreamPool, 'runtimes' | 'onExtrasChanged' | 'onResourceUpdated'>,
   canUse: (caller: Caller, name: string) => boolean,
 ): UpstreamExtras {
   const visible = (rt: ServerRuntime, caller: Caller, name: string) => canUse(caller, servedName(rt.spec.prefix, name));
@@ -72,6 +87,13 @@ export function createUpstreamExtras(
         .filter((x) => !seen.has(x[key]) && seen.add(x[key]) && visible(rt, caller, x.name)),
     ) as unknown as Json[];
   };
+  // the same owner and access rule as a read: a URI the caller may not read is one that does not exist
+  const subscriptionOwner = (uri: string, caller: Caller) => {
+    const owner = resourceOwner(uri, caller);
+    if (!owner) throw new NexusError('NOT_FOUND', `Resource not found: ${uri}`);
+    if (!owner.rt.subscribable) throw new NexusError('INVALID_INPUT', `server ${owner.rt.spec.name} offers no resource subscriptions`);
+    return owner;
+  };
   const promptOwner = (name: string, caller: Caller) => {
     for (const rt of pool.runtimes()) {
       const p = rt.extras.prompts.find((x) => servedName(rt.spec.prefix, x.name) === name);
@@ -81,6 +103,14 @@ export function createUpstreamExtras(
   };
   return {
     onChange: (listener) => pool.onExtrasChanged(listener),
+    onUpdated: (listener) => pool.onResourceUpdated(listener),
+    subscribable: () => pool.runtimes().some((rt) => rt.subscribable),
+    subscriptionCount: () => pool.runtimes().reduce((n, rt) => n + rt.subscriptionCount, 0),
+    checkSubscribe: (uri, caller) => void subscriptionOwner(uri, caller),
+    async subscribe(uri, caller) {
+      const owner = subscriptionOwner(uri, caller);
+      return owner.rt.subscribe(caller, owner.upstream);
+    },
     prompts: (caller) =>
       pool
         .runtimes()

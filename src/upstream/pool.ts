@@ -22,6 +22,8 @@ export interface UpstreamPool {
   pids(): number[];
   /** Hears when any server's prompts or resources change. */
   onExtrasChanged(listener: (what: 'prompts' | 'resources') => void): () => void;
+  /** Hears each notifications/resources/updated of a subscribed resource (the URI as served). */
+  onResourceUpdated(listener: (uri: string) => void): () => void;
   /** Resolves once every server has answered or failed its first listing. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -81,11 +83,15 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     }
   };
   const extrasListeners = new Set<(what: 'prompts' | 'resources') => void>();
+  const updateListeners = new Set<(uri: string) => void>();
   const runtimeDeps: RuntimeDeps = {
     ...deps,
     publish,
     extrasChanged: (what) => {
       for (const l of extrasListeners) l(what);
+    },
+    resourceUpdated: (uri) => {
+      for (const l of updateListeners) l(uri);
     },
   };
 
@@ -93,14 +99,18 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     apply(next) {
       const wanted = new Map(next.map((s) => [s.name, s]));
       const removed: Record<string, undefined> = {};
+      let subscribed = false;
       for (const [name, { runtime, print }] of servers) {
         const spec = wanted.get(name);
         if (spec && fingerprint(spec) === print) continue;
         servers.delete(name);
+        subscribed ||= runtime.subscriptionCount > 0;
         void runtime.close();
         removed[sourceOf(name)] = undefined;
       }
       if (Object.keys(removed).length) deps.registry.replaceSources(removed);
+      // the subscriptions held there ended with its sessions: subscribers are told to look again
+      if (subscribed) runtimeDeps.extrasChanged?.('resources');
       for (const spec of next) {
         if (servers.has(spec.name)) continue;
         const runtime = new (Runtime())(spec, runtimeDeps);
@@ -119,6 +129,10 @@ export function createUpstreamPool(deps: PoolDeps): UpstreamPool {
     onExtrasChanged(listener) {
       extrasListeners.add(listener);
       return () => extrasListeners.delete(listener);
+    },
+    onResourceUpdated(listener) {
+      updateListeners.add(listener);
+      return () => updateListeners.delete(listener);
     },
     runtimes: () => [...servers.values()].map((s) => s.runtime),
     status: () => [...servers.values()].map((s) => s.runtime.status()),

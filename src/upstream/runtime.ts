@@ -17,7 +17,9 @@ import { toToolSpecs, type UpstreamTool } from './catalogue.ts';
 import { type ConnectDeps, type Connection, connect } from './connection.ts';
 import { sessionLost, upstreamFailure } from './failure.ts';
 import { asTarget, relay } from './relay.ts';
+import { servedUri } from './resource-uri.ts';
 import { StdioTransport } from './stdio.ts';
+import { openSubscription, UpstreamSubscription } from './subscription.ts';
 
 export type ServerState = 'starting' | 'ready' | 'down' | 'stopped';
 
@@ -44,6 +46,8 @@ export interface RuntimeDeps extends ConnectDeps {
   readonly publish: (server: ServerSpec, tools: McpToolSpec[]) => void;
   /** Told when the server's prompts or resources changed (after the first listing). */
   readonly extrasChanged?: (what: 'prompts' | 'resources') => void;
+  /** Told when a subscribed resource changed (its URI as Nexus serves it). */
+  readonly resourceUpdated?: (uri: string) => void;
   /** Opens a client span per upstream call (off: a no-op). */
   readonly tracer?: Tracer;
   /** First and longest wait between reconnect attempts. */
@@ -74,6 +78,10 @@ export class ServerRuntime {
   /** The upstream's prompts, resources and templates as it lists them (names not yet namespaced). */
   extras: { prompts: Prompt[]; resources: Resource[]; templates: ResourceTemplateType[] } = { prompts: [], resources: [], templates: [] };
   private counts = { tools: 0, prompts: 0, resources: 0 };
+  /** Whether the server offers resource subscriptions (its listing session's capabilities). */
+  subscribable = false;
+  /** Upstream subscriptions, one per credential identity and URI, shared by every subscriber (subscription.ts). */
+  private readonly subscriptions = new Map<string, UpstreamSubscription>();
 
   constructor(
     readonly spec: ServerSpec,
@@ -150,6 +158,7 @@ export class ServerRuntime {
 
   private async listExtras(client: Client) {
     const caps = client.getServerCapabilities() ?? {};
+    this.subscribable = caps.resources?.subscribe === true;
     const o = { timeout: this.spec.backend.timeoutMs, cacheMode: 'refresh' as const };
     const [prompts, resources, templates] = await Promise.all([
       caps.prompts ? client.listPrompts(undefined, o).then((r) => r.prompts) : [],
@@ -198,9 +207,41 @@ export class ServerRuntime {
       const secrets = [...(await this.secretsFor(caller))];
       return JSON.parse(scrub(JSON.stringify(out), secrets)) as T;
     } catch (e) {
-      if (e instanceof ProtocolError) throw new ProtocolError(e.code, scrub(e.message, []).slice(0, 300));
-      throw upstreamFailure(this.spec.name, e, this.spec.backend.timeoutMs);
+      throw this.failure(e);
     }
+  }
+
+  /** The upstream's own JSON-RPC error with its code kept (resource not found, invalid params), or an upstream failure. */
+  private failure(e: unknown): Error {
+    return e instanceof ProtocolError
+      ? new ProtocolError(e.code, scrub(e.message, []).slice(0, 300))
+      : upstreamFailure(this.spec.name, e, this.spec.backend.timeoutMs);
+  }
+
+  /**
+   * Subscribes to the upstream's `uri` for this caller's credential: shared with every other
+   * subscriber of it, ended upstream when the last one releases (or the session ends).
+   */
+  async subscribe(caller: Caller, uri: string): Promise<() => void> {
+    const key = `${await this.identity(caller)}\n${uri}`;
+    let sub = this.subscriptions.get(key);
+    if (!sub) {
+      const created = new UpstreamSubscription(this.request(caller, undefined, (c, timeout) => openSubscription(c, uri, timeout)));
+      sub = created;
+      this.subscriptions.set(key, created);
+      created.opened.catch(() => this.subscriptions.get(key) === created && this.subscriptions.delete(key));
+    }
+    const held = sub;
+    return held
+      .take(() => this.subscriptions.get(key) === held && this.subscriptions.delete(key))
+      .catch((e) => {
+        throw this.failure(e);
+      });
+  }
+
+  /** Upstream subscriptions held (for the gauge). */
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
   }
 
   /** The credential values the caller's session carried, for masking. */
@@ -287,6 +328,7 @@ export class ServerRuntime {
       credential,
       refreshable: isOAuth(this.spec),
       onListChanged: () => void this.refresh(),
+      onResourceUpdated: (uri) => this.deps.resourceUpdated?.(servedUri(this.spec.resourcePrefix, uri)),
       onClientRequest: async (method, params, target, signal) => {
         if (method === 'roots/list' && this.spec.roots) return { roots: this.spec.roots.map((r) => ({ ...r })) };
         const to = target();
@@ -370,6 +412,7 @@ export class ServerRuntime {
     clearInterval(this.refreshTimer);
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    this.subscriptions.clear(); // they end upstream with their sessions
     await Promise.all(sessions.map((s) => s.then((c) => c.client.close()).catch(() => {})));
   }
 }

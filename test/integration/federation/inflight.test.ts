@@ -93,3 +93,25 @@ test('an upstream that restarted (its sessions gone) is used again with a new se
   expect(r.content).toEqual([{ type: 'text', text: 'after' }]);
   expect(upstream.state.initializes).toBeGreaterThan(before);
 });
+
+test('an HTTP+SSE (2024-11-05) client receives progress on its session stream, and its cancellation reaches the upstream', async () => {
+  const { Client: V1Client } = await import('sdk-v1-latest/client/index.js');
+  const { SSEClientTransport } = await import('sdk-v1-latest/client/sse.js');
+  const client = new V1Client({ name: 'sse-inflight', version: '1' });
+  await client.connect(new SSEClientTransport(new URL(`${gw.url}/sse`)));
+  try {
+    const seen: number[] = [];
+    await client.callTool({ name: 'fx__slow', arguments: { ms: 100 } }, undefined, { onprogress: (p) => void seen.push(p.progress) });
+    expect(seen[0]).toBe(1);
+    const before = upstream.state.cancelled.length;
+    const ac = new AbortController();
+    const call = client.callTool({ name: 'fx__slow', arguments: { ms: 5000 } }, undefined, {
+      signal: ac.signal,
+      onprogress: () => ac.abort(),
+    });
+    await expect(call).rejects.toThrow();
+    await waitFor(() => upstream.state.cancelled.length > before, 4000, 'the upstream to see the cancellation');
+  } finally {
+    await client.close();
+  }
+});

@@ -46,6 +46,10 @@ test('a session id carries the relayable capabilities and nothing else; foreign 
   expect(sessionCapabilities(id)).toEqual({ sampling: {}, elicitation: { form: {} }, roots: {} });
   expect(sessionCapabilities(mintSession({ elicitation: { url: {} } }))).toEqual({ elicitation: { url: {} } });
   expect(sessionCapabilities('3f2a-uuid-of-someone-else')).toBeUndefined();
+  // a client that may subscribe to resources gets a session carrying nothing to relay
+  const plain = mintSession({}, true)!;
+  expect(plain).toMatch(/^nx1\.n\.[A-Za-z0-9_-]{24}$/);
+  expect(sessionCapabilities(plain)).toBeUndefined();
   expect(sessionCapabilities(undefined)).toBeUndefined();
 });
 
