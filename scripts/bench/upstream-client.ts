@@ -2,8 +2,13 @@
 // (scripts/bench/federation.ts --upstream) made four ways, interleaved, medians of rounds:
 //   the SDK client on its Streamable HTTP transport (what Nexus used for every call),
 //   the SDK client on a minimal JSON-only transport (what a lean transport could save at most),
-//   Nexus's direct path (src/upstream/direct.ts), and a bare fetch + JSON.parse (the floor).
+//   Nexus's direct path (src/upstream/direct.ts), a bare fetch + JSON.parse (the floor with fetch), and
+//   the same bare POST on a keep-alive socket of the event loop (Bun.connect): what fetch's hand-off of
+//   each request to its HTTP thread and back costs (no TLS, no streaming: a measurement, not a client).
+// "of which JS thread" is the main thread's share (/proc/self/task); the rest is fetch's HTTP thread,
+// the kernel and the runtime's other threads.
 //   bun scripts/bench/upstream-client.ts [--calls 3000] [--rounds 5] [--revision 2026-07-28|2025-11-25]
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, type JSONRPCMessage, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
@@ -55,9 +60,17 @@ class JsonTransport implements Transport {
   }
 }
 
-async function cpuPerCall(call: () => Promise<unknown>): Promise<number> {
+/** CPU (µs) the main thread has used: utime + stime of /proc/self/task/<pid>/stat (10 ms ticks). */
+function mainThreadUs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
+
+async function cpuPerCall(call: () => Promise<unknown>): Promise<{ all: number; js: number }> {
   for (let i = 0; i < 100; i++) await call();
   const before = process.cpuUsage();
+  const js = mainThreadUs();
   let left = CALLS;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -65,7 +78,50 @@ async function cpuPerCall(call: () => Promise<unknown>): Promise<number> {
     }),
   );
   const used = process.cpuUsage(before);
-  return (used.user + used.system) / CALLS;
+  return { all: (used.user + used.system) / CALLS, js: (mainThreadUs() - js) / CALLS };
+}
+
+/** One POST at a time per keep-alive connection, answers framed by Content-Length only. */
+function socketPoster(target: URL, headers: Record<string, string>) {
+  type Conn = { socket: Bun.Socket<Conn>; buf: string; done?: (text: string) => void; fail?: (e: Error) => void };
+  const idle: Conn[] = [];
+  const head = `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}`;
+  const open = () =>
+    Bun.connect<Conn>({
+      hostname: target.hostname,
+      port: Number(target.port),
+      socket: {
+        open(socket) {
+          socket.data = { socket, buf: '' };
+        },
+        data(socket, chunk) {
+          const c = socket.data;
+          c.buf += chunk.toString('latin1');
+          const end = c.buf.indexOf('\r\n\r\n');
+          const length = end < 0 ? NaN : Number(/content-length: *(\d+)/i.exec(c.buf.slice(0, end))?.[1]);
+          if (Number.isNaN(length) || c.buf.length - end - 4 < length) return;
+          const text = Buffer.from(c.buf.slice(end + 4, end + 4 + length), 'latin1').toString('utf8');
+          const done = c.done!;
+          c.buf = '';
+          c.done = c.fail = undefined;
+          idle.push(c);
+          done(text);
+        },
+        close(socket) {
+          socket.data.fail?.(new Error('connection closed'));
+        },
+      },
+    }).then((socket) => socket.data);
+  return async (body: string): Promise<string> => {
+    const c = idle.pop() ?? (await open());
+    return new Promise<string>((resolve, reject) => {
+      c.done = resolve;
+      c.fail = reject;
+      c.socket.write(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  };
 }
 
 process.on('exit', killChildren);
@@ -104,31 +160,36 @@ const bareHeaders = {
   'mcp-protocol-version': direct.protocolVersion,
   ...(modern && { 'mcp-method': 'tools/call', 'mcp-name': 'echo' }),
 };
+const bareBody = () =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: ++id,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: args, ...(direct.envelope && { _meta: direct.envelope }) },
+  });
+const fromAnswer = (text: string) => JSON.parse(text.startsWith('{') ? text : text.slice(text.indexOf('data: ') + 6));
+const post = socketPoster(url, bareHeaders);
 const variants: Array<[string, () => Promise<unknown>]> = [
   ['SDK client, SDK transport', () => sdk.callTool({ name: 'echo', arguments: args }, { toolDefinition: tools[0]! })],
   ['SDK client, minimal JSON transport', () => lean.callTool({ name: 'echo', arguments: args })],
   ['direct path (src/upstream/direct.ts)', () => directCall(direct, 'echo', args, { timeoutMs: 30_000 })],
   [
     'bare fetch + JSON.parse',
-    async () => {
-      const body = JSON.stringify({
-        jsonrpc: '2.0',
-        id: ++id,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: args, ...(direct.envelope && { _meta: direct.envelope }) },
-      });
-      const text = await (await fetch(url, { method: 'POST', headers: bareHeaders, body })).text();
-      return JSON.parse(text.startsWith('{') ? text : text.slice(text.indexOf('data: ') + 6));
-    },
+    async () => fromAnswer(await (await fetch(url, { method: 'POST', headers: bareHeaders, body: bareBody() })).text()),
   ],
+  ['bare POST on a Bun.connect socket + JSON.parse', async () => fromAnswer(await post(bareBody()))],
 ];
-const got = new Map<string, number[]>(variants.map(([label]) => [label, []]));
+const got = new Map<string, Array<{ all: number; js: number }>>(variants.map(([label]) => [label, []]));
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const [label, call] of variants) got.get(label)!.push(await cpuPerCall(call));
 }
 console.log(`client CPU per tools/call, ${values.revision}, ${CALLS} calls x ${values.rounds} rounds, ${CONCURRENCY} concurrent:`);
 for (const [label, xs] of got) {
-  console.log(`  ${label.padEnd(40)} ${median(xs).toFixed(0).padStart(5)} µs  (${xs.map((x) => x.toFixed(0)).join(', ')})`);
+  const all = xs.map((x) => x.all);
+  const js = median(xs.map((x) => x.js)).toFixed(0);
+  console.log(
+    `  ${label.padEnd(48)} ${median(all).toFixed(0).padStart(5)} µs, of which JS thread ${js.padStart(4)}  (${all.map((x) => x.toFixed(0)).join(', ')})`,
+  );
 }
 await Promise.all([sdk.close(), lean.close()]);
 await upstream.stop();
