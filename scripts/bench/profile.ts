@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
-import { probeFeatures, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { type Gateway, probeFeatures, startGateway, toolNames, writeBenchTools } from './nexus.ts';
 import { CPUS, killChildren, ROOT, until } from './proc.ts';
 import { checkCall, type Revision, runWrk, toolCall } from './wrk.ts';
 
@@ -183,25 +183,27 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
   writeBenchTools(toolsDir, { prefix, backendUrl: backend.url });
   const names = toolNames(prefix);
   const out: ProfileSummary[] = [];
+  let live: Gateway | undefined;
   try {
     for (const [label, tool] of [
       ['uncached tools/call (backend hop)', names.uncached],
       ['cached tools/call (hit)', names.cached],
     ] as const) {
       const name = `${tool}.cpuprofile`;
-      const gw = await startGateway({
+      const gw = (live = await startGateway({
         toolsDir,
         dataDir: join(dir, `data-${tool}`),
         log: join(dir, `${tool}.log`),
         cpu: CPUS.server,
         env: { NEXUS_DRAIN_TIMEOUT: '1s', ...o.env },
         bunFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`],
-      });
+      }));
       const features = await probeFeatures(gw, prefix, rev);
       const call = toolCall(gw.mcpUrl, rev, tool, { id: '42' });
       await checkCall(call);
       const r = await runWrk(call, { seconds: o.seconds ?? 8, connections: o.connections ?? 32, cpu: CPUS.load });
       await gw.stop('SIGTERM');
+      live = undefined;
       const file = join(dir, name);
       await until(async () => existsSync(file), 10_000, `the profile ${file}`);
       const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, `${label}, ${rev}`);
@@ -212,6 +214,7 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
       out.push(summary);
     }
   } finally {
+    await live?.stop(); // a gateway left by a failed run (wrk missing, a bad answer) would burn CPU for good
     backend.stop();
     rmSync(dir, { recursive: true, force: true });
   }
