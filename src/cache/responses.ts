@@ -20,8 +20,8 @@ export interface ToolResponses<R> {
     credentialIdentity: string,
     fn: (signal?: AbortSignal) => Promise<R>,
     digest?: string,
-    /** This caller's; fn's own fires only when no identical caller waits any more. */
-    signal?: AbortSignal,
+    /** This caller's, read only on a miss; fn's own fires only when no identical caller waits any more. */
+    signal?: () => AbortSignal | undefined,
   ): Promise<{ value: R; source: AnswerSource }>;
 }
 

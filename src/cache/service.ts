@@ -26,14 +26,14 @@ export interface ResponseCacheService {
   /**
    * Serves key from the cache, else runs fn once for all identical calls in flight (waiters give up
    * after timeoutMs with UPSTREAM_TIMEOUT). An error thrown by fn reaches every in-instance waiter and
-   * is never cached. `signal` is this caller's; fn gets one that fires only when no caller waits.
+   * is never cached. `signal` is this caller's, read only on a miss; fn gets one that fires only when no caller waits.
    */
   fetch<T>(
     key: string,
     policy: CachePolicy | undefined,
     timeoutMs: number,
     fn: (signal?: AbortSignal) => Promise<Answer<T>>,
-    signal?: AbortSignal,
+    signal?: () => AbortSignal | undefined,
   ): Promise<{ value: T; source: AnswerSource }>;
   /** `nexus cache clear [TOOL]` and the admin endpoint. */
   clear(tool?: string): Promise<number>;
@@ -71,9 +71,9 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
       policy: CachePolicy | undefined,
       timeoutMs: number,
       fn: (signal?: AbortSignal) => Promise<Answer<T>>,
-      signal?: AbortSignal,
+      signal?: () => AbortSignal | undefined,
     ) {
-      if (!policy) return { value: (await fn(signal)).value, source: 'backend' as const };
+      if (!policy) return { value: (await fn(signal?.())).value, source: 'backend' as const };
       const labels = toolLabels(toolOfKey(key));
       const hit = await read(key);
       if (hit) {
@@ -89,7 +89,7 @@ export function createResponseCacheService(opts: ResponseCacheServiceOptions): R
         return answer.value;
       };
       const lookup = async () => (await read(key))?.value as T | undefined;
-      const { value, coalesced } = await coalescer.run(key, timeoutMs, leader, lookup, signal);
+      const { value, coalesced } = await coalescer.run(key, timeoutMs, leader, lookup, signal?.());
       if (coalesced) metrics?.inc(CACHE_METRICS.coalesced, labels);
       return { value, source: coalesced ? ('coalesced' as const) : ('backend' as const) };
     },

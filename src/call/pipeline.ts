@@ -200,7 +200,7 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
         const run = (signal?: AbortSignal) => invoke(tool, args, caller, { ...invokeCtx, signal });
         const got = await t.span('nexus.cache', undefined, async (cacheSpan) => {
           const identity = tool.auth && deps.credentialIdentity ? await deps.credentialIdentity(tool.auth, caller) : 'none';
-          const r = await deps.responses!.fetch(tool, args, identity, run, entry.argsHash, ctx.signal);
+          const r = await deps.responses!.fetch(tool, args, identity, run, entry.argsHash, () => ctx.signal);
           cacheSpan.set('nexus.cache.result', r.source === 'cache' ? 'hit' : r.source === 'coalesced' ? 'coalesced' : 'miss');
           return r;
         });

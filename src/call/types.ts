@@ -103,8 +103,8 @@ export interface ResponseService {
     fn: (signal?: AbortSignal) => Promise<ToolResult>,
     /** The arguments' digest (`hashArgs`), when computed already. */
     digest?: string,
-    /** The caller's; fn's own fires only when no identical caller waits any more. */
-    signal?: AbortSignal,
+    /** The caller's, read only on a miss; fn's own fires only when no identical caller waits any more. */
+    signal?: () => AbortSignal | undefined,
   ): Promise<{ value: ToolResult; source: 'backend' | 'cache' | 'coalesced' }>;
 }
 

@@ -164,7 +164,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       if (routed) return answerRouted(await routed);
     }
     if (msg?.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) inflight.cancel(caller, msg.params.requestId);
-    const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, req.signal) : undefined;
+    const call = msg?.method === 'tools/call' && msg.id !== undefined ? inflight.begin(caller, msg.id, () => req.signal) : undefined;
     // a 2025-11-25 client that can answer sampling, elicitation or roots gets a session naming that
     const session =
       msg?.method === 'initialize' && !req.headers.has('mcp-session-id')
@@ -181,7 +181,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
           caller,
           requestId,
           { pipeline: opts.pipeline, version: opts.version ?? SERVER_INFO.version, relay: fastRelay },
-          call?.signal,
+          call && (() => call.signal),
         );
         if (fast) return fast.finally(() => call?.end());
       }

@@ -64,8 +64,8 @@ export function fastToolCall(
   caller: Caller,
   requestId: string,
   deps: FastCallDeps,
-  /** Aborted when the client cancels the call or drops the request (default: the request's own). */
-  signal?: AbortSignal,
+  /** Aborted when the client cancels the call or drops the request (default: the request's own); read only by a call that waits. */
+  signal?: () => AbortSignal,
 ): Promise<Response> | undefined {
   if (!isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
   const id = body.id;
@@ -79,7 +79,7 @@ export function fastToolCall(
   if (!era) return undefined;
   const caps =
     era === 'modern' && deps.relay?.upstream(params.name) ? relayable((params._meta as Record<string, unknown>)[CAPS]) : undefined;
-  return answer(era, id, params.name, params.arguments, caller, requestId, signal ?? req.signal, deps, caps);
+  return answer(era, id, params.name, params.arguments, caller, requestId, signal ?? (() => req.signal), deps, caps);
 }
 
 // A cached result is one frozen object shared by every hit: its JSON is written once
@@ -105,7 +105,7 @@ async function answer(
   args: unknown,
   caller: Caller,
   requestId: string,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
   deps: FastCallDeps,
   /** What the client can answer, when an upstream's requests may come back to it (input_required). */
   caps?: Record<string, unknown>,
@@ -115,7 +115,7 @@ async function answer(
     let outcome: CallOutcome;
     if (caps && deps.relay) {
       const run = (client: ClientChannel, s: AbortSignal) => deps.pipeline.call(name, args, caller, { requestId, signal: s, client });
-      const step = await deps.relay.relay.start(caller, name, caps, run, signal);
+      const step = await deps.relay.relay.start(caller, name, caps, run, signal());
       if (step.kind === 'input') {
         const result = { resultType: 'input_required', inputRequests: step.requests, requestState: step.state };
         const meta = { [SERVER_INFO_KEY]: { ...SERVER_INFO, version: deps.version } };
@@ -123,7 +123,13 @@ async function answer(
       }
       if (step.kind === 'failed') throw step.error;
       outcome = step.value;
-    } else outcome = await deps.pipeline.call(name, args, caller, { requestId, signal });
+    } else
+      outcome = await deps.pipeline.call(name, args, caller, {
+        requestId,
+        get signal() {
+          return signal();
+        },
+      });
     const r = outcome.result;
     const meta: Record<string, unknown> = {
       'nexus/source': outcome.source,

@@ -102,10 +102,10 @@ test('when the caller on the leading instance leaves, the call goes on for the c
   const held = heldBackend({ ticket: 'T-9' });
   const key = cacheKey('t', { id: 9 }, 'none');
   const leader = new AbortController();
-  const leaving = a.service.fetch(key, policy, 5000, held.fn, leader.signal).catch((e: NexusError) => e.code);
+  const leaving = a.service.fetch(key, policy, 5000, held.fn, () => leader.signal).catch((e: NexusError) => e.code);
   await until(() => held.calls === 1);
   const waiter = new AbortController();
-  const waiting = b.service.fetch(key, policy, 5000, held.fn, waiter.signal);
+  const waiting = b.service.fetch(key, policy, 5000, held.fn, () => waiter.signal);
   await until(someoneWaits(key));
   leader.abort();
   expect(await leaving).toBe('UNAVAILABLE');
@@ -121,9 +121,9 @@ test('the leading instance cancels the call once the callers of every instance h
   const held = heldBackend('never');
   const key = cacheKey('t', { id: 10 }, 'none');
   const [leader, waiter] = [new AbortController(), new AbortController()];
-  const leaving = a.service.fetch(key, policy, 5000, held.fn, leader.signal).catch((e: NexusError) => e.code);
+  const leaving = a.service.fetch(key, policy, 5000, held.fn, () => leader.signal).catch((e: NexusError) => e.code);
   await until(() => held.calls === 1);
-  const waiting = b.service.fetch(key, policy, 5000, held.fn, waiter.signal).catch((e: NexusError) => e.code);
+  const waiting = b.service.fetch(key, policy, 5000, held.fn, () => waiter.signal).catch((e: NexusError) => e.code);
   await until(someoneWaits(key));
   leader.abort();
   expect(await leaving).toBe('UNAVAILABLE');

@@ -176,9 +176,9 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
       const b = heldBackend({ ticket: 'T-1' });
       const key = cacheKey('t', { id: 1 }, 'none');
       const first = new AbortController();
-      const leaving = service.fetch(key, policy, 5000, b.fn, first.signal).catch((e: NexusError) => e.code);
+      const leaving = service.fetch(key, policy, 5000, b.fn, () => first.signal).catch((e: NexusError) => e.code);
       await until(() => b.calls === 1);
-      const staying = [1, 2].map(() => service.fetch(key, policy, 5000, b.fn, new AbortController().signal));
+      const staying = [1, 2].map(() => service.fetch(key, policy, 5000, b.fn, () => new AbortController().signal));
       await until(() => metrics.render().includes(`${CACHE_METRICS.misses}{tool="t"} 3`)); // both have joined
       first.abort();
       expect(await leaving).toBe('UNAVAILABLE');
@@ -192,7 +192,7 @@ export function cacheContract(name: string, open: () => Promise<CacheFixture>) {
       const b = heldBackend('x');
       const key = cacheKey('t', { id: 2 }, 'none');
       const callers = [new AbortController(), new AbortController()];
-      const calls = callers.map((c) => service.fetch(key, policy, 5000, b.fn, c.signal).catch((e: NexusError) => e.code));
+      const calls = callers.map((c) => service.fetch(key, policy, 5000, b.fn, () => c.signal).catch((e: NexusError) => e.code));
       await until(() => b.calls === 1 && metrics.render().includes(`${CACHE_METRICS.misses}{tool="t"} 2`));
       callers[0]!.abort();
       expect(await calls[0]).toBe('UNAVAILABLE');
