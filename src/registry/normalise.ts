@@ -33,11 +33,14 @@ export interface FileShared {
 export const fileShared = (): FileShared => ({ urls: new Map(), schemaProblems: new Map() });
 
 function checkSchema(schema: JsonObject, ctx: NormaliseContext): string[] {
-  const key = ctx.shared && cacheable(schema);
+  if (!ctx.shared) return schemaProblems(schema, ctx.thorough);
+  // plain JSON is exact but for NaN and Infinity, written as null (and -0 as 0, which checks alike)
+  const json = JSON.stringify(schema);
+  const key = json.includes('null') ? cacheable(schema) : json;
   // a second schema with the same $id is an error Ajv reports when it compiles: never skip that compile
   if (key === undefined || key.includes('"$id"')) return schemaProblems(schema, ctx.thorough);
-  let problems = ctx.shared!.schemaProblems.get(key);
-  if (!problems) ctx.shared!.schemaProblems.set(key, (problems = schemaProblems(schema, ctx.thorough)));
+  let problems = ctx.shared.schemaProblems.get(key);
+  if (!problems) ctx.shared.schemaProblems.set(key, (problems = schemaProblems(schema, ctx.thorough)));
   return problems;
 }
 

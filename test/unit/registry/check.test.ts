@@ -127,3 +127,11 @@ test('a schema repeated across tools is checked once and reported at every tool 
     'a.yaml:9 tools[1].input: not a valid JSON Schema: schema with key or id "https://schemas.local/once" already exists',
   );
 });
+
+test('schemas that differ only in NaN or Infinity against null are checked apart', () => {
+  const tool = (name: string, value: string) =>
+    `  - name: ${name}\n    description: ${name}.\n    input: { type: object, properties: { n: { type: number, maximum: ${value} } } }\n    request: { method: GET, path: /${name} }\n`;
+  const dir = toolsDir({ 'a.yaml': `backend: { base_url: "http://a" }\ntools:\n${tool('one', '.inf')}${tool('two', 'null')}` });
+  const issues = loadToolsDir(dir, { env: {}, displayRoot: dir }).issues.map(formatIssue);
+  expect(issues).toEqual(['a.yaml:9 tools[1].input: not a valid JSON Schema: /properties/n/maximum must be number']);
+});
