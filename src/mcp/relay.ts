@@ -9,11 +9,15 @@
 //   request id is held there while the request waits; without Redis the answer must reach this instance.
 // - 2026-07-28: multi round-trip requests. The call is parked here, the client gets an input_required
 //   result whose requestState names the parked call, and its retry (with inputResponses) resumes it.
-//   A retry that reaches another instance, or arrives after the call's timeout, gets a clear error.
+//   A parked call's state is held in the session relay too: a retry landing on another instance is
+//   handed to this one, which resumes the call and hands the next step back to that instance (held
+//   for the wait under an id of its own). A retry no instance holds, or arriving after the call's
+//   timeout, gets a clear error; without Redis the retry must reach this instance.
 
 import type { ClientChannel, ClientRequestMethod } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import type { SessionRelay } from '../db/session-relay.ts';
+import { type ErrorCode, NexusError } from '../errors.ts';
 
 type Json = Record<string, unknown>;
 
@@ -24,6 +28,10 @@ const OUTCOME_KEPT_MS = 60_000;
 
 /** Ids of the requests Nexus writes to 2025-11-25 streams (and holds in the session relay). */
 const ASKED = 'nexus-';
+/** Relay ids of parked 2026-07-28 calls, and of the retries waiting for another instance's step. */
+const PARKED = 'mrtr:';
+const REPLY = 'mrtr-reply:';
+const NOT_HERE = 'requestState names no call waiting: it ended (timeout) or was made for another caller or tool';
 
 const random = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
 
@@ -188,8 +196,51 @@ export interface ClientRelay {
     run: (channel: ClientChannel, signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
   ): Promise<Step<T>>;
-  /** Resumes a parked call with the client's retry; throws RelayError for an unknown or foreign state. */
-  resume<T>(caller: Caller, tool: string, state: string, responses: Json | undefined, signal: AbortSignal): Promise<Step<T>>;
+  /**
+   * Resumes a parked call with the client's retry, here or on the instance holding it (`remote`: how
+   * long to wait for that instance, and how to rebuild its outcome); throws RelayError for an unknown or foreign state.
+   */
+  resume<T>(
+    caller: Caller,
+    tool: string,
+    state: string,
+    responses: Json | undefined,
+    signal: AbortSignal,
+    remote?: Remote<T>,
+  ): Promise<Step<T>>;
+}
+
+/** A retry handed to another instance: its wait is bounded; its outcome comes back as JSON. */
+export interface Remote<T> {
+  readonly timeoutMs: number;
+  /** The outcome as the holder sent it (an object's `tool` and `error` stay on the holder). */
+  revive(value: unknown): T;
+}
+
+/** A step as JSON for the instance that received the retry (what stays behind is named in Remote). */
+function stepToWire(s: Step<unknown>): string {
+  if (s.kind === 'input') return JSON.stringify(s);
+  if (s.kind === 'done') {
+    const v = s.value;
+    const drop = function (this: unknown, k: string, x: unknown) {
+      return this === v && (k === 'tool' || k === 'error') ? undefined : x;
+    };
+    return JSON.stringify({ kind: 'done', value: v }, drop);
+  }
+  const e = s.error;
+  if (e instanceof RelayError) return JSON.stringify({ kind: 'failed', relay: e.code, message: e.message });
+  const n = e instanceof NexusError ? e : new NexusError('INTERNAL', 'internal error');
+  return JSON.stringify({ kind: 'failed', code: n.code, message: n.message, details: n.details });
+}
+
+function stepFromWire<T>(text: string, revive: (v: unknown) => T): Step<T> {
+  const w = JSON.parse(text) as Json;
+  if (w.kind === 'input' && typeof w.state === 'string') return { kind: 'input', requests: w.requests as Json, state: w.state };
+  if (w.kind === 'done') return { kind: 'done', value: revive(w.value) };
+  const message = String(w.message ?? 'error');
+  if (typeof w.relay === 'number') throw new RelayError(w.relay, message); // as a resume here throws it
+  const details = w.details as Json | undefined;
+  return { kind: 'failed', error: new NexusError(w.code as ErrorCode, message, details ? { details } : {}) };
 }
 
 export function createClientRelay(shared?: SessionRelay): ClientRelay {
@@ -201,7 +252,14 @@ export function createClientRelay(shared?: SessionRelay): ClientRelay {
     else p.resolve((message.result ?? {}) as Json);
   };
   // answers other instances received for requests waiting here; `owner` is the caller they authenticated
+  const replies = new Map<string, { readonly caller: string; settle(payload: string): void }>();
   shared?.onForward((id, owner, payload) => {
+    if (id.startsWith(PARKED)) return void resumeForwarded(id.slice(PARKED.length), owner, payload);
+    if (id.startsWith(REPLY)) {
+      const r = replies.get(id);
+      if (r && r.caller === owner) r.settle(payload);
+      return;
+    }
     const p = id.startsWith(ASKED) ? pending.get(id) : undefined;
     if (!p || p.caller !== owner) return;
     let message: unknown;
@@ -266,7 +324,7 @@ export function createClientRelay(shared?: SessionRelay): ClientRelay {
       );
     },
     start(caller, tool, capabilities, run, signal) {
-      if (flows.size >= MAX_PENDING) flows.delete(flows.keys().next().value as string);
+      if (flows.size >= MAX_PENDING) drop(flows.values().next().value as Flow<unknown>);
       const channel: ClientChannel = {
         via: '2026-07-28 input_required',
         capabilities,
@@ -278,7 +336,7 @@ export function createClientRelay(shared?: SessionRelay): ClientRelay {
         const waited = flow.waited;
         flow.finish(s);
         // ended between rounds: the outcome is kept a while for the client's retry
-        if (!waited) setTimeout(() => flows.get(flow.id) === flow && flows.delete(flow.id), OUTCOME_KEPT_MS).unref?.();
+        if (!waited) setTimeout(() => flows.get(flow.id) === flow && drop(flow), OUTCOME_KEPT_MS).unref?.();
       };
       run(flow.channel, flow.abort.signal).then(
         (value) => settle({ kind: 'done', value }),
@@ -286,20 +344,88 @@ export function createClientRelay(shared?: SessionRelay): ClientRelay {
       );
       return step(flow, signal) as Promise<Step<never>>;
     },
-    resume(caller, tool, state, responses, signal) {
-      const flow = flows.get(state);
-      if (!flow || flow.caller !== caller.id || flow.tool !== tool)
-        return Promise.reject(
-          new RelayError(-32602, 'requestState names no call waiting here: it ended (timeout) or was started on another instance'),
-        );
-      flow.answer(responses);
-      return step(flow, signal) as Promise<Step<never>>;
+    resume<T>(caller: Caller, tool: string, state: string, responses: Json | undefined, signal: AbortSignal, remote?: Remote<T>) {
+      if (!flows.has(state) && shared && remote) return elsewhere(caller.id, tool, state, responses, signal, remote);
+      return resumeHere(caller.id, tool, state, responses, signal) as Promise<Step<T>>;
     },
   };
 
+  function resumeHere(caller: string, tool: string, state: string, responses: Json | undefined, signal: AbortSignal) {
+    const flow = flows.get(state);
+    if (!flow || flow.caller !== caller || flow.tool !== tool) return Promise.reject(new RelayError(-32602, NOT_HERE));
+    flow.answer(responses);
+    return step(flow, signal);
+  }
+
   async function step<T>(flow: Flow<T>, signal: AbortSignal): Promise<Step<T>> {
     const s = await flow.next(signal);
-    if (s.kind !== 'input') flows.delete(flow.id);
+    if (s.kind !== 'input') drop(flow);
+    // parked: a retry landing on another instance must find this one
+    else if (shared) await shared.hold(`${PARKED}${flow.id}`, flow.caller);
     return s;
+  }
+
+  function drop(flow: Flow<unknown>) {
+    if (flows.get(flow.id) === flow) flows.delete(flow.id);
+    shared?.release(`${PARKED}${flow.id}`);
+  }
+
+  // A retry another instance received for a call parked here: resumed, and its next step sent back
+  async function resumeForwarded(state: string, owner: string, payload: string) {
+    let retry: { reply?: unknown; tool?: unknown; responses?: unknown };
+    try {
+      retry = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    const { reply, tool, responses } = retry;
+    if (typeof reply !== 'string' || !reply.startsWith(REPLY) || typeof tool !== 'string') return;
+    const answers = responses && typeof responses === 'object' ? (responses as Json) : undefined;
+    const s = await resumeHere(owner, tool, state, answers, new AbortController().signal).catch(
+      (error: unknown): Step<unknown> => ({ kind: 'failed', error }),
+    );
+    await shared!.forward(reply, owner, stepToWire(s)).catch(() => false);
+  }
+
+  // A retry for a call parked on another instance: handed there, its next step awaited (bounded)
+  async function elsewhere<T>(
+    caller: string,
+    tool: string,
+    state: string,
+    responses: Json | undefined,
+    signal: AbortSignal,
+    remote: Remote<T>,
+  ): Promise<Step<T>> {
+    const relay = shared!;
+    const reply = `${REPLY}${random()}`;
+    let settle!: (payload: string) => void;
+    const answered = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    replies.set(reply, { caller, settle });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await relay.hold(reply, caller);
+      const sent = await relay.forward(`${PARKED}${state}`, caller, JSON.stringify({ reply, tool, responses })).catch(() => {
+        throw new RelayError(-32000, 'cannot reach the instance holding the call this requestState names');
+      });
+      if (!sent) throw new RelayError(-32602, NOT_HERE);
+      const ended = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RelayError(-32001, 'the instance holding the call did not answer within its timeout')),
+          remote.timeoutMs,
+        );
+        onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      return stepFromWire(await Promise.race([answered, ended]), remote.revive);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      replies.delete(reply);
+      relay.release(reply);
+    }
   }
 }

@@ -8,15 +8,16 @@ import {
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
-import type { CallPipeline } from '../call/pipeline.ts';
+import { type CallPipeline, unknownTool } from '../call/pipeline.ts';
 import type { CallOutcome, ClientChannel, Progress } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import { toolDescriptor } from '../catalogue/stats.ts';
 import { isNexusError, toNexusError } from '../errors.ts';
+import { DEFAULT_TIMEOUT_MS } from '../registry/normalise.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import type { UpstreamExtras } from '../upstream/extras.ts';
 import type { InflightCall } from './inflight.ts';
-import { type ClientRelay, RelayError, relayable, sessionCapabilities } from './relay.ts';
+import { type ClientRelay, RelayError, type Remote, relayable, sessionCapabilities } from './relay.ts';
 import type { ResourceSubscriptions } from './subscriptions.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };
@@ -104,6 +105,8 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
     key: string,
     run: (client: ClientChannel | undefined, signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
+    /** How a retry handed to the instance holding the call waits, and rebuilds its outcome (default: as JSON, 30s). */
+    remote: () => Remote<T> = () => ({ timeoutMs: DEFAULT_TIMEOUT_MS, revive: (v) => v as T }),
   ): Promise<{ value: T } | { input: Record<string, unknown> }> => {
     const relay = deps.relay;
     const modern = ctx.mcpReq.envelope !== undefined;
@@ -125,7 +128,7 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
     // 2026-07-28: the upstream's requests come back to the client as input_required rounds
     const state = ctx.mcpReq.requestState<string>();
     const step = await (state
-      ? relay.resume<T>(caller, key, state, ctx.mcpReq.inputResponses, signal)
+      ? relay.resume<T>(caller, key, state, ctx.mcpReq.inputResponses, signal, remote())
       : relay.start(caller, key, caps, run, signal));
     if (step.kind === 'input') return { input: { resultType: 'input_required', inputRequests: step.requests, requestState: step.state } };
     if (step.kind === 'failed') throw step.error;
@@ -190,7 +193,13 @@ export function createMcpServer(deps: McpServerDeps, scoped: RequestScope | ((ct
       const callCtx = { requestId, ...(onProgress && { onProgress }) };
       const run = (client: ClientChannel | undefined, s: AbortSignal) =>
         deps.pipeline.call(name, args, caller, { ...callCtx, signal: s, ...(client && { client }) });
-      const done = await viaClient(ctx, caller, name, run, signal);
+      // a retry resumed on another instance: its outcome comes back without the tool, which is this one's to know
+      const remote = () => {
+        const tool = deps.pipeline.visibleTools(caller).find((t) => t.name === name);
+        if (!tool) throw unknownTool(String(name));
+        return { timeoutMs: tool.backend.timeoutMs, revive: (v: unknown) => ({ ...(v as CallOutcome), tool }) };
+      };
+      const done = await viaClient(ctx, caller, name, run, signal, remote);
       if ('input' in done) return done.input as never;
       const outcome: CallOutcome = done.value;
       const r = outcome.result;
