@@ -76,6 +76,11 @@ export async function build(args: BuildArgs): Promise<void> {
         process.execPath,
         'build',
         '--compile',
+        // JavaScriptCore bytecode in the executable: start-up skips parsing ~1,000 modules (GitHub's
+        // 1,221 tools: first start ~1.14 s -> ~0.97 s, cached ~0.53 s -> ~0.40 s; examples 510 -> 400 ms
+        // CPU) for ~9 MB more file and <1 MB more RSS. ESM bytecode needs --compile and --format=esm.
+        '--bytecode',
+        '--format=esm',
         '--minify',
         '--sourcemap',
         `--target=${args.target}`,

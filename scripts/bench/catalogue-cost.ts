@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUN, freePort, pinned, ROOT, settledRssMb, until } from './proc.ts';
+import { freePort, nexusArgv, pinned, ROOT, settledRssMb, until } from './proc.ts';
 import { median } from './stats.ts';
 import { toolsList } from './wrk.ts';
 
@@ -19,6 +19,7 @@ export interface CostSample {
   readonly listBytes: number;
   /** The second start on the same data dir: tool files from serve's start-up cache (load-cache.ts). */
   readonly cachedReadyCpuMs: number;
+  readonly cachedReadyMs: number;
   readonly cachedIdleRssMb: number;
 }
 
@@ -32,7 +33,7 @@ function cpuMs(pid: number): number {
 
 async function checkOnce(root: string, toolsDir: string): Promise<{ ms: number; cpuMs: number }> {
   const t = performance.now();
-  const proc = Bun.spawn(pinned([BUN, 'src/main.ts', 'check', '--tools', toolsDir, '--no-credentials'], '1'), {
+  const proc = Bun.spawn(pinned([...nexusArgv(root), 'check', '--tools', toolsDir, '--no-credentials'], '1'), {
     cwd: root,
     stdout: 'ignore',
     stderr: 'ignore',
@@ -53,7 +54,7 @@ async function serveTwice(root: string, toolsDir: string): Promise<Omit<CostSamp
   try {
     const first = await serveOnce(root, toolsDir, data);
     const second = await serveOnce(root, toolsDir, data);
-    return { ...first, cachedReadyCpuMs: second.readyCpuMs, cachedIdleRssMb: second.idleRssMb };
+    return { ...first, cachedReadyCpuMs: second.readyCpuMs, cachedReadyMs: second.readyMs, cachedIdleRssMb: second.idleRssMb };
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
@@ -62,7 +63,7 @@ async function serveTwice(root: string, toolsDir: string): Promise<Omit<CostSamp
 async function serveOnce(root: string, toolsDir: string, data: string): Promise<ServeSample> {
   const port = await freePort();
   const t = performance.now();
-  const proc = Bun.spawn(pinned([BUN, 'src/main.ts', 'serve', '--port', String(port), '--tools', toolsDir, '--data-dir', data], '1'), {
+  const proc = Bun.spawn(pinned([...nexusArgv(root), 'serve', '--port', String(port), '--tools', toolsDir, '--data-dir', data], '1'), {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'error' },
     stdout: 'ignore',
@@ -109,12 +110,13 @@ export async function measureCost(
       idleRssMb: med(samples[i]!, 'idleRssMb'),
       listBytes: med(samples[i]!, 'listBytes'),
       cachedReadyCpuMs: med(samples[i]!, 'cachedReadyCpuMs'),
+      cachedReadyMs: med(samples[i]!, 'cachedReadyMs'),
       cachedIdleRssMb: med(samples[i]!, 'cachedIdleRssMb'),
     },
   }));
 }
 
 export const costRow = (label: string, s: CostSample) =>
-  `| ${label} | ${(s.checkCpuMs / 1000).toFixed(2)} s | ${(s.checkMs / 1000).toFixed(2)} s | ${Math.round(s.readyCpuMs)} ms | ${Math.round(s.readyMs)} ms | ${s.idleRssMb.toFixed(1)} MB | ${Math.round(s.cachedReadyCpuMs)} ms | ${s.cachedIdleRssMb.toFixed(1)} MB | ${(s.listBytes / 1024).toFixed(1)} KB |`;
+  `| ${label} | ${(s.checkCpuMs / 1000).toFixed(2)} s | ${(s.checkMs / 1000).toFixed(2)} s | ${Math.round(s.readyCpuMs)} ms | ${Math.round(s.readyMs)} ms | ${s.idleRssMb.toFixed(1)} MB | ${Math.round(s.cachedReadyCpuMs)} ms | ${Math.round(s.cachedReadyMs)} ms | ${s.cachedIdleRssMb.toFixed(1)} MB | ${(s.listBytes / 1024).toFixed(1)} KB |`;
 export const COST_HEADER =
-  '| catalogue · checkout | check CPU | check wall | start-up CPU | start-up wall (to /readyz) | idle RSS | second start: CPU (cached) | second start: idle RSS | tools/list (SSE answer) |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|';
+  '| catalogue · checkout | check CPU | check wall | start-up CPU | start-up wall (to /readyz) | idle RSS | second start: CPU (cached) | second start: wall | second start: idle RSS | tools/list (SSE answer) |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|';

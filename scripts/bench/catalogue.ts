@@ -25,6 +25,7 @@ import { tempDir } from '../../test/helpers/gateway.ts';
 import { startDemoBackend } from '../demo-backend.ts';
 import { COST_HEADER, costRow, measureCost } from './catalogue-cost.ts';
 import { writeManyTools } from './nexus.ts';
+import { NEXUS_BUILD } from './proc.ts';
 
 const root = join(import.meta.dir, '../..');
 const SPEC = join(root, 'node_modules/@octokit/openapi/generated/api.github.com.json');
@@ -140,6 +141,7 @@ if (!args['no-cost']) {
   print(
     `Medians of ${args.rounds ?? 3} alternating rounds, each process pinned to one core; load average ${load} at the start (other work on the machine lengthens wall times; CPU is user+sys of the process). Start-up CPU is the process's CPU when /readyz first answers 200, on a fresh data dir (every file parsed and checked); the second start uses the same data dir, so unchanged files come from serve's start-up cache (src/registry/load-cache.ts; a checkout without it just starts again); idle RSS once two samples 200 ms apart agree within 1%.\n`,
   );
+  print(`Nexus runs as ${NEXUS_BUILD}.\n`);
   print(COST_HEADER);
   for (const [name, toolsDir] of [
     [`GitHub import (${tools.length} tools)`, dir],

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMcpHandler, Server } from '@modelcontextprotocol/server';
 import { writeMarkedSection } from './idle-rss.ts';
-import { BUN, type Child, freePort, killChildren, ROOT, spawnChild, until } from './proc.ts';
+import { BUN, type Child, freePort, killChildren, nexusArgv, ROOT, spawnChild, until } from './proc.ts';
 import { type CpuProfile, formatSummary, summariseProfile } from './profile.ts';
 import { median } from './stats.ts';
 
@@ -171,7 +171,7 @@ tools:
   );
   const port = await freePort();
   const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}/prof`, '--cpu-prof-name=nexus.cpuprofile'] : [];
-  const nexus = await spawnChild([BUN, ...prof, join(cwd, 'src/main.ts'), 'serve', '--port', String(port), '--tools', tools], {
+  const nexus = await spawnChild([...nexusArgv(cwd, prof), 'serve', '--port', String(port), '--tools', tools], {
     cwd,
     log: join(dir, `${label}.log`),
     env: { NEXUS_DATA_DIR: join(dir, `${label}-data`), NEXUS_LOG_LEVEL: 'warn' },

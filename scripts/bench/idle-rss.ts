@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoBackend } from '../demo-backend.ts';
-import { BUN, freePort, ROOT, settledRssMb, spawnChild } from './proc.ts';
+import { freePort, NEXUS_BUILD, nexusArgv, ROOT, settledRssMb, spawnChild } from './proc.ts';
 import { median } from './stats.ts';
 
 export interface IdleRss {
@@ -27,7 +27,7 @@ export async function measureIdleRss(root = ROOT, runs = 3): Promise<IdleRss> {
   try {
     for (let i = 0; i < runs; i++) {
       const port = await freePort();
-      const gw = await spawnChild([BUN, 'src/main.ts', 'serve', '--port', String(port), '--tools', join(root, 'tools')], {
+      const gw = await spawnChild([...nexusArgv(root), 'serve', '--port', String(port), '--tools', join(root, 'tools')], {
         cwd: root,
         log: join(dir, `serve-${i}.log`),
         env: {
@@ -64,7 +64,7 @@ export function idleRssSection(r: IdleRss, before?: { mb: number; label: string 
     '| build | idle RSS | target |',
     '|---|---|---|',
     ...(before ? [`| ${before.label} | ${before.mb.toFixed(1)} MB | |`] : []),
-    `| this build | ${r.mb.toFixed(1)} MB (runs: ${r.runs.map((x) => x.toFixed(1)).join(', ')}) | < 80 MB: ${r.mb < 80 ? 'pass' : '**FAIL**'} |`,
+    `| this build, ${NEXUS_BUILD} | ${r.mb.toFixed(1)} MB (runs: ${r.runs.map((x) => x.toFixed(1)).join(', ')}) | < 80 MB: ${r.mb < 80 ? 'pass' : '**FAIL**'} |`,
     IDLE_RSS_END,
   ].join('\n');
 }

@@ -2,7 +2,7 @@
 // that say which features (cache, access control, limits) the running gateway actually enforces.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUN, type Child, freePort, spawnChild } from './proc.ts';
+import { type Child, freePort, nexusArgv, ROOT, spawnChild } from './proc.ts';
 import { checkCall, type McpCall, type Revision, rpcMessage, toolCall } from './wrk.ts';
 
 export const ID_PATTERN = '^[0-9]{1,8}$';
@@ -91,7 +91,7 @@ export interface Gateway extends Child {
 /** Starts `nexus serve` and resolves once /healthz answers 200 (readyMs = spawn to healthy). */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const port = await freePort();
-  const argv = [BUN, ...(o.bunFlags ?? []), 'src/main.ts', 'serve', '--port', String(port), '--tools', o.toolsDir, '--data-dir', o.dataDir];
+  const argv = [...nexusArgv(o.cwd ?? ROOT, o.bunFlags), 'serve', '--port', String(port), '--tools', o.toolsDir, '--data-dir', o.dataDir];
   const child = await spawnChild(argv, {
     log: o.log,
     cpu: o.cpu,
@@ -109,7 +109,7 @@ export async function createKey(
   /** The checkout whose CLI creates it (default: this one). */
   cwd = new URL('../../', import.meta.url).pathname,
 ): Promise<{ key?: string; why?: string }> {
-  const proc = Bun.spawn([BUN, 'src/main.ts', 'keys', 'create', `bench-${process.pid}`, '--tools', '*', '--data-dir', dataDir], {
+  const proc = Bun.spawn([...nexusArgv(cwd), 'keys', 'create', `bench-${process.pid}`, '--tools', '*', '--data-dir', dataDir], {
     cwd,
     env: { ...process.env, ...env },
     stdout: 'pipe',

@@ -4,6 +4,25 @@ import type { Subprocess } from 'bun';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const BUN = process.execPath;
+/**
+ * The executable under test, when set: `bun run build && NEXUS_BENCH_BINARY=dist/nexus npm run bench`
+ * measures the compiled release build (what install.sh and the container image run) instead of
+ * `bun src/main.ts`. It applies to this checkout only; another checkout (`--root`, `--base`) and runs
+ * with Bun flags (profiles) always run from source.
+ */
+export const NEXUS_BINARY = process.env.NEXUS_BENCH_BINARY
+  ? new URL(process.env.NEXUS_BENCH_BINARY, `file://${process.cwd()}/`).pathname
+  : undefined;
+/** What the report says was measured. */
+export const NEXUS_BUILD = NEXUS_BINARY
+  ? `the compiled executable (\`bun run build\`: ${NEXUS_BINARY.split('/').pop()})`
+  : '`bun src/main.ts`';
+/** argv that runs `nexus` from `root`: the compiled executable (see NEXUS_BINARY) or Bun on src/main.ts. */
+export function nexusArgv(root = ROOT, bunFlags: readonly string[] = []): string[] {
+  const here = root.replace(/\/?$/, '/') === ROOT;
+  if (NEXUS_BINARY && here && bunFlags.length === 0) return [NEXUS_BINARY];
+  return [BUN, ...bunFlags, `${root.replace(/\/?$/, '/')}src/main.ts`];
+}
 /** What the Docker image and the systemd unit set for `nexus serve`; every Bun server of the bench gets it alike. */
 export const SERVE_ENV = { MIMALLOC_PURGE_DELAY: '-1' };
 

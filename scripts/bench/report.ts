@@ -2,7 +2,7 @@
 // feature availability per mode, half load, fan-in, scale and the profile summary.
 import type { FanInResult } from './fan-in.ts';
 import type { Features, Gateway } from './nexus.ts';
-import { SERVE_ENV } from './proc.ts';
+import { NEXUS_BUILD, SERVE_ENV } from './proc.ts';
 import type { ProfileRow, ProfileSummary } from './profile.ts';
 import type { ScaleRow } from './scale.ts';
 import type { Machine } from './setup.ts';
@@ -247,6 +247,7 @@ export function writeReport(r: Report): string {
     '',
     `- CPU: ${m.cpu}, ${m.cores} cores; RAM ${fmt(m.ramGb, 1)} GB; Linux ${m.kernel}`,
     `- Bun ${m.bun}, Node ${m.node}, wrk ${m.wrk}`,
+    `- Nexus runs as ${NEXUS_BUILD}; the profile always runs from source (it needs Bun's --cpu-prof).`,
     `- ${r.pinning}. PostgreSQL and Redis are not pinned.`,
     `- Every Bun process of the bench (Nexus, ceiling, floor, backend) runs with ${Object.entries(SERVE_ENV)
       .map(([k, v]) => `\`${k}=${v}\``)
