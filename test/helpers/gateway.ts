@@ -31,6 +31,31 @@ export interface SharedScope {
   cleanup(): Promise<void>;
 }
 
+/** Two gateways over one tools dir (sharing PostgreSQL + Redis when `shared`), their upstreams settled. */
+export interface TwoInstances {
+  readonly a: TestGateway;
+  readonly b: TestGateway;
+  /** Stops both and drops the shared scope. */
+  stop(): Promise<void>;
+}
+
+export async function startTwoInstances(toolsDir: string, { shared = true } = {}): Promise<TwoInstances> {
+  const scope = shared ? await sharedScope() : undefined;
+  const started: TestGateway[] = [];
+  const stop = async () => {
+    for (const g of started) await g.stop();
+    await scope?.cleanup();
+  };
+  try {
+    for (let i = 0; i < 2; i++) started.push(await startGateway({ toolsDir, ...(scope && { shared: scope }) }));
+    await Promise.all(started.map((g) => g.app.upstreams.settled()));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { a: started[0]!, b: started[1]!, stop };
+}
+
 export async function sharedScope(): Promise<SharedScope> {
   const id = `t_gw_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const { default: postgres } = await import('postgres');

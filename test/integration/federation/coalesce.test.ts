@@ -3,7 +3,7 @@
 // once; one call is the backend's answer, every other one is coalesced onto it.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { createMcpHandler, Server } from '@modelcontextprotocol/server';
-import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
+import { startTwoInstances, type TestGateway, type TwoInstances, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { gate } from '../../unit/cache/contract.ts';
 
 const held = gate();
@@ -22,11 +22,10 @@ const handler = createMcpHandler(() => {
 });
 const upstream = Bun.serve({ port: 0, hostname: '127.0.0.1', idleTimeout: 0, fetch: (req) => handler.fetch(req) });
 
-let scope: SharedScope;
+let two: TwoInstances;
 let a: TestGateway;
 let b: TestGateway;
 beforeAll(async () => {
-  scope = await sharedScope();
   const dir = toolsDir({
     'servers.yaml': `servers:
   - name: up
@@ -35,17 +34,14 @@ beforeAll(async () => {
       report: { cache: { ttl: 1m } }
 `,
   });
-  a = await startGateway({ toolsDir: dir, shared: scope });
-  b = await startGateway({ toolsDir: dir, shared: scope });
-  await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+  two = await startTwoInstances(dir);
+  ({ a, b } = two);
 });
 afterAll(async () => {
   held.open();
-  await a?.stop();
-  await b?.stop();
+  await two?.stop();
   await handler.close();
   upstream.stop(true);
-  await scope?.cleanup();
 });
 
 const call = async (g: TestGateway) => {

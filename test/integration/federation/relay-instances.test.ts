@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type FixtureUpstream, startStatefulUpstream } from '../../fixtures/upstream/fixture.ts';
 import { relayServer } from '../../fixtures/upstream/relay-server.ts';
-import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir } from '../../helpers/gateway.ts';
+import { startTwoInstances, type TestGateway, type TwoInstances, toolsDir } from '../../helpers/gateway.ts';
 
 const textOf = (r: { content?: unknown }) => ((r.content as Array<{ text?: string }>)[0]?.text ?? '') as string;
 
@@ -58,22 +58,17 @@ const servers = (upstream: FixtureUpstream, timeout = '30s') =>
 
 describe('two instances sharing PostgreSQL and Redis', () => {
   let upstream: FixtureUpstream;
-  let scope: SharedScope;
+  let two: TwoInstances;
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
     upstream = startStatefulUpstream(undefined, relayServer as never);
-    scope = await sharedScope();
-    const dir = servers(upstream);
-    a = await startGateway({ toolsDir: dir, shared: scope });
-    b = await startGateway({ toolsDir: dir, shared: scope });
-    await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+    two = await startTwoInstances(servers(upstream));
+    ({ a, b } = two);
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await two?.stop();
     await upstream?.stop();
-    await scope?.cleanup();
   });
 
   test('the answers posted to the other instance reach the upstream request held by the first', async () => {
@@ -127,18 +122,16 @@ describe('two instances sharing PostgreSQL and Redis', () => {
 
 describe('two instances without Redis', () => {
   let upstream: FixtureUpstream;
+  let two: TwoInstances;
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
     upstream = startStatefulUpstream(undefined, relayServer as never);
-    const dir = servers(upstream, '1s');
-    a = await startGateway({ toolsDir: dir });
-    b = await startGateway({ toolsDir: dir });
-    await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+    two = await startTwoInstances(servers(upstream, '1s'), { shared: false });
+    ({ a, b } = two);
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await two?.stop();
     await upstream?.stop();
   });
 

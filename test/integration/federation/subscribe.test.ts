@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type FixtureUpstream, startStatefulUpstream, startStatelessUpstream } from '../../fixtures/upstream/fixture.ts';
 import { subscribeServer } from '../../fixtures/upstream/subscribe-server.ts';
-import { type SharedScope, sharedScope, startGateway, type TestGateway, toolsDir, waitFor } from '../../helpers/gateway.ts';
+import { startGateway, startTwoInstances, type TestGateway, type TwoInstances, toolsDir, waitFor } from '../../helpers/gateway.ts';
 import { REVISIONS } from '../../helpers/mcp-client.ts';
 
 type Revision = (typeof REVISIONS)[number];
@@ -228,22 +228,17 @@ describe("the caller's access rules", () => {
 
 describe('two instances sharing PostgreSQL and Redis', () => {
   let upstream: FixtureUpstream;
-  let scope: SharedScope;
+  let two: TwoInstances;
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
     upstream = startStatefulUpstream(undefined, subscribeServer as never);
-    scope = await sharedScope();
-    const dir = servers(upstream, '2025-11-25');
-    a = await startGateway({ toolsDir: dir, shared: scope });
-    b = await startGateway({ toolsDir: dir, shared: scope });
-    await Promise.all([a.app.upstreams.settled(), b.app.upstreams.settled()]);
+    two = await startTwoInstances(servers(upstream, '2025-11-25'));
+    ({ a, b } = two);
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await two?.stop();
     await upstream?.stop();
-    await scope?.cleanup();
   });
 
   /** The client's subscribe, unsubscribe and DELETE requests go to `b`; everything else to `a`. */
