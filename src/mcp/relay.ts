@@ -17,7 +17,7 @@
 import type { ClientChannel, ClientRequestMethod } from '../call/types.ts';
 import type { Caller } from '../caller.ts';
 import type { SessionRelay } from '../db/session-relay.ts';
-import { type ErrorCode, NexusError } from '../errors.ts';
+import { RelayError, type Remote, type Step, stepFromWire, stepToWire } from './relay-step.ts';
 
 type Json = Record<string, unknown>;
 
@@ -71,23 +71,11 @@ export function sessionCapabilities(session: string | undefined): Json | undefin
   };
 }
 
-export class RelayError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Pending {
   readonly caller: string;
   resolve(v: Json): void;
   reject(e: Error): void;
 }
-
-/** One step of a 2026-07-28 flow: the call's outcome, or requests the client must answer first. */
-export type Step<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'input'; requests: Json; state: string };
 
 interface Ask {
   readonly method: ClientRequestMethod;
@@ -208,39 +196,6 @@ export interface ClientRelay {
     signal: AbortSignal,
     remote?: Remote<T>,
   ): Promise<Step<T>>;
-}
-
-/** A retry handed to another instance: its wait is bounded; its outcome comes back as JSON. */
-export interface Remote<T> {
-  readonly timeoutMs: number;
-  /** The outcome as the holder sent it (an object's `tool` and `error` stay on the holder). */
-  revive(value: unknown): T;
-}
-
-/** A step as JSON for the instance that received the retry (what stays behind is named in Remote). */
-function stepToWire(s: Step<unknown>): string {
-  if (s.kind === 'input') return JSON.stringify(s);
-  if (s.kind === 'done') {
-    const v = s.value;
-    const drop = function (this: unknown, k: string, x: unknown) {
-      return this === v && (k === 'tool' || k === 'error') ? undefined : x;
-    };
-    return JSON.stringify({ kind: 'done', value: v }, drop);
-  }
-  const e = s.error;
-  if (e instanceof RelayError) return JSON.stringify({ kind: 'failed', relay: e.code, message: e.message });
-  const n = e instanceof NexusError ? e : new NexusError('INTERNAL', 'internal error');
-  return JSON.stringify({ kind: 'failed', code: n.code, message: n.message, details: n.details });
-}
-
-function stepFromWire<T>(text: string, revive: (v: unknown) => T): Step<T> {
-  const w = JSON.parse(text) as Json;
-  if (w.kind === 'input' && typeof w.state === 'string') return { kind: 'input', requests: w.requests as Json, state: w.state };
-  if (w.kind === 'done') return { kind: 'done', value: revive(w.value) };
-  const message = String(w.message ?? 'error');
-  if (typeof w.relay === 'number') throw new RelayError(w.relay, message); // as a resume here throws it
-  const details = w.details as Json | undefined;
-  return { kind: 'failed', error: new NexusError(w.code as ErrorCode, message, details ? { details } : {}) };
 }
 
 export function createClientRelay(shared?: SessionRelay): ClientRelay {

@@ -17,7 +17,8 @@ import { DEFAULT_TIMEOUT_MS } from '../registry/normalise.ts';
 import type { ToolSpec } from '../registry/spec.ts';
 import type { UpstreamExtras } from '../upstream/extras.ts';
 import type { InflightCall } from './inflight.ts';
-import { type ClientRelay, RelayError, type Remote, relayable, sessionCapabilities } from './relay.ts';
+import { type ClientRelay, relayable, sessionCapabilities } from './relay.ts';
+import { RelayError, type Remote } from './relay-step.ts';
 import type { ResourceSubscriptions } from './subscriptions.ts';
 
 export const SERVER_INFO = { name: 'nexus', title: 'Nexus MCP gateway', version: '0.1.0' };

@@ -6,7 +6,8 @@ import type { ClientChannel } from '../../../src/call/types.ts';
 import { ANONYMOUS } from '../../../src/caller.ts';
 import type { SessionRelay } from '../../../src/db/session-relay.ts';
 import { NexusError } from '../../../src/errors.ts';
-import { createClientRelay, mintSession, RelayError, sessionCapabilities } from '../../../src/mcp/relay.ts';
+import { createClientRelay, mintSession, sessionCapabilities } from '../../../src/mcp/relay.ts';
+import { RelayError } from '../../../src/mcp/relay-step.ts';
 import { asTarget, attribute, type RelayTarget, relay } from '../../../src/upstream/relay.ts';
 
 const target = (): RelayTarget => ({ deadline: Date.now() + 60_000 });
