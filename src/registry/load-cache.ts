@@ -5,7 +5,9 @@
 // zod returned it, so zod does not run again either; one with them is kept as parsed and zod checks
 // it with this environment. Only serve uses it: `nexus check` always checks everything.
 // Entries hold the file as written, before interpolation: no environment value ever lands here.
-// A missing, unreadable or corrupt entry is a miss; a failed write is ignored.
+// A missing, unreadable or corrupt entry is a miss; a failed write is ignored. Entries are written a
+// moment after the load (WRITE_DELAY_MS), once the gateway serves: turning a big catalogue into JSON
+// and writing it (~80 ms for GitHub's 6 MB import) is work for the next start, not for this one.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMIT, VERSION } from '../version.ts';
@@ -21,18 +23,24 @@ export interface CachedFile {
 }
 export interface CacheEntry {
   readonly checked: boolean;
-  /** The value's JSON (see `cacheable`). */
-  readonly json: string;
+  /** What `CachedFile.value` will be; never changed after the load (it is written later, see `flush`). */
+  readonly value: unknown;
 }
 
 export interface LoadCache {
   /** The key of a file's content (its bytes, or its text as UTF-8): hashed once, for `get` and `put`. */
   keyOf(source: string | Uint8Array): string;
   get(key: string): CachedFile | undefined;
+  /** Queues the entry; it is written WRITE_DELAY_MS later, or by `flush`. */
   put(key: string, entry: CacheEntry): void;
+  /** Writes the queued entries now (a value JSON cannot carry exactly is skipped: see `cacheable`). */
+  flush(): void;
   /** Removes every entry but those read or written since the cache was opened. */
   prune(): void;
 }
+
+/** How long after a load its entries are written: past the start, while the gateway idles. */
+export const WRITE_DELAY_MS = 1000;
 
 const KEY_PREFIX = `nexus-load-cache ${FORMAT} ${VERSION} ${COMMIT}\0`;
 // the bytes as read: a hit then never decodes the file (6 MB of UTF-8 costs ~50 ms to turn into a string)
@@ -41,7 +49,27 @@ const keyOf = (source: string | Uint8Array) => new Bun.CryptoHasher('sha256').up
 /** The cache in `<dir>` (serve uses `<data dir>/catalogue-cache`). */
 export function fileLoadCache(dir: string): LoadCache {
   const used = new Set<string>();
+  const pending = new Map<string, CacheEntry>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const entry = (key: string) => join(dir, `${key}.json`);
+  const write = (key: string, { checked, value }: CacheEntry) => {
+    const json = cacheable(value);
+    if (json === undefined) return;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 }); // beside the vault: only the service user reads it
+      const tmp = `${entry(key)}.${process.pid}.tmp`;
+      writeFileSync(tmp, `{"key":${JSON.stringify(key)},"checked":${checked},"value":${json}}`, { mode: 0o600 });
+      renameSync(tmp, entry(key));
+    } catch {
+      // a read-only or full data dir: start-up just parses again next time
+    }
+  };
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    for (const [key, e] of pending) write(key, e);
+    pending.clear();
+  };
   return {
     keyOf,
     get(key) {
@@ -54,17 +82,13 @@ export function fileLoadCache(dir: string): LoadCache {
         return undefined;
       }
     },
-    put(key, { checked, json }) {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 }); // beside the vault: only the service user reads it
-        const tmp = `${entry(key)}.${process.pid}.tmp`;
-        writeFileSync(tmp, `{"key":${JSON.stringify(key)},"checked":${checked},"value":${json}}`, { mode: 0o600 });
-        renameSync(tmp, entry(key));
-        used.add(key);
-      } catch {
-        // a read-only or full data dir: start-up just parses again next time
-      }
+    put(key, e) {
+      pending.set(key, e);
+      used.add(key);
+      // unref: a process that stops sooner just parses again next time
+      timer ??= setTimeout(flush, WRITE_DELAY_MS).unref();
     },
+    flush,
     prune() {
       try {
         for (const name of readdirSync(dir)) {
@@ -78,7 +102,7 @@ export function fileLoadCache(dir: string): LoadCache {
 }
 
 /** The JSON of a parsed file, or undefined when JSON cannot carry it exactly (YAML's .nan, .inf, -0). */
-export function cacheable(value: unknown): string | undefined {
+function cacheable(value: unknown): string | undefined {
   try {
     return JSON.stringify(value, exactInJson);
   } catch {

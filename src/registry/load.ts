@@ -7,7 +7,7 @@ import type { OverrideSpec } from '../catalogue/overrides.ts';
 import { type ToolsetSpec, toolsetProblems } from '../catalogue/toolsets.ts';
 import { settingDefault } from '../config/settings.ts';
 import { type Interpolation, interpolateEnv } from './interpolate.ts';
-import { type CachedFile, type CacheEntry, cacheable, type LoadCache } from './load-cache.ts';
+import type { CachedFile, CacheEntry, LoadCache } from './load-cache.ts';
 import { fileShared, normaliseTool } from './normalise.ts';
 import { type ToolFile, ToolFileSchema } from './schema.ts';
 import { normaliseServer } from './server.ts';
@@ -184,7 +184,8 @@ function buildFile(
     }
     if (seen.problems.length) return emptyFile(issues);
     data = result.data;
-    if (toCache) cacheEntry(seen.refs ? parsed.value : data, seen.refs === 0, toCache);
+    // a file that interpolates nothing is cached as zod made it; one that does, as parsed (zod runs again)
+    toCache?.({ checked: seen.refs === 0, value: seen.refs ? parsed.value : data });
   }
   const tools: HttpToolSpec[] = [];
   const shared = fileShared();
@@ -221,12 +222,6 @@ function buildFile(
     if (spec) servers.push(spec);
   });
   return { tools, toolsets, overrides, servers, issues };
-}
-
-// a file that interpolates nothing is cached as zod made it; one that does, as parsed (zod runs again)
-function cacheEntry(value: unknown, checked: boolean, toCache: (entry: CacheEntry) => void): void {
-  const json = cacheable(value);
-  if (json !== undefined) toCache({ checked, json });
 }
 
 /** Server names and namespaces are unique, and no file tool sits in a server's namespace. */

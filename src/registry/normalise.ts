@@ -2,7 +2,6 @@
 import { withProjection } from '../catalogue/shape.ts';
 import { parseDuration } from '../util/duration.ts';
 import { schemaProblems } from './arguments.ts';
-import { cacheable } from './load-cache.ts';
 import type { ToolDecl, ToolFile } from './schema.ts';
 import type { BackendSpec, HttpToolSpec, JsonObject, RateLimitSpec } from './spec.ts';
 import { bodyPlaceholders, placeholders } from './template.ts';
@@ -36,12 +35,25 @@ function checkSchema(schema: JsonObject, ctx: NormaliseContext): string[] {
   if (!ctx.shared) return schemaProblems(schema, ctx.thorough);
   // plain JSON is exact but for NaN and Infinity, written as null (and -0 as 0, which checks alike)
   const json = JSON.stringify(schema);
-  const key = json.includes('null') ? cacheable(schema) : json;
   // a second schema with the same $id is an error Ajv reports when it compiles: never skip that compile
-  if (key === undefined || key.includes('"$id"')) return schemaProblems(schema, ctx.thorough);
-  let problems = ctx.shared.schemaProblems.get(key);
-  if (!problems) ctx.shared.schemaProblems.set(key, (problems = schemaProblems(schema, ctx.thorough)));
+  if (json.includes('"$id"') || (json.includes('null') && hasNonFinite(schema))) return schemaProblems(schema, ctx.thorough);
+  let problems = ctx.shared.schemaProblems.get(json);
+  if (!problems) ctx.shared.schemaProblems.set(json, (problems = schemaProblems(schema, ctx.thorough)));
   return problems;
+}
+
+/** A NaN or ±Infinity anywhere in a parsed value (iterative: a deep value cannot overflow the stack). */
+function hasNonFinite(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return false;
 }
 
 type QueryDecl = NonNullable<ToolDecl['request']['query']>[string];

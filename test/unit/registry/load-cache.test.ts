@@ -5,7 +5,7 @@ import { expect, test } from 'bun:test';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadOptions, loadToolsDir } from '../../../src/registry/load.ts';
-import { fileLoadCache } from '../../../src/registry/load-cache.ts';
+import { fileLoadCache, WRITE_DELAY_MS } from '../../../src/registry/load-cache.ts';
 import { formatIssue } from '../../../src/registry/yaml-file.ts';
 import { tempDir, toolsDir } from '../../helpers/files.ts';
 
@@ -26,8 +26,10 @@ tools:
 const PLAIN = FILE.replace('${env:NEXUS_TEST_CACHE_URL:-http://api.local}', 'http://plain.local');
 const BAD_SCHEMA = PLAIN.replace('type: string, pattern', 'type: strung, pattern');
 
+// entries are written a moment after the load (WRITE_DELAY_MS): flush writes them at once
 const loaded = (dir: string, opts: LoadOptions = {}) => {
   const r = loadToolsDir(dir, { env: {}, ...opts });
+  opts.cache?.flush();
   return { tools: JSON.stringify(r.tools), issues: r.issues.map(formatIssue) };
 };
 const entries = (cacheDir: string) => readdirSync(cacheDir).filter((n) => n.endsWith('.json'));
@@ -86,7 +88,8 @@ test('nexus check (thorough) never reads the cache', () => {
   const cacheDir = tempDir();
   // an entry claiming the broken file was checked: only a thorough load must still see its issues
   const cache = fileLoadCache(cacheDir);
-  cache.put(cache.keyOf(BAD_SCHEMA), { checked: true, json: JSON.stringify({ tools: [] }) });
+  cache.put(cache.keyOf(BAD_SCHEMA), { checked: true, value: { tools: [] } });
+  cache.flush();
   expect(loaded(dir, { cache: fileLoadCache(cacheDir) }).issues).toEqual([]);
   expect(loaded(dir, { thorough: true, cache: fileLoadCache(cacheDir) }).issues).toEqual(loaded(dir).issues);
   expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
@@ -116,4 +119,25 @@ test('${env:...} only where nothing is interpolated (a description) is cached as
   expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
   expect(readFileSync(join(cacheDir, entries(cacheDir)[0]!), 'utf8')).toContain('"checked":true');
   expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
+});
+
+test('entries are written after the load, not during it: by the timer, or by flush', async () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN });
+  const cacheDir = tempDir();
+  const cache = fileLoadCache(cacheDir);
+  const plain = loadToolsDir(dir, { env: {}, cache });
+  expect(entries(cacheDir)).toEqual([]);
+  await Bun.sleep(WRITE_DELAY_MS + 200);
+  expect(entries(cacheDir)).toHaveLength(1);
+  // what was written is what the load built: the tools made from it are the same
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) }).tools).toEqual(JSON.stringify(plain.tools));
+});
+
+test('a value JSON cannot carry exactly (.nan) is not written', () => {
+  const dir = toolsDir({ 'a.yaml': PLAIN.replace('required: [id]', 'required: [id]\n      x-limit: .nan') });
+  const cacheDir = tempDir();
+  const plain = loaded(dir);
+  expect(plain.issues).toEqual([]);
+  expect(loaded(dir, { cache: fileLoadCache(cacheDir) })).toEqual(plain);
+  expect(entries(cacheDir)).toEqual([]);
 });
