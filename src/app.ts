@@ -235,6 +235,8 @@ async function wire(
     bodyTimeoutMs: config.bodyTimeout,
     authenticate,
     log,
+    tracer,
+    registry,
     ...(s.sessionRelay && { relay: s.sessionRelay }),
   });
   metrics.gauge('nexus_sse_sessions', () => sse.size);

@@ -11,14 +11,20 @@ const PV = 'io.modelcontextprotocol/protocolVersion';
 
 export interface McpSpanTiming {
   readonly started: number;
-  readonly authEnd: number;
+  /** When authentication ended (it began at `started`); none for a message authenticated elsewhere. */
+  readonly authEnd?: number;
   readonly authError?: string;
   readonly registry: Registry;
+  /** The endpoint's route: /mcp (default), or /messages for an HTTP+SSE (2024-11-05) message. */
+  readonly route?: string;
 }
+
+/** What a span reads of the request: a relayed HTTP+SSE message has only what the relay carried. */
+export type SpanRequest = Pick<Request, 'method' | 'headers'>;
 
 export function mcpSpan(
   tracer: Tracer,
-  req: Request,
+  req: SpanRequest,
   body: unknown,
   caller: Caller | undefined,
   timing: McpSpanTiming,
@@ -31,7 +37,8 @@ export function mcpSpan(
   const tool = method === 'tools/call' && typeof params?.name === 'string' && timing.registry.get(params.name) ? params.name : undefined;
   const id = msg?.id;
   const version = req.headers.get('mcp-protocol-version') ?? (typeof meta?.[PV] === 'string' ? meta[PV] : undefined);
-  const name = method ? (tool ? `${method} ${tool}` : method) : `${req.method} /mcp`;
+  const route = timing.route ?? '/mcp';
+  const name = method ? (tool ? `${method} ${tool}` : method) : `${req.method} ${route}`;
   return tracer.span(
     name,
     {
@@ -40,8 +47,8 @@ export function mcpSpan(
       remote: metaContext(meta) ?? headerContext(req.headers),
       attributes: {
         'http.request.method': req.method,
-        'http.route': '/mcp',
-        'url.path': '/mcp',
+        'http.route': route,
+        'url.path': route,
         'network.protocol.name': 'http',
         'user_agent.original': req.headers.get('user-agent')?.slice(0, 256),
         'mcp.method.name': method,
@@ -54,10 +61,12 @@ export function mcpSpan(
       },
     },
     async (span) => {
-      tracer.record('nexus.authenticate', timing.started, timing.authEnd, {
-        attributes: { 'nexus.caller': caller?.id },
-        ...(timing.authError && { errorType: timing.authError }),
-      });
+      if (timing.authEnd !== undefined) {
+        tracer.record('nexus.authenticate', timing.started, timing.authEnd, {
+          attributes: { 'nexus.caller': caller?.id },
+          ...(timing.authError && { errorType: timing.authError }),
+        });
+      }
       const res = await fn();
       span.set('http.response.status_code', res.status);
       if (res.status >= 500) span.fail(String(res.status));

@@ -9,8 +9,11 @@ import { ANONYMOUS, type Caller } from '../caller.ts';
 import type { SessionRelay } from '../db/session-relay.ts';
 import { toNexusError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Registry } from '../registry/registry.ts';
+import { NOOP_TRACER, nowMs, type RemoteContext, type Tracer } from '../trace/tracer.ts';
 import { authRefusal, readJsonBody, rpcError } from './rpc-error.ts';
 import type { RequestScope } from './server.ts';
+import { mcpSpan, type SpanRequest } from './span.ts';
 import { SseTransport } from './sse-transport.ts';
 
 export const MESSAGES_PATH = '/messages';
@@ -27,6 +30,9 @@ export interface SseSessionsOptions {
   readonly relay?: SessionRelay;
   /** Attaches a session to its resource subscriptions (its stream hears their updates); returns the detach. */
   readonly attach?: (caller: Caller, send: (uri: string) => void) => () => void;
+  /** A server span per message, from its POST to its answer on the stream (with the registry: tool names). */
+  readonly tracer?: Tracer;
+  readonly registry?: Registry;
 }
 
 export interface SseSessions {
@@ -53,7 +59,12 @@ interface Relayed {
   readonly message: unknown;
   readonly caller: Caller;
   readonly requestId: string;
+  /** The receiving instance's span, parent of the holding instance's (when tracing). */
+  readonly trace?: RemoteContext;
+  readonly userAgent?: string;
 }
+
+const ACCEPTED = () => new Response('Accepted', { status: 202 });
 
 const NO_SESSION =
   'missing sessionId: this is the HTTP+SSE (2024-11-05) message endpoint; open the event stream with GET /sse first and POST to the endpoint it names, or use Streamable HTTP on /mcp';
@@ -83,15 +94,48 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
     },
   });
 
+  const tracer = opts.tracer ?? NOOP_TRACER;
+  const registry = opts.registry;
+  /** `fn` in the message's server span (when tracing); the span ends when the promise `fn` returns settles. */
+  interface Timing {
+    readonly started: number;
+    readonly authEnd?: number;
+    readonly authError?: string;
+  }
+  const traced = (req: SpanRequest, body: unknown, caller: Caller | undefined, t: Timing, fn: () => Promise<Response>) =>
+    tracer.enabled && registry ? mcpSpan(tracer, req, body, caller, { ...t, registry, route: MESSAGES_PATH }, fn) : fn();
+
   /** Hands a message to a session held here; an error text when it cannot be taken. */
-  function deliver(s: Session, id: string, message: unknown, caller: Caller, requestId: string): 'ok' | 'invalid' | 'busy' {
+  function deliver(
+    s: Session,
+    id: string,
+    message: unknown,
+    caller: Caller,
+    requestId: string,
+    answered?: () => void,
+  ): 'ok' | 'invalid' | 'busy' {
     let parsed: ReturnType<typeof parseJSONRPCMessage>;
     try {
       parsed = parseJSONRPCMessage(message);
     } catch {
       return 'invalid';
     }
-    return s.transport.deliver(parsed, scoped(caller, id, requestId)) ? 'ok' : 'busy';
+    return s.transport.deliver(parsed, scoped(caller, id, requestId), answered) ? 'ok' : 'busy';
+  }
+
+  /**
+   * Delivers in the message's server span, which ends once the answer is on the stream; the POST is
+   * answered (202) at once. The result is known synchronously: the span's function runs at once.
+   */
+  function deliverTraced(s: Session, id: string, r: Relayed, req: SpanRequest, t: Timing): 'ok' | 'invalid' | 'busy' {
+    let done: 'ok' | 'invalid' | 'busy' = 'invalid';
+    void traced(req, r.message, r.caller, t, () => {
+      const { promise, resolve } = Promise.withResolvers<Response>();
+      done = deliver(s, id, r.message, r.caller, r.requestId, () => resolve(ACCEPTED()));
+      if (done !== 'ok') resolve(new Response(null, { status: done === 'busy' ? 429 : 400 }));
+      return promise;
+    });
+    return done;
   }
 
   opts.relay?.onForward((id, owner, payload) => {
@@ -103,7 +147,11 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
     } catch {
       return;
     }
-    const done = deliver(s, id, r.message, r.caller, r.requestId);
+    const headers = new Headers();
+    if (r.trace?.traceparent) headers.set('traceparent', r.trace.traceparent);
+    if (r.trace?.tracestate) headers.set('tracestate', r.trace.tracestate);
+    if (r.userAgent) headers.set('user-agent', r.userAgent);
+    const done = deliverTraced(s, id, r, { method: 'POST', headers }, { started: tracer.enabled ? nowMs() : 0 });
     const rid = (r.message as { id?: unknown } | null)?.id;
     if (done !== 'ok' && (typeof rid === 'string' || typeof rid === 'number')) {
       const message = done === 'busy' ? `too many requests in flight on this session (${MAX_INFLIGHT})` : 'Invalid Request';
@@ -142,6 +190,7 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
       if (req.method !== 'POST') {
         return rpcError(405, -32000, 'Method not allowed: POST JSON-RPC messages here; GET /sse opens the event stream', { allow: 'POST' });
       }
+      const started = tracer.enabled ? nowMs() : 0;
       const id = new URL(req.url).searchParams.get('sessionId');
       if (!id) return rpcError(400, -32600, NO_SESSION);
       // a browser sends text/plain or form bodies cross-site without a preflight: JSON only, as on /api
@@ -152,8 +201,10 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
       try {
         caller = opts.authenticate ? await opts.authenticate(req) : ANONYMOUS;
       } catch (e) {
-        return authRefusal(e);
+        const authEnd = tracer.enabled ? nowMs() : 0;
+        return traced(req, undefined, undefined, { started, authEnd, authError: toNexusError(e).code }, async () => authRefusal(e));
       }
+      const t: Timing = { started, authEnd: tracer.enabled ? nowMs() : 0 };
       const local = sessions.get(id);
       if (local && local.owner !== caller.id) return unknownSession(true);
       if (!local && !opts.relay) return unknownSession(false);
@@ -161,19 +212,30 @@ export function createSseSessions(opts: SseSessionsOptions): SseSessions {
       if ('refused' in read) return read.refused;
       const requestId = req.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID();
       if (local) {
-        const done = deliver(local, id, read.body, caller, requestId);
+        const done = deliverTraced(local, id, { message: read.body, caller, requestId }, req, t);
         if (done === 'invalid') return rpcError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
         if (done === 'busy') return rpcError(429, -32000, `too many requests in flight on this session (${MAX_INFLIGHT})`);
-        return new Response('Accepted', { status: 202 });
+        return ACCEPTED();
       }
-      try {
-        const payload = JSON.stringify({ message: read.body, caller, requestId } satisfies Relayed);
-        if (!(await opts.relay!.forward(id, caller.id, payload))) return unknownSession(true);
-      } catch (e) {
-        opts.log.warn('cannot relay an HTTP+SSE message', { err: toNexusError(e) });
-        return rpcError(503, -32000, 'cannot reach the instance holding this session; reconnect with GET /sse');
-      }
-      return new Response('Accepted', { status: 202 });
+      // relayed: this instance's span covers the hand-over, and its context parents the holder's span
+      return traced(req, read.body, caller, t, async () => {
+        const ids = tracer.active(); // this POST's server span, when sampled
+        const userAgent = req.headers.get('user-agent')?.slice(0, 256);
+        const relayed: Relayed = {
+          message: read.body,
+          caller,
+          requestId,
+          ...(ids && { trace: { traceparent: `00-${ids.traceId}-${ids.spanId}-01` } }),
+          ...(userAgent && { userAgent }),
+        };
+        try {
+          if (!(await opts.relay!.forward(id, caller.id, JSON.stringify(relayed)))) return unknownSession(true);
+        } catch (e) {
+          opts.log.warn('cannot relay an HTTP+SSE message', { err: toNexusError(e) });
+          return rpcError(503, -32000, 'cannot reach the instance holding this session; reconnect with GET /sse');
+        }
+        return ACCEPTED();
+      });
     },
 
     get size() {

@@ -20,7 +20,8 @@ export class SseTransport implements Transport {
   readonly response: Response;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private closed = false;
-  private readonly inflight = new Set<string | number>();
+  /** Requests delivered and not yet answered, each with what waits for its answer (its trace span). */
+  private readonly inflight = new Map<string | number, (() => void) | undefined>();
   private draining = false;
 
   constructor(
@@ -49,14 +50,21 @@ export class SseTransport implements Transport {
 
   async start(): Promise<void> {}
 
-  /** A message the client POSTed; false when too many of its requests are already in flight. */
-  deliver(message: JSONRPCMessage, extra: MessageExtraInfo): boolean {
+  /**
+   * A message the client POSTed; false when too many of its requests are already in flight. `answered`
+   * runs once its answer is on the stream (or the stream ended), at once for a message that gets none.
+   */
+  deliver(message: JSONRPCMessage, extra: MessageExtraInfo, answered?: () => void): boolean {
     if (this.closed) return false;
-    if ('method' in message && 'id' in message) {
+    const request = 'method' in message && 'id' in message;
+    if (request) {
       if (this.inflight.size >= this.limits.maxInflight) return false;
-      this.inflight.add(message.id);
+      const earlier = this.inflight.get(message.id); // a client reusing an id in flight: the first waits no more
+      this.inflight.set(message.id, answered);
+      earlier?.();
     }
     this.onmessage?.(message, extra);
+    if (!request) answered?.();
     return true;
   }
 
@@ -65,8 +73,11 @@ export class SseTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (!('method' in message) && message.id !== undefined) this.inflight.delete(message.id);
+    const id = 'method' in message ? undefined : message.id;
+    const answered = id === undefined ? undefined : this.inflight.get(id);
+    if (id !== undefined) this.inflight.delete(id);
     this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    answered?.();
     if (this.draining && !this.busy) this.end();
   }
 
@@ -105,6 +116,8 @@ export class SseTransport implements Transport {
     try {
       this.controller.close();
     } catch {}
+    for (const answered of this.inflight.values()) answered?.();
+    this.inflight.clear();
     this.onclose?.();
   }
 }
