@@ -9,8 +9,14 @@ import type { AuditRecord } from './record.ts';
 import type { AuditSpool } from './spool.ts';
 import type { AuditStore } from './store.ts';
 
+/** Where the sink writes: `insertSpooled`, when the store has it, takes the spool's lines instead of records. */
+export type SinkStore = Pick<AuditStore, 'insert'> & {
+  /** The spool's lines of the records (see Spooled), in order: no second encoding of each row. */
+  insertSpooled?(lines: readonly string[]): Promise<void>;
+};
+
 export interface AuditSinkOptions {
-  readonly store: Pick<AuditStore, 'insert'>;
+  readonly store: SinkStore;
   readonly log: Logger;
   readonly metrics?: Metrics;
   readonly flushIntervalMs?: number;
@@ -37,7 +43,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const batchSize = opts.batchSize ?? 500;
   const maxQueue = opts.maxQueue ?? 10_000;
   const spool = opts.spool;
-  let queue: Array<{ r: AuditRecord; seq: number }> = [];
+  let queue: Array<{ r: AuditRecord; seq: number; line?: string }> = [];
+  const spooled = spool && opts.store.insertSpooled?.bind(opts.store);
   let dropped = 0;
   let unreported = 0;
   let failing = false;
@@ -63,7 +70,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       const batch = queue.length > batchSize ? queue.splice(0, batchSize) : queue;
       if (batch === queue) queue = [];
       try {
-        await opts.store.insert(batch.map((q) => q.r));
+        await (spooled ? spooled(batch.map((q) => q.line!)) : opts.store.insert(batch.map((q) => q.r)));
         spool?.shipped(batch[batch.length - 1]!.seq);
         if (failing) opts.log.info('audit writes recovered');
         failing = false;
@@ -92,7 +99,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
     record(entry) {
       if (closed || queue.length >= maxQueue) return drop(1);
       const r = { ...entry }; // the spool and the store share its row (toRow builds it once)
-      queue.push({ r, seq: spool?.append(r) ?? 0 });
+      if (spool) queue.push({ r, ...spool.append(r) });
+      else queue.push({ r, seq: 0 });
       if (queue.length >= batchSize && !kicked) {
         kicked = true;
         setTimeout(() => void flush(), 0);

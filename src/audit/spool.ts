@@ -17,9 +17,15 @@ import { type AuditStore, recordOfRow, toRow } from './store.ts';
 const SEGMENT_BYTES = 4 << 20;
 const FILE = /^(spool-\d+-(\d+)-[0-9a-f]+)-\d+\.jsonl(?:\.replay-(\d+))?$/;
 
+/** A record as the spool holds it: its sequence number and its line, the JSON of `[seq, ...toRow(r)]`. */
+export interface Spooled {
+  readonly seq: number;
+  readonly line: string;
+}
+
 export interface AuditSpool {
-  /** Writes the record into the spool now; returns its sequence number. */
-  append(r: AuditRecord): number;
+  /** Writes the record into the spool now. */
+  append(r: AuditRecord): Spooled;
   /** Every record up to `seq` is in the store (or given up on). */
   shipped(seq: number): void;
   /** Forces what was written to disk (once per flush). */
@@ -103,9 +109,10 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
   };
   return {
     append(r) {
-      write(`${JSON.stringify([++seq, ...toRow(r)])}\n`);
+      const line = JSON.stringify([++seq, ...toRow(r)]);
+      write(`${line}\n`);
       cur.last = seq;
-      return seq;
+      return { seq, line };
     },
     shipped(upTo) {
       write(`{"shipped":${upTo}}\n`);

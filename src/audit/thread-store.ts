@@ -1,11 +1,13 @@
 // The embedded audit sink's store: rows are built (and redacted) here, inserted by a worker thread
 // (writer-worker.ts). If the worker cannot start or dies, writes continue on this thread, logged once.
+import type { SqlValue } from '../db/types.ts';
 import type { Logger } from '../log.ts';
 import type { AuditRecord } from './record.ts';
-import { type AuditStore, toRow } from './store.ts';
+import type { SinkStore } from './sink.ts';
+import { recordOfRow, toRow } from './store.ts';
 import type { WriterReply, WriterRequest } from './writer-worker.ts';
 
-export interface ThreadAuditStore extends Pick<AuditStore, 'insert'> {
+export interface ThreadAuditStore extends Required<SinkStore> {
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ const workerUrl = () =>
     : new URL('./writer-worker.ts', import.meta.url);
 
 /** `fallback` writes on this thread (a store over the same file). */
-export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 'insert'>, log: Logger): ThreadAuditStore {
+export function createThreadAuditStore(file: string, fallback: Pick<SinkStore, 'insert'>, log: Logger): ThreadAuditStore {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let worker: Worker | undefined;
@@ -71,6 +73,18 @@ export function createThreadAuditStore(file: string, fallback: Pick<AuditStore, 
         if (worker) throw e; // a failed insert (the sink retries it); a dead thread falls through
         await fallback.insert(records);
       }
+    },
+    // the spool's lines go as one string (a copy, not a structured clone of every row); the thread parses them
+    async insertSpooled(lines) {
+      await (opened ??= start());
+      if (worker) {
+        try {
+          return await ask({ kind: 'insertSpooled', lines: `[${lines.join(',')}]` });
+        } catch (e) {
+          if (worker) throw e;
+        }
+      }
+      await fallback.insert(lines.map((l) => recordOfRow((JSON.parse(l) as SqlValue[]).slice(1))));
     },
     async close() {
       if (!opened) return;

@@ -8,6 +8,8 @@ import { type AuditRowWriter, createAuditRowWriter } from './store.ts';
 export type WriterRequest =
   | { readonly id: number; readonly kind: 'open'; readonly file: string }
   | { readonly id: number; readonly kind: 'insert'; readonly rows: readonly (readonly SqlValue[])[] }
+  /** A JSON array of spool lines, each `[seq, ...row]` (spool.ts). */
+  | { readonly id: number; readonly kind: 'insertSpooled'; readonly lines: string }
   | { readonly id: number; readonly kind: 'close' };
 export type WriterReply = { readonly id: number; readonly ok: true } | { readonly id: number; readonly ok: false; readonly error: string };
 
@@ -24,6 +26,9 @@ self.onmessage = async (e: MessageEvent<WriterRequest>) => {
     } else if (m.kind === 'insert') {
       if (!writer) throw new Error('audit writer not opened');
       await writer.insertRows(m.rows);
+    } else if (m.kind === 'insertSpooled') {
+      if (!writer) throw new Error('audit writer not opened');
+      await writer.insertRows((JSON.parse(m.lines) as SqlValue[][]).map((l) => l.slice(1)));
     } else {
       await db?.close();
       db = writer = undefined;

@@ -59,3 +59,20 @@ test('when the worker cannot open the file, records go through the main-thread s
   expect(fallback.records.map((r) => r.time)).toEqual([1001, 1002]);
   expect(lines.filter((l) => l.includes('audit writer thread unavailable')).length).toBe(1);
 });
+
+test("the spool's lines are written as the records they stand for, by the thread or, without one, the main store", async () => {
+  const { toRow } = await import('../../../src/audit/store.ts');
+  const records = Array.from({ length: 120 }, (_, i) => rec(5_000 + i, { requestId: `spooled-${i}`, cache: 'miss', backendStatus: 200 }));
+  const lines = records.map((r, i) => JSON.stringify([i + 1, ...toRow(r)]));
+  const store = createThreadAuditStore(sqliteFile(dir), { insert: async () => {} }, silentLogger);
+  await store.insertSpooled(lines);
+  await store.close();
+  const rows = (await createAuditStore(db).query({ since: 5_000, limit: 1000 })).filter((r) => r.requestId?.startsWith('spooled-'));
+  expect(rows.sort((a, b) => a.time - b.time)).toEqual(records.map((r) => ({ ...r, time: r.time })).map((r) => expect.objectContaining(r)));
+
+  const fallback = { records: [] as AuditRecord[], insert: async (r: readonly AuditRecord[]) => void fallback.records.push(...r) };
+  const threadless = createThreadAuditStore(join(dir, 'no-such-dir', 'nexus.db'), fallback, silentLogger);
+  await threadless.insertSpooled(lines.slice(0, 3));
+  await threadless.close();
+  expect(fallback.records).toEqual(records.slice(0, 3).map((r) => expect.objectContaining(r)));
+});

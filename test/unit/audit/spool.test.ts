@@ -66,15 +66,16 @@ describe('audit spool replay', () => {
       closeSync(fd);
       return b.toString('utf8').split('\0')[0];
     };
-    const seqs = [spool.append(rec(1)), spool.append(rec(2))];
+    const seqs = [spool.append(rec(1)).seq, spool.append(rec(2)).seq];
     expect(seqs).toEqual([1, 2]);
     expect(text()!.split('\n')).toEqual([JSON.stringify([1, ...toRow(rec(1))]), JSON.stringify([2, ...toRow(rec(2))]), '']);
     spool.shipped(1);
     expect(text()).toEndWith('{"shipped":1}\n');
     spool.shipped(2);
     expect(text()).toBe(''); // all shipped: starts over
-    spool.append(rec(3));
-    expect(text()).toBe(`${JSON.stringify([3, ...toRow(rec(3))])}\n`);
+    const third = spool.append(rec(3));
+    expect(third).toEqual({ seq: 3, line: JSON.stringify([3, ...toRow(rec(3))]) });
+    expect(text()).toBe(`${third.line}\n`);
     spool.close();
     expect(existsSync(path)).toBe(false);
   });
