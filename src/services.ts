@@ -23,6 +23,7 @@ import { watchDependencies } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb, sqliteFile } from './db/open.ts';
 import { openRedis, type RedisClient, redisReady } from './db/redis.ts';
+import { openScriptConnection, type ScriptConnection } from './db/script-connection.ts';
 import { createRedisSessionRelay, type SessionRelay } from './db/session-relay.ts';
 import type { Db } from './db/types.ts';
 import { createGuardedLimiter } from './limiter/guarded.ts';
@@ -124,15 +125,18 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const prefix = opts.redisPrefix ?? 'nexus:';
     let redis: RedisClient | undefined;
     let subscriber: RedisClient | undefined;
+    let scripts: ScriptConnection | undefined; // the limiter's, on one server (not Sentinel or Cluster)
     if (config.redisUrl) {
       redis = openRedis(config.redisUrl, { log, autoPipelining: true });
       subscriber = openRedis(config.redisUrl, { log });
+      scripts = openScriptConnection(config.redisUrl, { log });
       stops.push(
         () => redis!.disconnect(),
         () => subscriber!.disconnect(),
+        () => scripts?.close(),
       );
       // a fresh instance should not start with limits failing open; wait briefly, never block start-up
-      await redisReady(redis, 2000).catch((e) =>
+      await Promise.all([redisReady(redis, 2000), scripts?.ready(2000)]).catch((e) =>
         log.warn(`Redis not reachable yet; limits fail ${config.rateLimitFailMode} until it is`, { err: e }),
       );
     }
@@ -169,7 +173,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
       fetch: tokenFetch(opts.tracer ?? NOOP_TRACER, metrics),
     });
     const limiter = redis
-      ? createGuardedLimiter(createRedisLimiter(redis, { prefix }), { mode: config.rateLimitFailMode, log, metrics })
+      ? createGuardedLimiter(createRedisLimiter(scripts?.run ?? redis, { prefix }), { mode: config.rateLimitFailMode, log, metrics })
       : createMemoryLimiter();
     const lock = redis && subscriber ? createRedisFlightLock({ redis, subscriber, prefix }) : undefined;
     const sessionRelay = redis && subscriber ? createRedisSessionRelay({ redis, subscriber, prefix, log }) : undefined;
@@ -201,7 +205,7 @@ export async function openServices(opts: ServicesOptions): Promise<Services> {
     const audit = createAuditSink({ store: threadStore ?? auditStore, log, metrics, ...(spool && { spool }) });
     metrics.gauge('nexus_audit_pending', () => audit.pending);
     const auditExport = await openAuditExport(config, log, metrics);
-    stops.push(watchDependencies(db, redis, metrics));
+    stops.push(watchDependencies(db, redis, metrics, undefined, scripts));
     const retention = startAuditRetention({ db, log, retentionMs: config.auditRetention });
     stops.push(() => retention.stop());
 

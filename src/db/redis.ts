@@ -169,6 +169,9 @@ export interface LuaScript {
 
 export const luaScript = (lua: string): LuaScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 
+/** Runs a script over some connection: runScript below (ioredis) or script-connection.ts (Bun's client). */
+export type RunScript = (script: LuaScript, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+
 /** EVALSHA, loading the script with EVAL when the server does not know it yet (first use, restart). */
 export async function runScript(
   redis: RedisClient,

@@ -4,7 +4,7 @@
 // exactly as separate runs would (a later call sees what an earlier one consumed), so limits stay exact
 // across instances, while a busy gateway pays one command, one write and one reply for many calls.
 // All limiter keys carry the hash tag {rl} so one script's keys land on one Cluster slot.
-import { luaScript, type RedisClient, runScript } from '../db/redis.ts';
+import { luaScript, type RedisClient, type RunScript, runScript } from '../db/redis.ts';
 import { NexusError } from '../errors.ts';
 import { intervalUs, takeOne, validateCheck, verdictOf } from './gcra.ts';
 import type { LimitCheck, LimitDecision, Limiter, LimitVerdict } from './types.ts';
@@ -62,7 +62,9 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
-export function createRedisLimiter(redis: RedisClient, opts: RedisLimiterOptions = {}): Limiter {
+/** `redis`: an ioredis client, or a script runner of its own (script-connection.ts: cheaper per run). */
+export function createRedisLimiter(redis: RedisClient | RunScript, opts: RedisLimiterOptions = {}): Limiter {
+  const script: RunScript = typeof redis === 'function' ? redis : (s, keys, args) => runScript(redis, s, keys, args);
   const prefix = opts.prefix ?? 'nexus:';
   if (/[{}]/.test(prefix)) throw new NexusError('INVALID_CONFIG', 'limiter key prefix must not contain { or }');
   const maxBatch = opts.maxBatch ?? 64;
@@ -90,7 +92,7 @@ export function createRedisLimiter(redis: RedisClient, opts: RedisLimiterOptions
     }
     let raw: number[];
     try {
-      raw = (await runScript(redis, GCRA, keys, args)) as number[];
+      raw = (await script(GCRA, keys, args)) as number[];
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;
