@@ -4,14 +4,16 @@
 // Alone: bun scripts/bench/profile.ts [--seconds 8] [--revision 2026-07-28]   profiles uncached + cached
 //        bun scripts/bench/profile.ts --traced                                  the same with tracing at 100%
 //                                                                               to a local OTLP/HTTP sink
+//        bun scripts/bench/profile.ts --shared [--secured]                      PostgreSQL + Redis [key + limits]
 //        bun scripts/bench/profile.ts FILE.cpuprofile [...]                     summarises existing files
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchBackend } from './backend.ts';
-import { type Gateway, probeFeatures, startGateway, toolNames, writeBenchTools } from './nexus.ts';
+import { createKey, type Gateway, probeFeatures, startGateway, toolNames, writeBenchTools } from './nexus.ts';
 import { CPUS, killChildren, ROOT, until } from './proc.ts';
+import { openSharedServices } from './shared-services.ts';
 import { checkCall, type Revision, runWrk, toolCall } from './wrk.ts';
 
 interface CallFrame {
@@ -171,6 +173,10 @@ export interface ProfileRunOptions {
   readonly log?: (line: string) => void;
   /** Extra environment for the gateway (tracing settings). */
   readonly env?: Readonly<Record<string, string>>;
+  /** PostgreSQL + Redis (a schema per gateway, dropped afterwards) instead of the embedded stores. */
+  readonly shared?: boolean;
+  /** A client key and rate limits on both tools, as the secured bench targets have. */
+  readonly secured?: boolean;
 }
 
 /** Profiles the uncached and the cached tools/call paths, each in its own gateway process. */
@@ -180,26 +186,34 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
   const backend = startBenchBackend();
   const prefix = `p${crypto.randomUUID().slice(0, 6)}_`;
   const toolsDir = join(dir, 'tools');
-  writeBenchTools(toolsDir, { prefix, backendUrl: backend.url });
+  writeBenchTools(toolsDir, { prefix, backendUrl: backend.url, limits: o.secured ?? false });
   const names = toolNames(prefix);
   const out: ProfileSummary[] = [];
   let live: Gateway | undefined;
+  const shared = o.shared ? await openSharedServices() : undefined;
+  const masterKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
   try {
     for (const [label, tool] of [
       ['uncached tools/call (backend hop)', names.uncached],
       ['cached tools/call (hit)', names.cached],
     ] as const) {
       const name = `${tool}.cpuprofile`;
+      const dataDir = join(dir, `data-${tool}`);
+      const stores: Record<string, string> = shared
+        ? { DATABASE_URL: await shared.schemaUrl(tool), REDIS_URL: shared.redisUrl, NEXUS_MASTER_KEY: masterKey }
+        : {};
+      const key = o.secured ? (await createKey(dataDir, { NEXUS_DATA_DIR: dataDir, ...stores })).key : undefined;
+      const auth = key ? { authorization: `Bearer ${key}` } : undefined;
       const gw = (live = await startGateway({
         toolsDir,
-        dataDir: join(dir, `data-${tool}`),
+        dataDir,
         log: join(dir, `${tool}.log`),
         cpu: CPUS.server,
-        env: { NEXUS_DRAIN_TIMEOUT: '1s', ...o.env },
+        env: { NEXUS_DRAIN_TIMEOUT: '1s', ...stores, ...o.env },
         bunFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`],
       }));
-      const features = await probeFeatures(gw, prefix, rev);
-      const call = toolCall(gw.mcpUrl, rev, tool, { id: '42' });
+      const features = await probeFeatures(gw, prefix, rev, auth, o.secured);
+      const call = toolCall(gw.mcpUrl, rev, tool, { id: '42' }, auth);
       await checkCall(call);
       const r = await runWrk(call, { seconds: o.seconds ?? 8, connections: o.connections ?? 32, cpu: CPUS.load });
       await gw.stop('SIGTERM');
@@ -216,6 +230,7 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
   } finally {
     await live?.stop(); // a gateway left by a failed run (wrk missing, a bad answer) would burn CPU for good
     backend.stop();
+    await shared?.cleanup(prefix).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
   return out;
@@ -224,7 +239,13 @@ export async function runProfile(o: ProfileRunOptions = {}): Promise<ProfileSumm
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { seconds: { type: 'string' }, revision: { type: 'string' }, traced: { type: 'boolean' } },
+    options: {
+      seconds: { type: 'string' },
+      revision: { type: 'string' },
+      traced: { type: 'boolean' },
+      shared: { type: 'boolean' },
+      secured: { type: 'boolean' },
+    },
   });
   process.on('SIGINT', () => {
     killChildren();
@@ -247,9 +268,12 @@ if (import.meta.main) {
     await runProfile({
       ...(sink && { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`, OTEL_TRACES_SAMPLER: 'always_on' } }),
       seconds: Number(values.seconds ?? 8),
+      shared: values.shared ?? false,
+      secured: values.secured ?? false,
       revision: values.revision === '2025-11-25' ? '2025-11-25' : '2026-07-28',
       log: (l) => console.log(`${l}\n`),
     });
     sink?.stop(true);
+    if (values.shared) process.exit(process.exitCode ?? 0); // the PostgreSQL/Redis clients would keep it alive
   }
 }
