@@ -6,7 +6,10 @@
 // figure to compare on a shared machine, and wrk's throughput. That tracing off costs nothing is
 // measured in process (span-cost.ts measureOffCost: the call's steps through the no-op port against
 // the same steps without it), since a gateway without the port would be another build.
-// bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--write]
+// bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--split] [--write]
+// --split: also a traced gateway whose exports are discarded before the HTTP request
+//   (discard-export.ts), to tell sending from recording and encoding; and per target, the exports
+//   and bytes the sink received per call
 // --write: replaces the tracing section of docs/benchmarks.md
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,6 +32,7 @@ const { values: f } = parseArgs({
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    split: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
 });
@@ -42,14 +46,21 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-// The collector stand-in: takes every export and answers at once (counts spans, decodes nothing)
+// The collector stand-in: takes every export and answers at once (counts exports and bytes per
+// gateway, by the endpoint's path: /<label>/v1/traces; decodes nothing)
 let exports = 0;
+const received = new Map<string, { exports: number; bytes: number }>();
 const sink = Bun.serve({
   port: 0,
   hostname: '127.0.0.1',
   fetch: async (req) => {
-    await req.arrayBuffer();
+    const body = await req.arrayBuffer();
     exports++;
+    const label = decodeURIComponent(new URL(req.url).pathname.split('/')[1] ?? '');
+    const got = received.get(label) ?? { exports: 0, bytes: 0 };
+    got.exports++;
+    got.bytes += body.byteLength;
+    received.set(label, got);
     return Response.json({});
   },
 });
@@ -60,7 +71,7 @@ try {
   const backend = startBenchBackend();
   const prefix = 'tr_';
   const names = toolNames(prefix);
-  const start = async (label: string, env: Record<string, string> = {}) => {
+  const start = async (label: string, env: Record<string, string> = {}, bunFlags?: string[]) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
     writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: false });
@@ -71,17 +82,26 @@ try {
       cpu: CPUS.server,
       env,
       cwd: ROOT,
+      ...(bunFlags && { bunFlags }),
     });
     return { label, gw };
   };
-  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`, OTEL_TRACES_SAMPLER: 'always_on' };
+  const traced = (label: string) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}/${encodeURIComponent(label)}`,
+    OTEL_TRACES_SAMPLER: 'always_on',
+  });
+  const PROTOBUF = 'tracing on, 100% (protobuf)';
+  const JSON_ = 'tracing on, 100%, JSON';
+  const DISCARDED = 'tracing on, 100% (protobuf), export discarded';
   const targets = [
     await start('tracing off'),
     await start('tracing off, a second gateway'),
-    await start('tracing on, 100% (protobuf)', traced),
-    await start('tracing on, 100%, JSON', { ...traced, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+    await start(PROTOBUF, traced(PROTOBUF)),
+    await start(JSON_, { ...traced(JSON_), OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+    ...(f.split ? [await start(DISCARDED, traced(DISCARDED), ['--preload', join(ROOT, 'scripts/bench/discard-export.ts')])] : []),
     await start('audit export, stalled', { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
+  const calls = new Map<string, number>();
   const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
   for (let round = 0; round < Number(f.rounds); round++) {
     // each round in another order, so no target always runs first after a pause
@@ -99,6 +119,7 @@ try {
       got.p99.push(r.p99Ms);
       got.cpu.push(((pidCpuMs(t.gw.pid) - cpu0) * 1000) / r.requests);
       results.set(t.label, got);
+      calls.set(t.label, (calls.get(t.label) ?? 0) + r.requests + 1);
     }
   }
   const off = median(results.get('tracing off')!.rps);
@@ -114,6 +135,13 @@ try {
     rows.push(
       `| ${k} | ${cpu.toFixed(1)} | ${pct(cpu, offCpu)} | ${Math.round(rps)} | ${pct(rps, off)} | ${median(v.p99).toFixed(2)} | ${v.cpu.map((c) => c.toFixed(1)).join(', ')} |`,
     );
+  }
+  if (f.split) {
+    rows.push('', '| target | calls | exports | bytes per call | calls per export |', '|---|--:|--:|--:|--:|');
+    for (const [k, n] of calls) {
+      const got = received.get(k);
+      if (got) rows.push(`| ${k} | ${n} | ${got.exports} | ${(got.bytes / n).toFixed(0)} | ${(n / got.exports).toFixed(1)} |`);
+    }
   }
   // the no-op port in process, with the gateways idle: what tracing off adds to a call's own steps
   const offCost = await measureOffCost();

@@ -22,7 +22,6 @@ import type { AttributeValue } from './tracer.ts';
 
 let buf = new Uint8Array(1 << 16);
 let view = new DataView(buf.buffer);
-let bytesView = Buffer.from(buf.buffer);
 let pos = 0;
 const utf8 = new TextEncoder();
 
@@ -39,7 +38,6 @@ const room = (n: number) => {
   next.set(buf.subarray(0, pos));
   buf = next;
   view = new DataView(buf.buffer);
-  bytesView = Buffer.from(buf.buffer);
 };
 
 /** A varint of an unsigned 32-bit value (tags, lengths, enums, counts). */
@@ -118,12 +116,24 @@ const bytes = (b: Uint8Array) => {
   pos += b.length;
 };
 
-// ids are hex strings (often ropes, from the id pool): decoded natively into the buffer
+// ids are hex strings: decoded in JS through a table (a native Buffer write per id cost more than
+// the rest of a span)
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) NIBBLE[i.toString(16).charCodeAt(0)] = i;
+for (let i = 10; i < 16; i++) NIBBLE[i.toString(16).toUpperCase().charCodeAt(0)] = i;
+const nibble = (c: number) => (c < 128 ? NIBBLE[c]! : -1);
 const hex = (h: string) => {
   const n = h.length >> 1;
   u32(n);
   room(n);
-  buf.fill(0, pos + bytesView.write(h, pos, 'hex'), pos + n); // (a malformed id stays its length)
+  let i = 0;
+  for (; i < n; i++) {
+    const a = nibble(h.charCodeAt(2 * i));
+    const b = nibble(h.charCodeAt(2 * i + 1));
+    if ((a | b) < 0) break;
+    buf[pos + i] = (a << 4) | b;
+  }
+  if (i < n) buf.fill(0, pos + i, pos + n); // (a malformed id keeps its length: zeros from its first bad digit)
   pos += n;
 };
 
@@ -268,6 +278,35 @@ const flags = (field: number, traceFlags: number, remote: boolean | undefined) =
   fixed32((traceFlags & 255) | 256 | (remote ? 512 : 0));
 };
 
+/** A RecordedSpan: what span() writes, read from its fields (no events, links nor dropped counts). */
+function recorded(s: RecordedSpan): void {
+  id(0x0a, s.traceId);
+  id(0x12, s.spanId);
+  text(0x1a, s.traceState?.serialize() || undefined);
+  if (s.parentSpanContext?.spanId) id(0x22, s.parentSpanContext.spanId);
+  text(0x2a, s.name);
+  num(0x30, s.kind + 1);
+  tag(0x39);
+  msTime(s.startMs);
+  tag(0x41);
+  msTime(s.endMs);
+  if (s.overrides()) attributes(s.attributes, 0x4a);
+  else recordedAttributes(s);
+  // dropped attributes, events and links: 0 (the status has no message)
+  room(8);
+  buf[pos++] = 0x50;
+  buf[pos++] = 0;
+  buf[pos++] = 0x60;
+  buf[pos++] = 0;
+  buf[pos++] = 0x70;
+  buf[pos++] = 0;
+  const status = nest(0x7a);
+  num(0x18, s.status.code);
+  close(status);
+  tag(0x85); // field 16 (flags), fixed32: the two-byte tag 0x85 0x01
+  flags(0x01, s.traceFlags, s.parentSpanContext?.isRemote);
+}
+
 function span(s: ReadableSpan): void {
   const ctx = s.spanContext();
   id(0x0a, ctx.traceId);
@@ -277,13 +316,10 @@ function span(s: ReadableSpan): void {
   text(0x2a, s.name);
   if (s.kind != null) num(0x30, s.kind + 1);
   tag(0x39);
-  if (s instanceof RecordedSpan) msTime(s.startMs);
-  else hrTime(s.startTime);
+  hrTime(s.startTime);
   tag(0x41);
-  if (s instanceof RecordedSpan) msTime(s.endMs);
-  else hrTime(s.endTime);
-  if (s instanceof RecordedSpan && !s.overrides()) recordedAttributes(s);
-  else attributes(s.attributes, 0x4a);
+  hrTime(s.endTime);
+  attributes(s.attributes, 0x4a);
   num(0x50, s.droppedAttributesCount);
   for (const e of s.events) {
     const at = nest(0x5a);
@@ -335,7 +371,6 @@ const scope = (sc: InstrumentationScope & { attributes?: Record<string, Value>; 
 export function resetBuffer(size: number): void {
   buf = new Uint8Array(size);
   view = new DataView(buf.buffer);
-  bytesView = Buffer.from(buf.buffer);
 }
 
 /** The spans as an OTLP ExportTraceServiceRequest in protobuf (a fresh copy; the buffer is reused). */
@@ -366,7 +401,8 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
       for (const s of list) {
         tag(0x12);
         const at = open(2);
-        span(s);
+        if (s instanceof RecordedSpan) recorded(s);
+        else span(s);
         close(at, 2);
       }
       text(0x1a, sc.schemaUrl || undefined);
