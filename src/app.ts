@@ -23,7 +23,7 @@ import { openApiRoutes } from './http/openapi.ts';
 import { createOriginOf } from './http/public-origin.ts';
 import { restRoutes } from './http/rest.ts';
 import { toolsetRoutes } from './http/toolsets.ts';
-import { webGuard } from './http/web-guard.ts';
+import { createWebGuard, webGuard } from './http/web-guard.ts';
 import { createAdmission } from './invoke/admission.ts';
 import { createBreaker } from './invoke/breaker.ts';
 import { createGuard, guardInvoker } from './invoke/guard.ts';
@@ -34,6 +34,7 @@ import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createClientRelay } from './mcp/relay.ts';
+import { rpcError } from './mcp/rpc-error.ts';
 import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
 import { createResourceSubscriptions } from './mcp/subscriptions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
@@ -263,13 +264,19 @@ async function wire(
   const publicOrigins = origin ? [origin] : [];
   let draining = false;
   const metricsAllowed = config.metricsToken ? bearerCheck(config.metricsToken) : undefined;
-  const http = new Elysia()
-    .use(
-      webGuard({
-        allowedHosts: allowedHostnames(config.host, config.allowedHosts),
-        allowedOrigins: originHostnames([...config.allowedOrigins, ...publicOrigins]),
-      }),
-    )
+  const hostGuard = createWebGuard({
+    allowedHosts: allowedHostnames(config.host, config.allowedHosts),
+    allowedOrigins: originHostnames([...config.allowedOrigins, ...publicOrigins]),
+  });
+  // /mcp straight from Bun's router when listening: the same guard, draining header and handler as the
+  // Elysia route below (which app.http.handle still serves), without Elysia's per-request work
+  const mcpRoute = async (request: Request): Promise<Response> => {
+    const res = hostGuard(request, '/mcp') ?? (await mcp.handle(request).catch((e) => mcpFailed(log, e)));
+    if (draining) res.headers.set('connection', 'close');
+    return res;
+  };
+  const http = new Elysia({ serve: { routes: { '/mcp': mcpRoute } } })
+    .use(webGuard(hostGuard))
     .onRequest(({ set }) => {
       if (draining) set.headers.connection = 'close';
     })
@@ -383,6 +390,12 @@ function readinessChecks(s: Services) {
         ]
       : []),
   ];
+}
+
+/** What an unexpected failure of the /mcp handler answers (Elysia's route gets the same from its error hook). */
+function mcpFailed(log: Logger, e: unknown): Response {
+  log.error('mcp request failed', { err: e });
+  return rpcError(500, -32603, 'Internal error');
 }
 
 /** Each audit record to the store and to the export. */

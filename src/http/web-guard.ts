@@ -48,8 +48,10 @@ const refuse = (path: string, message: string): Response =>
     ? Response.json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }, { status: 403 })
     : problem(new NexusError('FORBIDDEN', message));
 
+export type WebGuard = (req: Request, path?: string) => Response | undefined;
+
 /** A function answering a refused request with 403, or undefined when it may proceed. */
-export function createWebGuard(opts: WebGuardOptions): (req: Request, path?: string) => Response | undefined {
+export function createWebGuard(opts: WebGuardOptions): WebGuard {
   const hosts = opts.allowedHosts ? new Set(opts.allowedHosts) : undefined;
   const origins = new Set(opts.allowedOrigins);
   // Every request on a connection repeats the same Host/Origin: accepted values are remembered (bounded).
@@ -77,8 +79,8 @@ export function createWebGuard(opts: WebGuardOptions): (req: Request, path?: str
   };
 }
 
-/** Elysia plugin running the guard before routing, for every route of the app it is used in. */
-export function webGuard(opts: WebGuardOptions) {
-  const guard = createWebGuard(opts);
+/** Elysia plugin running the guard (or one made from the options) before routing, for every route of the app it is used in. */
+export function webGuard(opts: WebGuardOptions | WebGuard) {
+  const guard = typeof opts === 'function' ? opts : createWebGuard(opts);
   return new Elysia({ name: 'web-guard' }).onRequest(({ request }) => guard(request));
 }
