@@ -1,11 +1,14 @@
 // Federation overhead, side by side in one run: the same tools/call made directly to a fast MCP
 // upstream and through Nexus (a `servers:` entry), fast and with the upstream as the bottleneck, plus
-// an HTTP tool on the same gateway for reference. Rounds alternate the paths; the table shows medians.
+// HTTP tools on the same gateway for reference (one whose backend is as busy as the upstream). Rounds
+// alternate the paths; the table shows medians.
 // Nexus's CPU per call (/proc utime+stime over the calls it served) is the figure to trust on a busy
 // machine; rates and latencies move with whatever else runs.
 //   bun scripts/bench/federation.ts [--seconds 3] [--rounds 3] [--concurrency 32] [--base REV] [--profile] [--write]
+//                                   [--only TEXT]
 // --base REV: also runs Nexus from that git revision (a temporary worktree), A/B in the same rounds
 // --profile: the (working tree) gateway runs under --cpu-prof; a summary is printed at the end
+// --only TEXT: only the rows whose case or path contains TEXT (with --profile: one path's profile)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +29,19 @@ const { values } = parseArgs({
     base: { type: 'string' },
     profile: { type: 'boolean' },
     write: { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
+
+// The SDK upstream spends ~110 µs more CPU per tools/call than /plain: a backend as slow makes the gateway's
+// fetch wait the same way (fewer answers per wake-up), so its row shows what the HTTP tool would cost there
+const BUSY_US = 110;
+
+/** Keeps the CPU busy for `us` µs: a backend that costs what the MCP upstream costs per call. */
+function spin(us: number) {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end);
+}
 
 if (values.upstream) {
   // The upstream: stateless SDK server, one tool; `ms` makes it the bottleneck. /plain is the HTTP tool's backend.
@@ -59,6 +73,7 @@ if (values.upstream) {
       if (url.pathname === '/plain') {
         const ms = Number(url.searchParams.get('ms') ?? 0);
         if (ms) await Bun.sleep(ms);
+        spin(Number(url.searchParams.get('busy') ?? 0));
         return Response.json({ text: url.searchParams.get('text') ?? '' });
       }
       const text = await req.text();
@@ -78,7 +93,7 @@ const section = (out: string, rounds: number, base?: string) => `${START}
 
 \`bun scripts/bench/federation.ts --write${base ? ` --base ${base}` : ''}\` (${new Date().toISOString().slice(0, 10)}): a stateless SDK
 upstream with one tool, Nexus in front of it as a \`servers:\` entry (2026-07-28 negotiated), and an
-HTTP tool on the same gateway against the same process for reference${base ? `; \`${base}\` is Nexus before the direct call path, run side by side` : ''}.
+HTTP tool on the same gateway against the same process for reference${base ? `; \`${base}\` is Nexus at that revision, run side by side` : ''}.
 The load generator sends concurrent 2026-07-28 \`tools/call\` POSTs; each round runs every row once, the
 table shows medians of ${rounds} rounds. "Nexus CPU" is the gateway process's user+system time (/proc)
 divided by the calls it served, "upstream CPU" the same for the upstream: the figures that hold on a
@@ -92,9 +107,12 @@ one declaring none ("direct, no capabilities"), so "of direct" compares the same
 
 ${out}
 Issue 14's targets are under 100 µs of gateway CPU per call and at least 90% of the direct rate when
-the upstream is the bottleneck. Read the federated row against the HTTP tool row of the same gateway:
+the upstream is the bottleneck. Read the federated row against the HTTP tool rows of the same gateway:
 the difference is what federation adds to the pipeline every call already pays (authentication,
-access, argument checks, limits, audit). On a quiet machine the 20 ms case is bound by the upstream
+access, argument checks, limits, audit). The "busy backend" HTTP tool's backend spins ${BUSY_US} µs per call,
+about what the SDK upstream spends more than the plain backend: a gateway waiting on a slower backend
+gets fewer answers per wake-up of its fetch thread and pays more per call, so that row, not the plain
+one, is the like-for-like reference for the fast case. On a quiet machine the 20 ms case is bound by the upstream
 and shows the rate; on a busy one it is CPU-bound (the upstream, the gateway and the load generator
 share two cores) and the ratio says how much CPU the extra hop takes. Sessions are reused: one
 handshake per gateway for the whole run (last line).
@@ -167,6 +185,10 @@ tools:
     description: Echo over HTTP.
     input: { type: object, properties: { text: { type: string }, ms: { type: number } } }
     request: { method: GET, path: /plain, query: { text: "{text}", ms: "{ms}" } }
+  - name: busy_echo
+    description: Echo over HTTP from a backend that spends what the MCP upstream spends per call.
+    input: { type: object, properties: { text: { type: string }, ms: { type: number } } }
+    request: { method: GET, path: /plain, query: { text: "{text}", ms: "{ms}", busy: "${BUSY_US}" } }
 `,
   );
   const port = await freePort();
@@ -220,6 +242,7 @@ async function main() {
     for (const g of gateways) {
       targets.push({ label: `via ${g.label}`, url: `${g.nexus.url}/mcp`, tool: 'up__echo', nexus: g.nexus });
       targets.push({ label: `HTTP tool, ${g.label}`, url: `${g.nexus.url}/mcp`, tool: 'plain_echo', nexus: g.nexus });
+      targets.push({ label: `HTTP tool, busy backend, ${g.label}`, url: `${g.nexus.url}/mcp`, tool: 'busy_echo', nexus: g.nexus });
     }
     for (const t of targets) await load(t.url, t.tool, 0, 1, 4); // warm-up
     const cases = [
@@ -230,6 +253,7 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const c of cases) {
         for (const t of targets) {
+          if (values.only && !`${c.label}\t${t.label}`.includes(values.only)) continue;
           const before = t.nexus ? cpuUs(t.nexus.pid) : { user: 0, sys: 0 };
           const up = cpuUs(upstream.pid);
           const r = await load(t.url, t.tool, c.ms, seconds, concurrency, t.caps);
@@ -255,9 +279,10 @@ async function main() {
     }
     const rows: string[][] = [];
     for (const c of cases) {
-      const direct = median(got.get(`${c.label}\tdirect`)!.rate);
+      const direct = median(got.get(`${c.label}\tdirect`)?.rate ?? [NaN]);
       for (const t of targets) {
-        const e = got.get(`${c.label}\t${t.label}`)!;
+        const e = got.get(`${c.label}\t${t.label}`);
+        if (!e) continue;
         const rate = median(e.rate);
         const ratio = t.label !== 'direct' ? `${((rate / direct) * 100).toFixed(1)}%` : '-';
         const cpu = t.nexus ? `${median(e.cpu).toFixed(0)} (${Math.min(...e.cpu).toFixed(0)}–${Math.max(...e.cpu).toFixed(0)})` : '-';
