@@ -18,7 +18,7 @@
 import { parseArgs } from 'node:util';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { createOtelTracer } from '../../src/trace/otel.ts';
+import { BATCH, createOtelTracer } from '../../src/trace/otel.ts';
 import { encodeSpans } from '../../src/trace/otlp-proto.ts';
 import { NOOP_TRACER, nowMs, type Tracer } from '../../src/trace/tracer.ts';
 import { median } from './stats.ts';
@@ -108,8 +108,8 @@ async function offCall(t: Tracer): Promise<unknown> {
   return send(headers);
 }
 
-/** Calls between flushes: a batch of about 512 spans, the batch processor's export size. */
-const BATCH_CALLS = 73;
+/** Calls between flushes: a batch of the batch processor's export size (seven spans a call). */
+const BATCH_CALLS = Math.floor(BATCH.maxExportBatchSize / 7);
 
 async function measure(t: Tracer | 'none', calls: number): Promise<number> {
   const c0 = process.cpuUsage();

@@ -6,12 +6,15 @@
 // figure to compare on a shared machine, and wrk's throughput. That tracing off costs nothing is
 // measured in process (span-cost.ts measureOffCost: the call's steps through the no-op port against
 // the same steps without it), since a gateway without the port would be another build.
-// bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--split] [--write]
+// bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--split] [--base REF] [--write]
+// --base REF: also a gateway from git revision REF (a temporary worktree) tracing at 100% (protobuf),
+//   in the same rounds: before and after a change to tracing, from one run
 // --split: also a traced gateway whose exports are discarded before the HTTP request
 //   (discard-export.ts), to tell sending from recording and encoding; and per target, the exports
 //   and bytes the sink received per call
 // --write: replaces the tracing section of docs/benchmarks.md
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,12 +36,19 @@ const { values: f } = parseArgs({
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     split: { type: 'boolean', default: false },
+    base: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
 const dir = mkdtempSync(join(tmpdir(), 'nexus-tracing-'));
+const worktree = join(dir, 'base');
+if (f.base) {
+  execFileSync('git', ['worktree', 'add', '--detach', worktree, f.base], { cwd: ROOT, stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
+}
 const cleanup = () => {
   killChildren();
+  if (f.base) execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 };
 process.on('SIGINT', () => {
@@ -71,7 +81,7 @@ try {
   const backend = startBenchBackend();
   const prefix = 'tr_';
   const names = toolNames(prefix);
-  const start = async (label: string, env: Record<string, string> = {}, bunFlags?: string[]) => {
+  const start = async (label: string, env: Record<string, string> = {}, bunFlags?: string[], cwd = ROOT) => {
     const tools = join(dir, `${label}-tools`);
     const data = join(dir, `${label}-data`);
     writeBenchTools(tools, { prefix, backendUrl: backend.url, limits: false });
@@ -81,7 +91,7 @@ try {
       log: join(dir, `${label}.log`),
       cpu: CPUS.server,
       env,
-      cwd: ROOT,
+      cwd,
       ...(bunFlags && { bunFlags }),
     });
     return { label, gw };
@@ -93,11 +103,13 @@ try {
   const PROTOBUF = 'tracing on, 100% (protobuf)';
   const JSON_ = 'tracing on, 100%, JSON';
   const DISCARDED = 'tracing on, 100% (protobuf), export discarded';
+  const BASE = `tracing on, 100% (protobuf), ${f.base} (before)`;
   const targets = [
     await start('tracing off'),
     await start('tracing off, a second gateway'),
     await start(PROTOBUF, traced(PROTOBUF)),
     await start(JSON_, { ...traced(JSON_), OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+    ...(f.base ? [await start(BASE, traced(BASE), undefined, worktree)] : []),
     ...(f.split ? [await start(DISCARDED, traced(DISCARDED), ['--preload', join(ROOT, 'scripts/bench/discard-export.ts')])] : []),
     await start('audit export, stalled', { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
@@ -153,7 +165,7 @@ try {
     open,
     '## Tracing and audit export',
     '',
-    `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}\`: wrk, ${f.connections} connections, the five gateways in`,
+    `\`bun scripts/bench/tracing.ts --rounds ${f.rounds} --seconds ${f.seconds}${f.split ? ' --split' : ''}${f.base ? ` --base ${f.base}` : ''}\`: wrk, ${f.connections} connections, the ${targets.length} gateways in`,
     "alternating rounds (each round in another order), medians; CPU µs/call is the server process's user + system time over",
     `the round (until its spans are exported) divided by the calls answered. Tracing on exports every span (seven per call)`,
     `to a local OTLP/HTTP sink (${exports} exports received); the stalled receiver accepts TCP and never answers the TLS handshake.`,

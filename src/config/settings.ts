@@ -272,6 +272,27 @@ export const SETTINGS = [
     doc: 'Encoding of the span export (the OTLP spec default); http/json is three times the bytes and costs more CPU',
   },
   {
+    key: 'otelBspScheduleDelay',
+    env: 'OTEL_BSP_SCHEDULE_DELAY',
+    kind: 'int',
+    default: '1000',
+    doc: 'Milliseconds a finished span may wait before its batch is exported',
+  },
+  {
+    key: 'otelBspMaxExportBatchSize',
+    env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+    kind: 'int',
+    default: '2048',
+    doc: 'Spans per export request (one request per ~290 calls at the default)',
+  },
+  {
+    key: 'otelBspMaxQueueSize',
+    env: 'OTEL_BSP_MAX_QUEUE_SIZE',
+    kind: 'int',
+    default: '8192',
+    doc: 'Finished spans held while the collector is slow; beyond, spans are dropped (calls never wait)',
+  },
+  {
     key: 'allowUnauthenticated',
     env: 'NEXUS_ALLOW_UNAUTHENTICATED',
     kind: 'bool',

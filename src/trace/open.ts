@@ -26,6 +26,12 @@ export async function openTracer(config: Config, version: string): Promise<Trace
   if (arg !== undefined && !(Number(arg) >= 0 && Number(arg) <= 1)) {
     throw new NexusError('INVALID_CONFIG', `OTEL_TRACES_SAMPLER_ARG: expected a ratio between 0 and 1, got "${arg}"`);
   }
+  for (const [env, n] of [
+    ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', config.otelBspMaxExportBatchSize],
+    ['OTEL_BSP_MAX_QUEUE_SIZE', config.otelBspMaxQueueSize],
+  ] as const) {
+    if (n < 1) throw new NexusError('INVALID_CONFIG', `${env}: expected at least 1 span, got ${n}`);
+  }
   const { createOtelTracer } = await import('./otel.ts');
   return createOtelTracer({
     endpoint: config.otelEndpoint,
@@ -34,6 +40,11 @@ export async function openTracer(config: Config, version: string): Promise<Trace
     serviceVersion: version,
     sampler: config.otelSampler,
     protocol: config.otelTracesProtocol as Protocol,
+    batch: {
+      scheduledDelayMs: config.otelBspScheduleDelay,
+      maxExportBatchSize: config.otelBspMaxExportBatchSize,
+      maxQueueSize: config.otelBspMaxQueueSize,
+    },
     ...(arg !== undefined && { samplerArg: arg }),
   });
 }

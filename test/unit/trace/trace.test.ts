@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { parseOtlpHeaders } from '../../../src/trace/open.ts';
+import { resolveConfig } from '../../../src/config/config.ts';
+import { openTracer, parseOtlpHeaders } from '../../../src/trace/open.ts';
 import { createSampler } from '../../../src/trace/otel.ts';
 import { headerContext, metaContext, NOOP_TRACER } from '../../../src/trace/tracer.ts';
 
@@ -54,5 +55,17 @@ describe('OTEL_* settings', () => {
     expect(parseOtlpHeaders('api-key=abc%3D%3D, x-team = obs')).toEqual({ 'api-key': 'abc==', 'x-team': 'obs' });
     expect(parseOtlpHeaders(undefined)).toEqual({});
     expect(() => parseOtlpHeaders('novalue')).toThrow('OTEL_EXPORTER_OTLP_HEADERS: expected key=value pairs');
+  });
+
+  test('the OTEL_BSP_* batch settings default to large batches and refuse an empty one', async () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' };
+    const config = resolveConfig({}, env);
+    expect([config.otelBspScheduleDelay, config.otelBspMaxExportBatchSize, config.otelBspMaxQueueSize]).toEqual([1000, 2048, 8192]);
+    const tracer = await openTracer(resolveConfig({}, { ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100' }), '0');
+    expect(tracer.enabled).toBe(true);
+    await tracer.close();
+    await expect(openTracer(resolveConfig({}, { ...env, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }), '0')).rejects.toThrow(
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected at least 1 span',
+    );
   });
 });
