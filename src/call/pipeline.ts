@@ -9,7 +9,7 @@ import { errorResult, type ToolResult } from '../invoke/result.ts';
 import type { Labels } from '../metrics.ts';
 import { checkArguments, outputIssues } from '../registry/arguments.ts';
 import { clipName, isToolName, UNKNOWN_TOOL_LABEL } from '../registry/names.ts';
-import type { ToolSpec } from '../registry/spec.ts';
+import type { JsonObject, ToolSpec } from '../registry/spec.ts';
 import { NOOP_SPAN, NOOP_TRACER, type Span } from '../trace/tracer.ts';
 import { matcher } from '../util/glob.ts';
 import { memoize } from '../util/memo.ts';
@@ -62,13 +62,31 @@ export function createCallPipeline(deps: CallDeps): CallPipeline {
     return list;
   };
 
+  // an output_check: warn schema is first checked here (serve skips it at load): one that does not
+  // compile is logged once, and its answers pass unchecked as every warn answer would
+  const uncheckable = new WeakSet<object>();
+  function answerIssues(tool: ToolSpec, schema: JsonObject, value: unknown): string[] {
+    if (tool.outputCheck !== 'warn') return outputIssues(schema, value);
+    if (uncheckable.has(schema)) return [];
+    try {
+      return outputIssues(schema, value);
+    } catch (e) {
+      uncheckable.add(schema);
+      deps.log?.warn('output schema (output_check: warn) is not a usable JSON Schema; answers are not compared with it', {
+        tool: tool.name,
+        problem: (e as Error).message.slice(0, 500),
+      });
+      return [];
+    }
+  }
+
   async function invoke(tool: ToolSpec, args: Record<string, unknown>, caller: Caller, ctx: InvokeContext): Promise<ToolResult> {
     const invoker = deps.invokers[tool.kind] as Invoker | undefined;
     if (!invoker) throw new NexusError('INTERNAL', `no invoker for ${tool.kind} tools`);
     const result = await invoker(tool, args, caller, ctx);
     const declared = tool.answerSchema ?? tool.outputSchema;
     if (declared && !result.isError && (result.structuredContent ?? result.json) !== undefined) {
-      const issues = outputIssues(declared, result.structuredContent ?? result.json);
+      const issues = answerIssues(tool, declared, result.structuredContent ?? result.json);
       if (issues.length && tool.outputCheck !== 'warn')
         return errorResult(`Backend answer does not match the tool's output schema: ${issues.join('; ')}`, result.status);
       if (issues.length) {

@@ -17,30 +17,56 @@ export interface Interpolation {
   refs: number;
 }
 
+/**
+ * The value with every reference resolved. Copy on write: a string, array or object without a
+ * reference is returned as it is (a big imported file has none), and paths are built only for problems.
+ */
 export function interpolateEnv(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
   seen: Interpolation,
   path: PathPart[] = [],
 ): unknown {
-  const { problems } = seen;
+  const at = [...path];
+  return walk(value, env, seen, at);
+}
+
+function walk(value: unknown, env: Readonly<Record<string, string | undefined>>, seen: Interpolation, at: PathPart[]): unknown {
   if (typeof value === 'string') {
+    if (!value.includes('${env:')) return value;
+    const { problems } = seen;
     return value.replace(ENV_REF, (ref: string, name: string, fallback: string | undefined) => {
       seen.refs++;
       if (FORBIDDEN.test(name)) {
-        problems.push({ path, message: `\${env:${name}} is not allowed: Nexus's own secrets never reach a backend` });
+        problems.push({ path: [...at], message: `\${env:${name}} is not allowed: Nexus's own secrets never reach a backend` });
         return '';
       }
       const v = env[name] ?? fallback;
-      if (v === undefined) problems.push({ path, message: `environment variable ${name} is not set` });
+      if (v === undefined) problems.push({ path: [...at], message: `environment variable ${name} is not set` });
       return v ?? ref; // left as written: the missing variable is the one issue reported
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, seen, [...path, i]));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      const v = walk(value[i], env, seen, at);
+      at.pop();
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SKIP.has(k) ? v : interpolateEnv(v, env, seen, [...path, k]);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const k in value) {
+      if (SKIP.has(k) || !Object.hasOwn(value, k)) continue;
+      const old = (value as Record<string, unknown>)[k];
+      at.push(k);
+      const v = walk(old, env, seen, at);
+      at.pop();
+      if (v !== old) (out ??= { ...value })[k] = v;
+    }
+    return out ?? value;
   }
   return value;
 }

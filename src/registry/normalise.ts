@@ -100,7 +100,10 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
   if (!ctx.schemasChecked) {
     for (const p of checkSchema(input, ctx)) problem(at('input'), `not a valid JSON Schema: ${p}`);
-    if (decl.output) for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+    // serve leaves a documentation-only answer schema (output_check: warn: never listed, only compared
+    // with answers) to its first answer, where one that does not compile is logged once; check checks it
+    const listed = ctx.thorough || decl.output_check !== 'warn';
+    if (decl.output && listed) for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
   }
 
   const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));

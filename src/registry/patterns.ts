@@ -34,31 +34,46 @@ const LISTS = [...SCHEMA_LISTS, 'items'];
 /** Every `pattern` (and `patternProperties` key) of a schema that JavaScript cannot compile, with where it is. */
 export function badPatterns(schema: unknown): string[] {
   const out: string[] = [];
-  collectBadPatterns(schema, '', out, new Set());
+  collectBadPatterns(schema, [], out, new Set());
   return out;
 }
 
-// one accumulator and a set of the patterns already compiled: imported schemas repeat the same few
-function collectBadPatterns(schema: unknown, at: string, out: string[], good: Set<string>): void {
+// one accumulator, the path as a stack (joined only for a problem) and a set of the patterns already
+// compiled: imported schemas repeat the same few, and a big catalogue has ~100,000 subschemas
+function collectBadPatterns(schema: unknown, at: string[], out: string[], good: Set<string>): void {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return;
   const ok = (p: string) => good.has(p) || (compiles(p) && !!good.add(p));
+  const where = () => at.map((p) => `/${p}`).join('');
   const s = schema as JsonObject;
   if (typeof s.pattern === 'string' && !ok(s.pattern))
-    out.push(`${at || '/'}/pattern ${JSON.stringify(s.pattern)} is not a JavaScript regular expression`);
+    out.push(`${where() || '/'}/pattern ${JSON.stringify(s.pattern)} is not a JavaScript regular expression`);
   for (const k of SCHEMA_MAPS) {
     const m = s[k];
     if (typeof m !== 'object' || m === null || Array.isArray(m)) continue;
     for (const name in m) {
       if (k === 'patternProperties' && !ok(name))
-        out.push(`${at}/patternProperties key ${JSON.stringify(name)} is not a JavaScript regular expression`);
-      collectBadPatterns((m as JsonObject)[name], `${at}/${k}/${name}`, out, good);
+        out.push(`${where()}/patternProperties key ${JSON.stringify(name)} is not a JavaScript regular expression`);
+      at.push(k, name);
+      collectBadPatterns((m as JsonObject)[name], at, out, good);
+      at.length -= 2;
     }
   }
   for (const k of LISTS) {
     const list = s[k];
-    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) collectBadPatterns(list[i], `${at}/${k}/${i}`, out, good);
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      at.push(k, String(i));
+      collectBadPatterns(list[i], at, out, good);
+      at.length -= 2;
+    }
   }
-  for (const k of SCHEMA_ONE) if (!Array.isArray(s[k])) collectBadPatterns(s[k], `${at}/${k}`, out, good);
+  for (const k of SCHEMA_ONE) {
+    const one = s[k];
+    if (typeof one !== 'object' || one === null || Array.isArray(one)) continue;
+    at.push(k);
+    collectBadPatterns(one, at, out, good);
+    at.length -= 1;
+  }
 }
 
 /** A PCRE-style pattern rewritten for JavaScript (`\A`, `\Z`, needless escapes), or undefined when it cannot be. */

@@ -7,6 +7,8 @@ import { StreamableHTTPClientTransport } from 'sdk-v1-latest/client/streamableHt
 import { emitToolFile } from '../../../src/importer/emit.ts';
 import { importOpenApi } from '../../../src/importer/importer.ts';
 import { parseSpec } from '../../../src/importer/load.ts';
+import { loadToolsDir } from '../../../src/registry/load.ts';
+import { formatIssue } from '../../../src/registry/yaml-file.ts';
 import { startBackend } from '../../helpers/backend.ts';
 import { startGateway, toolsDir } from '../../helpers/gateway.ts';
 
@@ -76,6 +78,41 @@ test('an imported answer schema is not listed or enforced unless the operator as
     expect(refused.content).toEqual([
       { type: 'text', text: "Backend answer does not match the tool's output schema: answer.topics: is required" },
     ]);
+  } finally {
+    await client.close();
+  }
+});
+
+test('serve leaves a warn answer schema to its first answer; check refuses one that is not a schema', async () => {
+  await using backend = startBackend(() => Response.json({ id: 7 }));
+  const file = `backend:
+  base_url: ${backend.url}
+tools:
+  - name: get_repo
+    description: d
+    request: { method: GET, path: /repo }
+    output: { type: object, properties: { id: { type: 12 } } }
+    output_check: warn
+`;
+  const dir = toolsDir({ 'repos.yaml': file });
+  // nexus check reads every schema
+  const checked = loadToolsDir(dir, { env: {}, displayRoot: dir, thorough: true }).issues.map(formatIssue);
+  expect(checked.join('\n')).toContain('repos.yaml:7 tools[0].output: not a valid JSON Schema');
+
+  // serve does not check it at start (it is never listed), so the tool serves; its first answer finds
+  // the schema unusable, logs that once, and the answers pass as a warn answer would
+  await using gw = await startGateway({ toolsDir: dir });
+  const client = new Client({ name: 'v1', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(gw.mcpUrl));
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await client.callTool({ name: 'get_repo', arguments: {} });
+      expect(r.isError).toBe(false);
+      expect(r.content).toEqual([{ type: 'text', text: '{"id":7}' }]);
+    }
+    const warnings = gw.logs.filter((l) => l.includes('is not a usable JSON Schema'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('get_repo');
   } finally {
     await client.close();
   }
