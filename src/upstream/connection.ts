@@ -41,7 +41,7 @@ export interface ConnectDeps {
 }
 
 export interface ConnectOptions {
-  readonly credential: (attempt: 1 | 2) => Promise<Injected>;
+  readonly credential: (attempt: 1 | 2) => Injected | Promise<Injected>;
   readonly refreshable: boolean;
   /** Called for the upstream's change notifications, and when the session ends. */
   readonly onListChanged: (what: 'tools' | 'prompts' | 'resources') => void;

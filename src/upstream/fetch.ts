@@ -12,8 +12,8 @@ export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Respo
 export interface UpstreamFetchOptions {
   readonly backend: BackendSpec;
   readonly http: HttpOptions;
-  /** The credential for this session; `attempt` 2 after a 401 (OAuth: a refreshed token). */
-  readonly credential: (attempt: 1 | 2) => Promise<Injected>;
+  /** The credential for this session; `attempt` 2 after a 401 (OAuth: a refreshed token). Plain when nothing is injected. */
+  readonly credential: (attempt: 1 | 2) => Injected | Promise<Injected>;
   /** Whether a 401 is worth one retry with attempt 2. */
   readonly refreshable: boolean;
   /** Values seen in injected credentials, for masking what comes back. */
@@ -26,11 +26,14 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
   const origin = o.backend.baseUrl.origin;
   const tls = tlsOptions(o.backend, o.http); // once per session, not per request
   warnInsecure(o.backend, o.http.log);
-  const fixed = Object.entries(o.backend.headers);
+  // Redirects stay within the origin, so the proxy decision (by host and scheme) holds for every request
+  const proxy = proxyOption(proxyFor(o.backend.baseUrl, o.backend.proxy, o.http.proxies ?? {}));
+  const fixed = Object.entries(o.backend.headers).map(([k, v]) => [k.toLowerCase(), v] as const);
   return async (input, init = {}) => {
     for (let attempt = 1 as 1 | 2; ; attempt = 2) {
-      const injected = await o.credential(attempt);
-      o.onInjected?.(injected);
+      const got = o.credential(attempt);
+      const injected = got instanceof Promise ? await got : got;
+      if (injected.secrets.length) o.onInjected?.(injected);
       // a copy only when the credential adds query parameters to it
       const url = input instanceof URL && !hasKeys(injected.query) ? input : new URL(String(input));
       const res = await send(url, init, injected);
@@ -43,15 +46,12 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
   };
 
   async function send(first: URL, init: RequestInit, injected: Injected): Promise<Response> {
-    const headers = new Headers(init.headers);
-    for (const [k, v] of fixed) if (!headers.has(k)) headers.set(k, v);
-    for (const k in injected.headers) headers.set(k, injected.headers[k]!);
+    const headers = merged(init.headers, injected.headers);
     let url = first;
     let method = init.method ?? 'GET';
     let body = init.body;
     for (let hop = 0; ; hop++) {
-      for (const [k, v] of Object.entries(injected.query)) url.searchParams.set(k, v);
-      const proxy = proxyFor(url, o.backend.proxy, o.http.proxies ?? {});
+      for (const k in injected.query) url.searchParams.set(k, injected.query[k]!);
       const res = await fetch(url, {
         ...init,
         method,
@@ -59,7 +59,7 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
         body,
         redirect: 'manual',
         ...(tls && { tls }),
-        proxy: proxyOption(proxy),
+        proxy,
       } as RequestInit);
       if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
         await res.body?.cancel();
@@ -77,6 +77,22 @@ export function upstreamFetch(o: UpstreamFetchOptions): FetchLike {
       // The standalone GET stream lives as long as the session; every other answer is one reply
       return method === 'GET' ? res : capped(res, o.backend.maxResponseBytes);
     }
+  }
+
+  /** The request's headers, then the server's static ones it does not set, then the credential's over all. */
+  function merged(given: HeadersInit | undefined, credential: Readonly<Record<string, string>>): HeadersInit {
+    // a plain record (the direct tools/call path, lower-case names): a record again, no Headers object
+    if (given && !(given instanceof Headers) && !Array.isArray(given)) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of fixed) out[k] = v;
+      for (const k in given) out[k.toLowerCase()] = given[k]!;
+      for (const k in credential) out[k.toLowerCase()] = credential[k]!;
+      return out;
+    }
+    const headers = new Headers(given);
+    for (const [k, v] of fixed) if (!headers.has(k)) headers.set(k, v);
+    for (const k in credential) headers.set(k, credential[k]!);
+    return headers;
   }
 }
 

@@ -314,12 +314,12 @@ export class ServerRuntime {
 
   private async open(caller: Caller, id: string): Promise<Connection> {
     const auth = this.spec.auth;
-    const credential = async (attempt: 1 | 2): Promise<Injected> => {
+    // no auth block: the same nothing for every request, without a promise per request
+    const credential = (attempt: 1 | 2): Injected | Promise<Injected> => {
       if (!auth) return NOTHING_INJECTED;
       if (!this.deps.inject)
-        throw new NexusError(
-          'CREDENTIAL_ERROR',
-          `server ${this.spec.name} needs credential "${auth.credential}" but no vault is configured`,
+        return Promise.reject(
+          new NexusError('CREDENTIAL_ERROR', `server ${this.spec.name} needs credential "${auth.credential}" but no vault is configured`),
         );
       return this.deps.inject(auth, caller, attempt);
     };
