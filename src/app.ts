@@ -272,7 +272,7 @@ async function wire(
   // Elysia route below (which app.http.handle still serves), without Elysia's per-request work
   const mcpRoute = async (request: Request): Promise<Response> => {
     const res = hostGuard(request, '/mcp') ?? (await mcp.handle(request).catch((e) => mcpFailed(log, e)));
-    if (draining) res.headers.set('connection', 'close');
+    if (draining) closeAfter(res);
     return res;
   };
   const http = new Elysia({ serve: { routes: { '/mcp': mcpRoute } } })
@@ -392,7 +392,14 @@ function readinessChecks(s: Services) {
   ];
 }
 
-/** What an unexpected failure of the /mcp handler answers (Elysia's route gets the same from its error hook). */
+/** Marks an answer as the connection's last (a Response with immutable headers keeps its own). */
+function closeAfter(res: Response): void {
+  try {
+    res.headers.set('connection', 'close');
+  } catch {}
+}
+
+/** What an unexpected failure of the /mcp handler answers: a JSON-RPC internal error, logged. */
 function mcpFailed(log: Logger, e: unknown): Response {
   log.error('mcp request failed', { err: e });
   return rpcError(500, -32603, 'Internal error');
