@@ -3,6 +3,7 @@
 // digest of the arguments is kept, so nothing a caller sent appears in Redis in clear.
 import { NexusError } from '../errors.ts';
 import { argsDigest, sha256Hex } from '../util/digest.ts';
+import { memoize } from '../util/memo.ts';
 
 const TOOL = /^[^:{}\s]+$/;
 
@@ -13,8 +14,12 @@ export function cacheKey(tool: string, args: unknown, credentialIdentity: string
 /** The key from the arguments' digest (`argsDigest`), when the caller has it already. */
 export function cacheKeyOf(tool: string, digest: string, credentialIdentity: string): string {
   if (!TOOL.test(tool)) throw new NexusError('INVALID_INPUT', `cache: bad tool name "${tool}"`);
-  return `${tool}:${sha256Hex(`${digest}\n${credentialIdentity}`)}`;
+  return `${tool}:${keyHash(`${digest}\n${credentialIdentity}`)}`;
 }
+
+// A cached tool is called with the same arguments and credential again and again: each pair is hashed
+// once (bounded; every entry is a 64-character digest and a credential identity, no argument text)
+const keyHash = memoize(sha256Hex, 10_000);
 
 /** The tool a cache key belongs to. */
 export function toolOfKey(key: string): string {
