@@ -180,8 +180,12 @@ const close = (body: number, guess = 1) => {
 
 type Value = unknown;
 const copy = (b: Uint8Array) => {
-  room(b.length);
-  for (let i = 0; i < b.length; i++) buf[pos++] = b[i]!;
+  const n = b.length;
+  room(n);
+  if (n > 24) {
+    buf.set(b, pos); // (a native copy beats the loop only past a few words)
+    pos += n;
+  } else for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
 };
 /** Writes with `write` once, keeps the bytes, and copies them on later calls with the same `key`. */
 const cached = <K>(memo: Map<K, Uint8Array>, key: K, write: () => void) => {
@@ -278,13 +282,30 @@ const flags = (field: number, traceFlags: number, remote: boolean | undefined) =
   fixed32((traceFlags & 255) | 256 | (remote ? 512 : 0));
 };
 
+const names = new Map<string, Uint8Array>();
+// the spans of one call share their trace id: decoded once, then its bytes copied
+let lastTrace = '';
+const traceBytes = new Uint8Array(16);
+const traceIdField = (h: string) => {
+  if (h !== lastTrace) {
+    id(0x0a, h);
+    if (h.length !== 32) return;
+    for (let i = 0; i < 16; i++) traceBytes[i] = buf[pos - 16 + i]!;
+    lastTrace = h;
+    return;
+  }
+  room(18);
+  buf[pos++] = 0x0a;
+  buf[pos++] = 16;
+  for (let i = 0; i < 16; i++) buf[pos++] = traceBytes[i]!;
+};
 /** A RecordedSpan: what span() writes, read from its fields (no events, links nor dropped counts). */
 function recorded(s: RecordedSpan): void {
-  id(0x0a, s.traceId);
+  traceIdField(s.traceId);
   id(0x12, s.spanId);
   text(0x1a, s.traceState?.serialize() || undefined);
   if (s.parentSpanContext?.spanId) id(0x22, s.parentSpanContext.spanId);
-  text(0x2a, s.name);
+  cached(names, s.name, () => text(0x2a, s.name)); // names repeat: the pipeline's steps, a tool's spans
   num(0x30, s.kind + 1);
   tag(0x39);
   msTime(s.startMs);
