@@ -3,7 +3,7 @@
 // time (user+sys of the process) is the figure to compare on a shared machine; wall time includes
 // waiting for a core. With another checkout (`--base DIR`, e.g. `git worktree add /tmp/base main`)
 // both run in alternating rounds, so both see the same load. Used by scripts/bench/catalogue.ts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, nexusArgv, pinned, ROOT, settledRssMb, until } from './proc.ts';
@@ -74,6 +74,11 @@ async function serveOnce(root: string, toolsDir: string, data: string): Promise<
     await until(async () => (await fetch(`${url}/readyz`)).status === 200, 120_000, `${url}/readyz`);
     const readyMs = performance.now() - t;
     const readyCpuMs = cpuMs(proc.pid);
+    // serve writes its start-up cache a moment after it serves (WRITE_DELAY_MS): wait for it (a checkout
+    // without the cache writes nothing; 3 s bound), so the second start finds it and idle RSS includes it
+    const cache = join(data, 'catalogue-cache');
+    const written = () => existsSync(cache) && readdirSync(cache).some((n) => n.endsWith('.json'));
+    await until(async () => written(), 3_000, 'start-up cache').catch(() => {});
     const idleRssMb = await settledRss(proc.pid);
     const call = toolsList(`${url}/mcp`, '2025-11-25');
     const res = await fetch(call.url, { method: 'POST', headers: call.headers, body: call.body });

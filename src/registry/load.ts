@@ -177,7 +177,9 @@ function buildFile(
     const value = interpolateEnv(parsed.value, opts.env ?? process.env, seen);
     for (const p of seen.problems) push(p.path, p.message);
 
-    const result = ToolFileSchema.safeParse(value);
+    // jitless: a load parses each object schema a few thousand times at most, less than zod's compiled
+    // fast path costs to build (GitHub import, cold: ~10% of this parse)
+    const result = ToolFileSchema.safeParse(value, { jitless: true });
     if (!result.success) {
       for (const i of plainIssues(result.error, value)) push(i.path, i.message, i.atKey);
       return emptyFile(issues);
