@@ -89,33 +89,32 @@ export function openAuditSpool(dir: string, log: Logger): AuditSpool | undefined
     log.warn('audit spool unavailable: a crash can lose the audit records of the last flush interval', { dir, err: e });
     return undefined;
   }
-  const encoder = new TextEncoder();
-  let scratch = new Uint8Array(4096);
   let off = 0;
   let seq = 0;
   let dirty = false;
-  // the line and its terminator in one write, so a line cut by a kill is never followed by an older one
-  const write = (line: string) => {
-    if (scratch.length < line.length * 3 + 1) scratch = new Uint8Array(line.length * 3 + 1);
-    const n = encoder.encodeInto(line, scratch).written;
-    if (off + n + 1 > cur.bytes) {
-      cur = add(Math.max(SEGMENT_BYTES, n + 1));
-      off = 0;
+  // the text ends with its line's terminator, written in the same write, so a line cut by a kill is never
+  // followed by an older one; the write encodes the string itself (no copy into a buffer of ours first)
+  const write = (text: string) => {
+    if (off + text.length * 3 > cur.bytes) {
+      const n = Buffer.byteLength(text);
+      if (off + n > cur.bytes) {
+        cur = add(Math.max(SEGMENT_BYTES, n));
+        off = 0;
+      }
     }
-    scratch[n] = 0;
-    writeSync(cur.fd, scratch, 0, n + 1, off);
-    off += n;
+    off += writeSync(cur.fd, text, off, 'utf8') - 1; // the next line starts on the terminator
     dirty = true;
   };
   return {
     append(r) {
-      const line = JSON.stringify([++seq, ...toRow(r)]);
-      write(`${line}\n`);
+      // the JSON of [seq, ...row], without building that array
+      const line = `[${++seq},${JSON.stringify(toRow(r)).slice(1)}`;
+      write(`${line}\n\0`);
       cur.last = seq;
       return { seq, line };
     },
     shipped(upTo) {
-      write(`{"shipped":${upTo}}\n`);
+      write(`{"shipped":${upTo}}\n\0`);
       for (const s of segments.filter((s) => s !== cur && s.last <= upTo)) {
         segments.splice(segments.indexOf(s), 1);
         restart(s);
