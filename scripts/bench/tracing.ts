@@ -7,8 +7,8 @@
 // measured in process (span-cost.ts measureOffCost: the call's steps through the no-op port against
 // the same steps without it), since a gateway without the port would be another build.
 // bun scripts/bench/tracing.ts [--rounds 5] [--seconds 3] [--connections 32] [--split] [--base REF] [--write]
-// --base REF: also a gateway from git revision REF (a temporary worktree) tracing at 100% (protobuf),
-//   in the same rounds: before and after a change to tracing, from one run
+// --base REF: also two gateways from git revision REF (a temporary worktree), tracing off and at 100%
+//   (protobuf), in the same rounds: before and after a change to tracing, from one run
 // --split: also a traced gateway whose exports are discarded before the HTTP request
 //   (discard-export.ts), to tell sending from recording and encoding; and per target, the exports
 //   and bytes the sink received per call
@@ -104,12 +104,13 @@ try {
   const JSON_ = 'tracing on, 100%, JSON';
   const DISCARDED = 'tracing on, 100% (protobuf), export discarded';
   const BASE = `tracing on, 100% (protobuf), ${f.base} (before)`;
+  const BASE_OFF = `tracing off, ${f.base} (before)`;
   const targets = [
     await start('tracing off'),
     await start('tracing off, a second gateway'),
     await start(PROTOBUF, traced(PROTOBUF)),
     await start(JSON_, { ...traced(JSON_), OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
-    ...(f.base ? [await start(BASE, traced(BASE), undefined, worktree)] : []),
+    ...(f.base ? [await start(BASE_OFF, {}, undefined, worktree), await start(BASE, traced(BASE), undefined, worktree)] : []),
     ...(f.split ? [await start(DISCARDED, traced(DISCARDED), ['--preload', join(ROOT, 'scripts/bench/discard-export.ts')])] : []),
     await start('audit export, stalled', { NEXUS_AUDIT_EXPORT: `syslog+tls://127.0.0.1:${stalled.port}` }),
   ];
@@ -129,23 +130,42 @@ try {
       const got = results.get(t.label) ?? { rps: [], p99: [], cpu: [] };
       got.rps.push(r.rps);
       got.p99.push(r.p99Ms);
-      got.cpu.push(((pidCpuMs(t.gw.pid) - cpu0) * 1000) / r.requests);
+      got.cpu.push(r.requests > 0 ? ((pidCpuMs(t.gw.pid) - cpu0) * 1000) / r.requests : Number.NaN);
       results.set(t.label, got);
       calls.set(t.label, (calls.get(t.label) ?? 0) + r.requests + 1);
     }
   }
+  // a round's targets run one after another, so the ratio to tracing off within each round cancels
+  // the machine's drift between rounds: the median of those ratios is the figure to compare
+  const paired = (k: string, base = 'tracing off') => {
+    const a = results.get(k)!.cpu;
+    const b = results.get(base)!.cpu;
+    const ratios = a.map((x, i) => x / b[i]! - 1).filter(Number.isFinite);
+    const m = median(ratios) * 100;
+    return `${m >= 0 ? '+' : ''}${m.toFixed(1)}%`;
+  };
   const off = median(results.get('tracing off')!.rps);
   const offCpu = median(results.get('tracing off')!.cpu);
   const pct = (x: number, base: number) => `${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)}%`;
   const rows = [
-    '| target (uncached tools/call, 2026-07-28) | median CPU µs/call | vs tracing off | median req/s | vs tracing off | median p99 ms | rounds (CPU µs/call) |',
-    '|---|--:|--:|--:|--:|--:|---|',
+    '| target (uncached tools/call, 2026-07-28) | median CPU µs/call | vs tracing off | CPU vs off, paired per round | median req/s | vs tracing off | median p99 ms | rounds (CPU µs/call) |',
+    '|---|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const [k, v] of results) {
     const rps = median(v.rps);
-    const cpu = median(v.cpu);
+    const cpu = median(v.cpu.filter(Number.isFinite));
     rows.push(
-      `| ${k} | ${cpu.toFixed(1)} | ${pct(cpu, offCpu)} | ${Math.round(rps)} | ${pct(rps, off)} | ${median(v.p99).toFixed(2)} | ${v.cpu.map((c) => c.toFixed(1)).join(', ')} |`,
+      `| ${k} | ${cpu.toFixed(1)} | ${pct(cpu, offCpu)} | ${paired(k)} | ${Math.round(rps)} | ${pct(rps, off)} | ${median(v.p99).toFixed(2)} | ${v.cpu.map((c) => c.toFixed(1)).join(', ')} |`,
+    );
+  }
+  if (f.base) {
+    const cpuOf = (k: string) => median(results.get(k)!.cpu.filter(Number.isFinite));
+    const rpsOf = (k: string) => median(results.get(k)!.rps);
+    rows.push(
+      '',
+      `Tracing on (100%, protobuf) against tracing off of the same build: ${f.base} (before) ${pct(cpuOf(BASE), cpuOf(BASE_OFF))} CPU per call ` +
+        `(${paired(BASE, BASE_OFF)} paired per round), ${pct(rpsOf(BASE), rpsOf(BASE_OFF))} req/s; this build ${pct(cpuOf(PROTOBUF), offCpu)} CPU per call ` +
+        `(${paired(PROTOBUF)} paired), ${pct(rpsOf(PROTOBUF), off)} req/s.`,
     );
   }
   if (f.split) {
@@ -175,7 +195,7 @@ try {
     'OTEL_EXPORTER_OTLP_ENDPOINT is set); what stays on the call path is the no-op port, measured in process by',
     `\`span-cost.ts\`: a call's steps through it ${offCost.off.toFixed(2)} µs CPU against ${offCost.none.toFixed(2)} µs without it (minimums`,
     `${offCost.offMin.toFixed(2)} and ${offCost.noneMin.toFixed(2)}), ${portUs.toFixed(2)} µs a call: ${share.toFixed(2)}% of the gateway's ${offCpu.toFixed(1)} µs${share < 1 ? ', below what any gateway row can resolve' : ''}.`,
-    `The second tracing-off gateway is the same build again: its ${pct(floor, offCpu)} is how far two identical gateways differ in this run.`,
+    `The second tracing-off gateway is the same build again: its ${pct(floor, offCpu)} (${paired('tracing off, a second gateway')} paired per round) is how far two identical gateways differ in this run.`,
     '',
     ...rows,
     close,
