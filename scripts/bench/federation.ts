@@ -109,10 +109,12 @@ ${out}
 Issue 14's targets are under 100 µs of gateway CPU per call and at least 90% of the direct rate when
 the upstream is the bottleneck. Read the federated row against the HTTP tool rows of the same gateway:
 the difference is what federation adds to the pipeline every call already pays (authentication,
-access, argument checks, limits, audit). The "busy backend" HTTP tool's backend spins ${BUSY_US} µs per call,
-about what the SDK upstream spends more than the plain backend: a gateway waiting on a slower backend
-gets fewer answers per wake-up of its fetch thread and pays more per call, so that row, not the plain
-one, is the like-for-like reference for the fast case. On a quiet machine the 20 ms case is bound by the upstream
+access, argument checks, limits, audit). A gateway waiting on a slower backend gets fewer answers per
+wake-up of its fetch thread and pays more per call, so the fast case flatters the HTTP tool, whose
+backend answers in a fraction of the SDK upstream's time: the "busy backend" HTTP tool's backend spins
+${BUSY_US} µs per call (about the SDK upstream's extra CPU on a quiet machine; compare the upstream CPU
+column, which grows with the load), and in the 20 ms case both wait alike, which makes it the
+like-for-like comparison of federation's own cost. On a quiet machine the 20 ms case is bound by the upstream
 and shows the rate; on a busy one it is CPU-bound (the upstream, the gateway and the load generator
 share two cores) and the ratio says how much CPU the extra hop takes. Sessions are reused: one
 handshake per gateway for the whole run (last line).
