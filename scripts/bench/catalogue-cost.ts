@@ -2,11 +2,13 @@
 // (wall and the process's CPU at that moment), idle RSS once settled, and the tools/list bytes. CPU
 // time (user+sys of the process) is the figure to compare on a shared machine; wall time includes
 // waiting for a core. With another checkout (`--base DIR`, e.g. `git worktree add /tmp/base main`)
-// both run in alternating rounds, so both see the same load. Used by scripts/bench/catalogue.ts.
+// both run in alternating rounds, so both see the same load; with NEXUS_BENCH_BINARY set, a checkout
+// that has its own dist/nexus (`bun run build` there) runs as its executable too, like for like.
+// Used by scripts/bench/catalogue.ts.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, nexusArgv, pinned, ROOT, settledRssMb, until } from './proc.ts';
+import { freePort, NEXUS_BINARY, pinned, ROOT, settledRssMb, nexusArgv as sourceArgv, until } from './proc.ts';
 import { median } from './stats.ts';
 import { toolsList } from './wrk.ts';
 
@@ -42,6 +44,12 @@ async function checkOnce(root: string, toolsDir: string): Promise<{ ms: number; 
   if (code !== 0) throw new Error(`nexus check in ${root} exited ${code}`);
   const usage = proc.resourceUsage()!;
   return { ms: performance.now() - t, cpuMs: Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 };
+}
+
+/** The checkout's executable when the bench runs executables and it has one built, else its source. */
+function nexusArgv(root: string): string[] {
+  const built = join(root, 'dist', 'nexus');
+  return NEXUS_BINARY && root.replace(/\/?$/, '/') !== ROOT && existsSync(built) ? [built] : sourceArgv(root);
 }
 
 const settledRss = (pid: number) => settledRssMb(pid, 200, 20_000);
