@@ -83,8 +83,17 @@ const time = (s: number, ns: number) => {
   const lo16 = (s & 0xffff) * 1e9;
   const hi = ((s / 65536) >>> 0) * 1e9;
   const low = (lo16 >>> 0) + ((((hi & 0xffff) * 65536) >>> 0) + ns);
-  fixed32(low >>> 0);
-  fixed32((Math.floor(lo16 / 4294967296) + ((hi / 65536) >>> 0) + Math.floor(low / 4294967296)) >>> 0);
+  const lo = low >>> 0;
+  const up = (Math.floor(lo16 / 4294967296) + ((hi / 65536) >>> 0) + Math.floor(low / 4294967296)) >>> 0;
+  room(8);
+  buf[pos++] = lo;
+  buf[pos++] = lo >>> 8;
+  buf[pos++] = lo >>> 16;
+  buf[pos++] = lo >>> 24;
+  buf[pos++] = up;
+  buf[pos++] = up >>> 8;
+  buf[pos++] = up >>> 16;
+  buf[pos++] = up >>> 24;
 };
 const hrTime = (t: HrTime) => time(t[0], t[1]);
 /** Epoch milliseconds (RecordedSpan's times) as recorded.ts hrTime() turns them into nanoseconds. */
@@ -116,22 +125,26 @@ const bytes = (b: Uint8Array) => {
   pos += b.length;
 };
 
-// ids are hex strings: decoded in JS through a table (a native Buffer write per id cost more than
-// the rest of a span)
+// ids are hex strings: decoded in JS through a table of digit pairs (a native Buffer write per id
+// cost more than the rest of a span); -1 marks a pair that is not two hex digits
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) NIBBLE[i.toString(16).charCodeAt(0)] = i;
 for (let i = 10; i < 16; i++) NIBBLE[i.toString(16).toUpperCase().charCodeAt(0)] = i;
-const nibble = (c: number) => (c < 128 ? NIBBLE[c]! : -1);
+const PAIR = new Int16Array(1 << 14).fill(-1);
+for (let a = 0; a < 128; a++)
+  for (let b = 0; b < 128; b++) if ((NIBBLE[a]! | NIBBLE[b]!) >= 0) PAIR[(a << 7) | b] = (NIBBLE[a]! << 4) | NIBBLE[b]!;
 const hex = (h: string) => {
   const n = h.length >> 1;
-  u32(n);
-  room(n);
+  room(n + 5);
+  if (n < 128) buf[pos++] = n;
+  else u32(n);
   let i = 0;
   for (; i < n; i++) {
-    const a = nibble(h.charCodeAt(2 * i));
-    const b = nibble(h.charCodeAt(2 * i + 1));
-    if ((a | b) < 0) break;
-    buf[pos + i] = (a << 4) | b;
+    const a = h.charCodeAt(2 * i);
+    const b = h.charCodeAt(2 * i + 1);
+    const v = (a | b) < 128 ? PAIR[(a << 7) | b]! : -1;
+    if (v < 0) break;
+    buf[pos + i] = v;
   }
   if (i < n) buf.fill(0, pos + i, pos + n); // (a malformed id keeps its length: zeros from its first bad digit)
   pos += n;
@@ -226,17 +239,27 @@ function anyValue(v: Value): void {
   } else if (typeof v === 'object' && v !== null) attributes(v as Record<string, Value>, 0x0a, 0x32);
 }
 
-// attributes recur: per key, the last value's KeyValue message is kept and copied while it repeats
-// ("http.request.method": "POST"); the maps are bounded. A RecordedSpan's values are masked (clean)
-// here, so theirs are kept apart, and forgotten when the set of secrets changes.
-type Memo = Map<string, { v: Value; kv: Uint8Array }>;
+// attributes recur: per key, the last two values' KeyValue messages are kept and copied while they
+// repeat ("http.request.method": "POST" on the server span, "GET" on the backend call's); the maps are
+// bounded. A RecordedSpan's values are masked (clean) here, so theirs are kept apart, and forgotten
+// when the set of secrets changes.
+interface Seen {
+  v: Value;
+  kv: Uint8Array;
+  v2: Value;
+  kv2: Uint8Array | undefined;
+}
+type Memo = Map<string, Seen>;
 const last: Memo = new Map();
 const lastClean: Memo = new Map();
 let secrets: unknown;
 const keys = new Map<string, Uint8Array>();
 const keyValue = (k: string, v: Value, memo: Memo = last) => {
   const seen = memo.get(k);
-  if (seen && seen.v === v) return copy(seen.kv);
+  if (seen) {
+    if (seen.v === v) return copy(seen.kv);
+    if (seen.v2 === v && seen.kv2) return copy(seen.kv2);
+  }
   const start = pos;
   const kv = open();
   cached(keys, k, () => text(0x0a, k));
@@ -245,8 +268,16 @@ const keyValue = (k: string, v: Value, memo: Memo = last) => {
   close(at);
   close(kv);
   if (typeof v === 'object' || (typeof v === 'string' && v.length > 64)) return;
+  const bytes = buf.slice(start, pos);
+  if (seen) {
+    seen.v2 = seen.v;
+    seen.kv2 = seen.kv;
+    seen.v = v;
+    seen.kv = bytes;
+    return;
+  }
   if (memo.size >= 4096) memo.clear();
-  memo.set(k, { v, kv: buf.slice(start, pos) });
+  memo.set(k, { v, kv: bytes, v2: undefined, kv2: undefined });
 };
 /** Repeated KeyValue fields, each tagged `field`; inside a message tagged `outer` if given. */
 function attributes(attrs: Readonly<Record<string, Value>> | undefined, field: number, outer?: number): void {
@@ -259,14 +290,31 @@ function attributes(attrs: Readonly<Record<string, Value>> | undefined, field: n
   if (outer) close(list);
 }
 
-/** A RecordedSpan's attributes (field 9) straight from what it kept: those it opened with, then the later ones. */
-function recordedAttributes(s: RecordedSpan): void {
-  const { base, extra } = s;
+// a frozen attributes object is shared (one per tool: the backend call's): its fields are encoded
+// once and copied as one block; forgotten with the masked values when the set of secrets changes
+let blocks = new WeakMap<object, Uint8Array>();
+const baseAttributes = (base: NonNullable<RecordedSpan['base']>) => {
   for (const k in base) {
     const v = base[k];
     if (v === undefined || !Object.hasOwn(base, k)) continue;
     tag(0x4a);
     keyValue(k, v, lastClean);
+  }
+};
+
+/** A RecordedSpan's attributes (field 9) straight from what it kept: those it opened with, then the later ones. */
+function recordedAttributes(s: RecordedSpan): void {
+  const { base, extra } = s;
+  if (base) {
+    if (Object.isFrozen(base)) {
+      const block = blocks.get(base);
+      if (block) copy(block);
+      else {
+        const start = pos;
+        baseAttributes(base);
+        blocks.set(base, buf.slice(start, pos));
+      }
+    } else baseAttributes(base);
   }
   if (extra) {
     for (let i = 0; i < extra.length; i += 2) {
@@ -299,12 +347,34 @@ const traceIdField = (h: string) => {
   buf[pos++] = 16;
   for (let i = 0; i < 16; i++) buf[pos++] = traceBytes[i]!;
 };
+// a parent's span id recurs in its children and again as its own (a parent ends after them): the
+// last few parent ids decoded are kept; a span's own id is looked up, not kept (a leaf's never recurs)
+const IDS = 4;
+const idStrings: string[] = new Array(IDS).fill('');
+const idBytes = new Uint8Array(IDS * 8);
+let idNext = 0;
+const spanIdField = (field: number, h: string, keep: boolean) => {
+  for (let k = 0; k < IDS; k++) {
+    if (idStrings[k] !== h) continue;
+    room(10);
+    buf[pos++] = field;
+    buf[pos++] = 8;
+    for (let i = k * 8; i < k * 8 + 8; i++) buf[pos++] = idBytes[i]!;
+    return;
+  }
+  id(field, h);
+  if (!keep || h.length !== 16) return;
+  const k = idNext;
+  idNext = (idNext + 1) % IDS;
+  idStrings[k] = h;
+  for (let i = 0; i < 8; i++) idBytes[k * 8 + i] = buf[pos - 8 + i]!;
+};
 /** A RecordedSpan: what span() writes, read from its fields (no events, links nor dropped counts). */
 function recorded(s: RecordedSpan): void {
   traceIdField(s.traceId);
-  id(0x12, s.spanId);
+  spanIdField(0x12, s.spanId, false);
   text(0x1a, s.traceState?.serialize() || undefined);
-  if (s.parentSpanContext?.spanId) id(0x22, s.parentSpanContext.spanId);
+  if (s.parentSpanContext?.spanId) spanIdField(0x22, s.parentSpanContext.spanId, true);
   cached(names, s.name, () => text(0x2a, s.name)); // names repeat: the pipeline's steps, a tool's spans
   num(0x30, s.kind + 1);
   tag(0x39);
@@ -313,19 +383,24 @@ function recorded(s: RecordedSpan): void {
   msTime(s.endMs);
   if (s.overrides()) attributes(s.attributes, 0x4a);
   else recordedAttributes(s);
-  // dropped attributes, events and links: 0 (the status has no message)
-  room(8);
+  // dropped attributes, events and links: 0; the status (no message, a code below 128); the flags
+  room(16);
   buf[pos++] = 0x50;
   buf[pos++] = 0;
   buf[pos++] = 0x60;
   buf[pos++] = 0;
   buf[pos++] = 0x70;
   buf[pos++] = 0;
-  const status = nest(0x7a);
-  num(0x18, s.status.code);
-  close(status);
-  tag(0x85); // field 16 (flags), fixed32: the two-byte tag 0x85 0x01
-  flags(0x01, s.traceFlags, s.parentSpanContext?.isRemote);
+  buf[pos++] = 0x7a;
+  buf[pos++] = 2;
+  buf[pos++] = 0x18;
+  buf[pos++] = s.status.code;
+  buf[pos++] = 0x85; // field 16 (flags), fixed32: the two-byte tag 0x85 0x01
+  buf[pos++] = 0x01;
+  buf[pos++] = s.traceFlags & 255;
+  buf[pos++] = s.parentSpanContext?.isRemote ? 3 : 1; // (flags >>> 8: 256, and 512 when remote)
+  buf[pos++] = 0;
+  buf[pos++] = 0;
 }
 
 function span(s: ReadableSpan): void {
@@ -397,16 +472,30 @@ export function resetBuffer(size: number): void {
 /** The spans as an OTLP ExportTraceServiceRequest in protobuf (a fresh copy; the buffer is reused). */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   const groups = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
+  // (a batch is mostly one tracer's: a span of the previous one's resource and scope joins its list)
+  let r0: Resource | undefined;
+  let sc0: InstrumentationScope | undefined;
+  let list0: ReadableSpan[] = [];
   for (const s of spans) {
-    let scopes = groups.get(s.resource);
-    if (!scopes) groups.set(s.resource, (scopes = new Map()));
-    const list = scopes.get(s.instrumentationScope);
+    const r = s.resource;
+    const sc = s.instrumentationScope;
+    if (r === r0 && sc === sc0) {
+      list0.push(s);
+      continue;
+    }
+    let scopes = groups.get(r);
+    if (!scopes) groups.set(r, (scopes = new Map()));
+    const list = scopes.get(sc);
     if (list) list.push(s);
-    else scopes.set(s.instrumentationScope, [s]);
+    else scopes.set(sc, [s]);
+    r0 = r;
+    sc0 = sc;
+    list0 = scopes.get(sc)!;
   }
   const matcher = currentMatcher();
   if (matcher !== secrets) {
     lastClean.clear();
+    blocks = new WeakMap();
     secrets = matcher;
   }
   pos = 0;
