@@ -8,7 +8,7 @@
 // A missing, unreadable or corrupt entry is a miss; a failed write is ignored. Entries are written a
 // moment after the load (WRITE_DELAY_MS), once the gateway serves: turning a big catalogue into JSON
 // and writing it (~80 ms for GitHub's 6 MB import) is work for the next start, not for this one.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMIT, VERSION } from '../version.ts';
 
@@ -33,7 +33,7 @@ export interface LoadCache {
   get(key: string): CachedFile | undefined;
   /** Queues the entry; it is written WRITE_DELAY_MS later, or by `flush`. */
   put(key: string, entry: CacheEntry): void;
-  /** Writes the queued entries now (a value JSON cannot carry exactly is skipped: see `cacheable`). */
+  /** Writes the queued entries now (a value JSON cannot carry exactly is skipped: see `writeJson`). */
   flush(): void;
   /** Removes every entry but those read or written since the cache was opened. */
   prune(): void;
@@ -53,15 +53,19 @@ export function fileLoadCache(dir: string): LoadCache {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const entry = (key: string) => join(dir, `${key}.json`);
   const write = (key: string, { checked, value }: CacheEntry) => {
-    const json = cacheable(value);
-    if (json === undefined) return;
+    const tmp = `${entry(key)}.${process.pid}.tmp`;
+    let fd: number | undefined;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 }); // beside the vault: only the service user reads it
-      const tmp = `${entry(key)}.${process.pid}.tmp`;
-      writeFileSync(tmp, `{"key":${JSON.stringify(key)},"checked":${checked},"value":${json}}`, { mode: 0o600 });
+      fd = openSync(tmp, 'w', 0o600);
+      writeJson(fd, `{"key":${JSON.stringify(key)},"checked":${checked},"value":`, value, '}');
+      closeSync(fd);
+      fd = undefined;
       renameSync(tmp, entry(key));
     } catch {
-      // a read-only or full data dir: start-up just parses again next time
+      // a value JSON cannot carry exactly, or a read-only or full data dir: start-up parses again next time
+      if (fd !== undefined) closeSync(fd);
+      rmSync(tmp, { force: true });
     }
   };
   const flush = () => {
@@ -101,13 +105,50 @@ export function fileLoadCache(dir: string): LoadCache {
   };
 }
 
-/** The JSON of a parsed file, or undefined when JSON cannot carry it exactly (YAML's .nan, .inf, -0). */
-function cacheable(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value, exactInJson);
-  } catch {
-    return undefined;
-  }
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * `head`, the JSON of a parsed file, then `tail`, written to `fd` in chunks: the file's top two levels
+ * (its keys, each tool) are turned into JSON one at a time, so writing a 6 MB catalogue never holds its
+ * whole JSON text in memory (which an idle gateway would keep as RSS). Throws on a value JSON cannot
+ * carry exactly (YAML's .nan, .inf, -0).
+ */
+function writeJson(fd: number, head: string, value: unknown, tail: string): void {
+  let buffered: string[] = [head];
+  let size = head.length;
+  const out = (s: string) => {
+    buffered.push(s);
+    size += s.length;
+    if (size >= CHUNK_BYTES) flushOut();
+  };
+  const flushOut = () => {
+    writeSync(fd, buffered.join(''));
+    buffered = [];
+    size = 0;
+  };
+  const emit = (v: unknown, depth: number) => {
+    if (depth < 2 && Array.isArray(v)) {
+      out('[');
+      v.forEach((item, i) => {
+        if (i) out(',');
+        emit(item, depth + 1);
+      });
+      out(']');
+    } else if (depth < 2 && v !== null && typeof v === 'object') {
+      out('{');
+      let first = true;
+      for (const [k, item] of Object.entries(v)) {
+        if (item === undefined) continue; // as JSON.stringify leaves it out
+        out(`${first ? '' : ','}${JSON.stringify(k)}:`);
+        first = false;
+        emit(item, depth + 1);
+      }
+      out('}');
+    } else out(JSON.stringify(v, exactInJson) ?? 'null');
+  };
+  emit(value, 0);
+  out(tail);
+  flushOut();
 }
 
 function exactInJson(_key: string, v: unknown): unknown {
