@@ -53,6 +53,7 @@ Example:
         checked = `; ${names.length} credential(s) checked in ${vault.where}`;
       }
     }
+    for (const w of result.warnings) io.stderr(`warning: ${formatIssue(w)}\n`);
     if (issues.length) {
       for (const i of issues) io.stderr(`${formatIssue(i)}\n`);
       io.stderr(`\n${issues.length} issue(s) in ${config.toolsDir}\n`);

@@ -23,6 +23,8 @@ export interface LoadResult {
   /** Federated MCP servers (`servers:`); their tools are listed at run time. */
   readonly servers: ServerSpec[];
   readonly issues: Issue[];
+  /** What `nexus check` reports without failing (only a thorough load finds them). */
+  readonly warnings: Issue[];
   readonly files: string[];
 }
 
@@ -32,8 +34,9 @@ interface FileResult {
   overrides: OverrideSpec[];
   servers: ServerSpec[];
   issues: Issue[];
+  warnings: Issue[];
 }
-const emptyFile = (issues: Issue[]): FileResult => ({ tools: [], toolsets: [], overrides: [], servers: [], issues });
+const emptyFile = (issues: Issue[]): FileResult => ({ tools: [], toolsets: [], overrides: [], servers: [], issues, warnings: [] });
 
 export interface LoadOptions {
   /** What `${env:NAME}` reads; default the process environment. */
@@ -84,11 +87,13 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
       servers: [],
       files: [],
       issues: [{ file: dir, line: 0, path: '', message: `cannot read tools directory: ${(e as Error).message}` }],
+      warnings: [],
     };
   }
   const results = files.map((f) => loadToolFile(f, readFileSync(f), opts));
   const tools = results.flatMap((r) => r.tools);
   const issues = results.flatMap((r) => r.issues);
+  const warnings = results.flatMap((r) => r.warnings);
   const seen = new Map<string, HttpToolSpec>();
   for (const t of tools) {
     const first = seen.get(t.name);
@@ -105,10 +110,11 @@ export function loadToolsDir(dir: string, opts: LoadOptions = {}): LoadResult {
   issues.push(...catalogueIssues([...seen.values()], catalogue));
   const servers = results.flatMap((r) => r.servers);
   issues.push(...serverIssues(servers, [...seen.values()]));
-  // the fast path has no line numbers: report any issue from a precise (and thorough) pass
-  if (issues.length && !opts.precise) return loadToolsDir(dir, { ...opts, precise: true, thorough: true });
+  // the fast path has no line numbers: report any issue (or check's warning) from a precise pass
+  if ((issues.length || (warnings.length && opts.thorough)) && !opts.precise)
+    return loadToolsDir(dir, { ...opts, precise: true, thorough: true });
   if (!opts.thorough) opts.cache?.prune();
-  return { tools: [...seen.values()], catalogue, servers, issues, files };
+  return { tools: [...seen.values()], catalogue, servers, issues, warnings, files };
 }
 
 /** Tool-set and override problems, each at the line of its declaration. */
@@ -167,6 +173,8 @@ function buildFile(
   const issues: Issue[] = [];
   const push = (path: PathPart[], message: string, atKey = false) =>
     issues.push({ file, line: parsed.lineOf(path, atKey), path: formatPath(path), message });
+  const warnings: Issue[] = [];
+  const warn = (path: PathPart[], message: string) => warnings.push({ file, line: parsed.lineOf(path), path: formatPath(path), message });
   if (parsed.value === null || parsed.value === undefined) return emptyFile(issues); // an empty file declares nothing
 
   let data: ToolFile;
@@ -200,6 +208,7 @@ function buildFile(
       thorough: opts.thorough ?? false,
       schemasChecked: cached !== undefined,
       problem: (p, m) => push(p, m),
+      warning: warn,
       shared,
     });
     if (spec) tools.push(spec);
@@ -223,7 +232,7 @@ function buildFile(
     });
     if (spec) servers.push(spec);
   });
-  return { tools, toolsets, overrides, servers, issues };
+  return { tools, toolsets, overrides, servers, issues, warnings };
 }
 
 /** Server names and namespaces are unique, and no file tool sits in a server's namespace. */

@@ -19,6 +19,8 @@ export interface NormaliseContext {
   /** The schemas passed these checks before, in this very file (serve's start-up cache, load-cache.ts). */
   readonly schemasChecked?: boolean;
   readonly problem: (path: PathPart[], message: string) => void;
+  /** Something `nexus check` reports without refusing the file. */
+  readonly warning?: (path: PathPart[], message: string) => void;
   /** Shared by the tools of one file: most use the file's backend, so one URL and BackendSpec serve all. */
   readonly shared?: FileShared;
 }
@@ -100,10 +102,18 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
   const input: JsonObject = decl.input ?? { type: 'object', properties: {} };
   if (!ctx.schemasChecked) {
     for (const p of checkSchema(input, ctx)) problem(at('input'), `not a valid JSON Schema: ${p}`);
-    // serve leaves a documentation-only answer schema (output_check: warn: never listed, only compared
-    // with answers) to its first answer, where one that does not compile is logged once; check checks it
-    const listed = ctx.thorough || decl.output_check !== 'warn';
-    if (decl.output && listed) for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+    // a documentation-only answer schema (output_check: warn: never listed, only compared with answers)
+    // decides nothing: an unusable one is check's warning, and serve leaves it to the first answer, where
+    // it is logged once; either way the tool is served and its answers pass unchecked
+    if (decl.output && decl.output_check !== 'warn')
+      for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
+    else if (decl.output && ctx.thorough) {
+      for (const p of checkSchema(decl.output, ctx))
+        ctx.warning?.(
+          at('output'),
+          `not a valid JSON Schema: ${p} (output_check: warn: the tool is served; its answers are not compared with it)`,
+        );
+    }
   }
 
   const props = new Set(Object.keys((input.properties as JsonObject | undefined) ?? {}));
