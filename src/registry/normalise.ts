@@ -105,14 +105,16 @@ export function normaliseTool(decl: ToolDecl, file: ToolFile, ctx: NormaliseCont
     // a documentation-only answer schema (output_check: warn: never listed, only compared with answers)
     // decides nothing: an unusable one is check's warning, and serve leaves it to the first answer, where
     // it is logged once; either way the tool is served and its answers pass unchecked
-    if (decl.output && decl.output_check !== 'warn')
-      for (const p of checkSchema(decl.output, ctx)) problem(at('output'), `not a valid JSON Schema: ${p}`);
-    else if (decl.output && ctx.thorough) {
-      for (const p of checkSchema(decl.output, ctx))
-        ctx.warning?.(
-          at('output'),
-          `not a valid JSON Schema: ${p} (output_check: warn: the tool is served; its answers are not compared with it)`,
-        );
+    const warnOnly = decl.output_check === 'warn';
+    if (decl.output && (!warnOnly || ctx.thorough)) {
+      for (const p of checkSchema(decl.output, ctx)) {
+        if (!warnOnly) problem(at('output'), `not a valid JSON Schema: ${p}`);
+        else
+          ctx.warning?.(
+            at('output'),
+            `not a valid JSON Schema: ${p} (output_check: warn: the tool is served; its answers are not compared with it)`,
+          );
+      }
     }
   }
 

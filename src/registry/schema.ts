@@ -152,12 +152,12 @@ export const RequestSchema = z
   })
   .strict();
 
-const isSchemaObject = (v: unknown): v is Record<string, unknown> =>
+const isObjectSchema = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>).type === 'object';
 // a check that keeps the object as it is: a record schema would copy every schema's keys (an imported
 // catalogue holds thousands); what the schema itself holds is the meta-schema's to check (normalise.ts)
 const JsonSchemaObject = z
-  .custom<Record<string, unknown>>(isSchemaObject, { message: 'expected a JSON Schema with type: object' })
+  .custom<Record<string, unknown>>(isObjectSchema, { message: 'expected a JSON Schema with type: object' })
   .meta({ type: 'object', additionalProperties: {} })
   .describe('JSON Schema (2020-12) with type: object');
 

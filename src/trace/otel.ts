@@ -25,6 +25,7 @@ import {
   type SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace';
+import { settingDefault } from '../config/settings.ts';
 import { createSpanExporter, type Protocol } from './export.ts';
 import { RecordedSpan, type SpanSink, spanId, traceId } from './recorded.ts';
 import { nowMs, type Span, type SpanAttributes, type SpanOptions, type Tracer } from './tracer.ts';
@@ -35,9 +36,14 @@ export interface BatchSettings {
   readonly maxExportBatchSize: number;
   readonly maxQueueSize: number;
 }
-// Fewer, larger exports than the spec's 512 spans: one request carries ~290 calls (7 spans each)
-// instead of 73; the queue holds four batches and drops spans rather than slowing calls
-export const BATCH: BatchSettings = { scheduledDelayMs: 1000, maxExportBatchSize: 2048, maxQueueSize: 8192 };
+// The settings table's defaults (src/config/settings.ts), for a tracer made without a Config: fewer,
+// larger exports than the spec's 512 spans (one request carries ~290 calls of 7 spans instead of 73);
+// the queue holds four batches and drops spans rather than slowing calls
+export const BATCH: BatchSettings = {
+  scheduledDelayMs: Number(settingDefault('otelBspScheduleDelay')),
+  maxExportBatchSize: Number(settingDefault('otelBspMaxExportBatchSize')),
+  maxQueueSize: Number(settingDefault('otelBspMaxQueueSize')),
+};
 
 const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT } as const;
 
