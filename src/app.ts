@@ -34,7 +34,7 @@ import { createCallLimits, parseLimitRule } from './limiter/policy.ts';
 import type { Logger } from './log.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createClientRelay } from './mcp/relay.ts';
-import { rpcError } from './mcp/rpc-error.ts';
+import { mcpRoute } from './mcp/route.ts';
 import { createSseSessions, MESSAGES_PATH } from './mcp/sse-sessions.ts';
 import { createResourceSubscriptions } from './mcp/subscriptions.ts';
 import { createToolsetEndpoints } from './mcp/toolsets.ts';
@@ -268,14 +268,9 @@ async function wire(
     allowedHosts: allowedHostnames(config.host, config.allowedHosts),
     allowedOrigins: originHostnames([...config.allowedOrigins, ...publicOrigins]),
   });
-  // /mcp straight from Bun's router when listening: the same guard, draining header and handler as the
-  // Elysia route below (which app.http.handle still serves), without Elysia's per-request work
-  const mcpRoute = async (request: Request): Promise<Response> => {
-    const res = hostGuard(request, '/mcp') ?? (await mcp.handle(request).catch((e) => mcpFailed(log, e)));
-    if (draining) closeAfter(res);
-    return res;
-  };
-  const http = new Elysia({ serve: { routes: { '/mcp': mcpRoute } } })
+  // /mcp straight from Bun's router when listening; the Elysia route below serves app.http.handle
+  const bunMcp = mcpRoute({ guard: hostGuard, handle: (r) => mcp.handle(r), log, draining: () => draining });
+  const http = new Elysia({ serve: { routes: { '/mcp': bunMcp } } })
     .use(webGuard(hostGuard))
     .onRequest(({ set }) => {
       if (draining) set.headers.connection = 'close';
@@ -390,19 +385,6 @@ function readinessChecks(s: Services) {
         ]
       : []),
   ];
-}
-
-/** Marks an answer as the connection's last (a Response with immutable headers keeps its own). */
-function closeAfter(res: Response): void {
-  try {
-    res.headers.set('connection', 'close');
-  } catch {}
-}
-
-/** What an unexpected failure of the /mcp handler answers: a JSON-RPC internal error, logged. */
-function mcpFailed(log: Logger, e: unknown): Response {
-  log.error('mcp request failed', { err: e });
-  return rpcError(500, -32603, 'Internal error');
 }
 
 /** Each audit record to the store and to the export. */
